@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# waitgroup: make builds everything, make check runs every test lane.
+#
+#   make                 module (against Debian's headers), library, tools, tests
+#   make check           build lane (W=1 -Werror, sparse, checkpatch) + vm lane
+#                        + debug lane; ends with "N passed, N failed"
+#   make KDIR=/lib/modules/$(uname -r)/build   build for a real host
+
+KABI	?= $(shell scripts/kernel-abi 2>/dev/null)
+KDIR	?= $(if $(KABI),/usr/src/linux-headers-$(KABI),/lib/modules/$(shell uname -r)/build)
+BUILD	:= $(CURDIR)/build
+KMAKE	= $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
+
+export KDIR BUILD
+
+.PHONY: all module selftests check clean deps sparse checkpatch
+.PHONY: userlib install install-dkms demo man-check
+
+all: module selftests userlib
+
+deps:
+	scripts/install-deps
+
+module:
+	$(KMAKE) modules
+
+sparse:
+	$(KMAKE) C=2 CHECK="sparse -Wsparse-error" modules
+
+checkpatch:
+	scripts/checkpatch-tree
+
+selftests:
+	$(MAKE) -C selftests
+
+check: deps
+	scripts/check
+
+# libwaitgroup, the waitgroup command and their tests, into build/.
+userlib:
+	$(MAKE) -C userlib
+	$(MAKE) -C tests
+
+# make install [DESTDIR=...] [PREFIX=/usr/local]: library, headers,
+# pkg-config file, command, man pages, completion, udev rule; the module
+# too when KDIR is the running kernel's (and no DESTDIR), or INSTALL_MODULE=1.
+install: userlib
+	$(MAKE) -C userlib install
+	@if [ "$(INSTALL_MODULE)" = 1 ] || { [ -z "$(DESTDIR)" ] && \
+	    [ "$$(cat $(KDIR)/include/config/kernel.release 2>/dev/null)" = "$$(uname -r)" ]; }; then \
+		$(MAKE) module && \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
+	else \
+		echo "install: module not installed: KDIR is not the running kernel's (INSTALL_MODULE=1 forces it)"; \
+	fi
+
+# The module's source under /usr/src for dkms(8) (DESTDIR honoured).
+install-dkms:
+	$(MAKE) -C userlib install-dkms
+
+# The main job: unrelated processes coordinating through one group, in a VM.
+demo: module userlib
+	scripts/vm-run --add demo/jobs.sh -- sh jobs.sh
+
+# Every man page through groff with all warnings; any warning fails.
+man-check:
+	tests/man-check.sh man/*.[0-9]
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

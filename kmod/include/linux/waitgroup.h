@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * waitgroup: Go's sync.WaitGroup for kernel code.
+ *
+ * A waitgroup counts outstanding tasks. waitgroup_add() moves the counter,
+ * waitgroup_done() takes one away, and the waitgroup_wait() family sleeps
+ * until the counter is zero. Each time the counter reaches zero a new
+ * generation begins; every task waiting at that moment is released, even if
+ * the group is re-armed at once.
+ *
+ * Users of this API import the symbol namespace WAITGROUP (see
+ * waitgroup_compat.h for the spelling on each kernel version).
+ */
+#ifndef _LINUX_WAITGROUP_H
+#define _LINUX_WAITGROUP_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+/**
+ * struct waitgroup - a counter of outstanding tasks that can be waited for
+ * @state: counter in the high 32 bits, sleeping waiters in the low 32
+ * @generation: how many times the counter has reached zero; written only
+ *	with @wq.lock held
+ * @wq: the sleepers; its lock also serialises every transition to zero
+ * @error: first error reported in the running generation (@wq.lock)
+ * @abandoned: adds undone by abandonment in the running generation
+ *	(@wq.lock)
+ * @last_error: @error of the last completed generation (@wq.lock)
+ * @last_abandoned: @abandoned of the last completed generation (@wq.lock)
+ *
+ * Treat the members as private: use the functions below.
+ */
+struct waitgroup {
+	atomic64_t state;
+	atomic64_t generation;
+	wait_queue_head_t wq;
+	int error;
+	unsigned int abandoned;
+	int last_error;
+	unsigned int last_abandoned;
+};
+
+#define __WAITGROUP_INITIALIZER(name) {					\
+	.state = ATOMIC64_INIT(0),					\
+	.generation = ATOMIC64_INIT(0),					\
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
+}
+
+/**
+ * DEFINE_WAITGROUP - define and initialise a waitgroup with counter 0
+ * @name: name of the variable
+ */
+#define DEFINE_WAITGROUP(name) \
+	struct waitgroup name = __WAITGROUP_INITIALIZER(name)
+
+void waitgroup_init(struct waitgroup *wg);
+int waitgroup_add(struct waitgroup *wg, int delta);
+int waitgroup_done(struct waitgroup *wg);
+int waitgroup_count(struct waitgroup *wg);
+void waitgroup_wait(struct waitgroup *wg);
+int waitgroup_wait_interruptible(struct waitgroup *wg);
+int waitgroup_wait_killable(struct waitgroup *wg);
+long waitgroup_wait_timeout(struct waitgroup *wg, long timeout);
+
+struct waitgroup *waitgroup_fdget(int fd);
+void waitgroup_put(struct waitgroup *wg);
+
+#endif /* _LINUX_WAITGROUP_H */

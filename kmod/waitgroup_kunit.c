@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the waitgroup kernel API: the state word, generations,
+ * bounds, every wait variant, concurrency from kthreads, and
+ * waitgroup_fdget().
+ *
+ * Load waitgroup.ko, then this module, on a kernel with CONFIG_KUNIT; the
+ * results are KTAP on the console.
+ */
+#include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/limits.h>
+#include <linux/sched/signal.h>
+#include <linux/waitgroup.h>
+
+#include "wg_compat.h"
+
+/* The state word, read the way the primitive packs it. */
+static int state_count(struct waitgroup *wg)
+{
+	return (int)((u64)atomic64_read(&wg->state) >> 32);
+}
+
+static unsigned int state_waiters(struct waitgroup *wg)
+{
+	return (u32)atomic64_read(&wg->state);
+}
+
+static u64 generation(struct waitgroup *wg)
+{
+	return atomic64_read(&wg->generation);
+}
+
+/* Poll the group's own state (10 s at most) until @n waiters are asleep. */
+static bool wait_for_waiters(struct waitgroup *wg, unsigned int n)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (time_before(jiffies, end)) {
+		if (state_waiters(wg) == n)
+			return true;
+		usleep_range(1000, 2000);
+	}
+	return state_waiters(wg) == n;
+}
+
+/* A kthread that waits on a group in one of the ways below. */
+enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT };
+
+struct waiter {
+	struct waitgroup *wg;
+	enum waiter_kind kind;
+	long arg;
+	long ret;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static int waiter_fn(void *data)
+{
+	struct waiter *w = data;
+
+	allow_signal(SIGKILL);
+	allow_signal(SIGUSR1);
+	switch (w->kind) {
+	case WAIT_PLAIN:
+		waitgroup_wait(w->wg);
+		w->ret = 0;
+		break;
+	case WAIT_INTR:
+		w->ret = waitgroup_wait_interruptible(w->wg);
+		break;
+	case WAIT_KILLABLE:
+		w->ret = waitgroup_wait_killable(w->wg);
+		break;
+	case WAIT_TIMEOUT:
+		w->ret = waitgroup_wait_timeout(w->wg, w->arg);
+		break;
+	}
+	complete(&w->done);
+	/* Stay until the test collects us; signals may still be pending. */
+	set_current_state(TASK_IDLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_IDLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static struct waiter *start_waiter(struct kunit *test, struct waitgroup *wg,
+				   enum waiter_kind kind, long arg)
+{
+	struct waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
+	w->wg = wg;
+	w->kind = kind;
+	w->arg = arg;
+	init_completion(&w->done);
+	w->task = kthread_run(waiter_fn, w, "wg_kunit_waiter");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w->task);
+	get_task_struct(w->task);
+	return w;
+}
+
+/* Wait (10 s at most) for the waiter to return, then reap it. */
+static bool finish_waiter(struct waiter *w)
+{
+	bool returned = wait_for_completion_timeout(&w->done, 10 * HZ);
+
+	kthread_stop(w->task);
+	put_task_struct(w->task);
+	return returned;
+}
+
+static void wg_define_starts_at_zero(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+}
+
+static void wg_init_resets(struct kunit *test)
+{
+	struct waitgroup wg;
+
+	memset(&wg, 0xcc, sizeof(wg));
+	waitgroup_init(&wg);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 0, wg.error);
+	KUNIT_EXPECT_EQ(test, 0U, wg.last_abandoned);
+}
+
+/* add() from a starting counter: result and counter afterwards. */
+struct add_case {
+	const char *desc;
+	int start;
+	int delta;
+	int ret;
+	int count;
+	u64 generations;
+};
+
+static const struct add_case add_cases[] = {
+	{ "0+1", 0, 1, 0, 1, 0 },
+	{ "0+0 is a no-op", 0, 0, 0, 0, 0 },
+	{ "1+0 is a no-op", 1, 0, 0, 1, 0 },
+	{ "0-1 is ERANGE", 0, -1, -ERANGE, 0, 0 },
+	{ "5-5 completes", 5, -5, 0, 0, 1 },
+	{ "10-11 is ERANGE", 10, -11, -ERANGE, 10, 0 },
+	{ "3+INT_MIN is ERANGE", 3, INT_MIN, -ERANGE, 3, 0 },
+	{ "0+INT_MAX", 0, INT_MAX, 0, INT_MAX, 0 },
+	{ "INT_MAX+1 is EOVERFLOW", INT_MAX, 1, -EOVERFLOW, INT_MAX, 0 },
+	{ "INT_MAX-1 +1", INT_MAX - 1, 1, 0, INT_MAX, 0 },
+	{ "1+INT_MAX is EOVERFLOW", 1, INT_MAX, -EOVERFLOW, 1, 0 },
+	{ "INT_MAX-INT_MAX completes", INT_MAX, -INT_MAX, 0, 0, 1 },
+	{ "7-3", 7, -3, 0, 4, 0 },
+};
+
+static void add_case_desc(const struct add_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(add, add_cases, add_case_desc);
+
+static void wg_add_table(struct kunit *test)
+{
+	const struct add_case *c = test->param_value;
+	DEFINE_WAITGROUP(wg);
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, c->start));
+	KUNIT_EXPECT_EQ(test, c->ret, waitgroup_add(&wg, c->delta));
+	KUNIT_EXPECT_EQ(test, c->count, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, c->generations, generation(&wg));
+}
+
+static void wg_done_at_zero_changes_nothing(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	KUNIT_EXPECT_EQ(test, -ERANGE, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+}
+
+static void wg_each_zero_is_a_generation(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_done(&wg));
+		KUNIT_EXPECT_EQ(test, (u64)i, generation(&wg));
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_done(&wg));
+	}
+	KUNIT_EXPECT_EQ(test, 100ULL, generation(&wg));
+}
+
+static void wg_count_in_high_half(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 0x12345));
+	KUNIT_EXPECT_EQ(test, 0x12345LL << 32,
+			(long long)atomic64_read(&wg.state));
+	KUNIT_EXPECT_EQ(test, 0x12345, state_count(&wg));
+}
+
+static void wg_waiter_in_low_half(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
+	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
+	KUNIT_EXPECT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_EXPECT_EQ(test, (3LL << 32) | 1,
+			(long long)atomic64_read(&wg.state));
+	/* Moving the counter keeps the waiter count. */
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
+	/* The completion released the waiter and cleared the low half. */
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
+}
+
+static void wg_wait_at_zero_returns(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	waitgroup_wait(&wg);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_wait_interruptible(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_wait_killable(&wg));
+	KUNIT_EXPECT_EQ(test, 5L, waitgroup_wait_timeout(&wg, 5));
+	KUNIT_EXPECT_EQ(test, 1L, waitgroup_wait_timeout(&wg, 0));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+}
+
+static void wg_timeout_expires(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 2));
+	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 0));
+	/* A waiter that gave up is no longer counted. */
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
+}
+
+static void wg_timeout_released_by_done(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	w = start_waiter(test, &wg, WAIT_TIMEOUT, 60 * HZ);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_GT(test, w->ret, 0L);
+	KUNIT_EXPECT_LE(test, w->ret, 60L * HZ);
+}
+
+static void wg_interruptible_by_signal(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	w = start_waiter(test, &wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	send_sig(SIGUSR1, w->task, 1);
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+}
+
+static void wg_interruptible_completes(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
+	w = start_waiter(test, &wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+}
+
+static void wg_killable_ignores_other_signals(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	w = start_waiter(test, &wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	send_sig(SIGUSR1, w->task, 1);
+	/* Still asleep: SIGUSR1 is not fatal. */
+	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&w->done, HZ / 10));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
+	send_sig(SIGKILL, w->task, 1);
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+}
+
+static void wg_last_done_releases_all(struct kunit *test)
+{
+	enum { N = 16 };
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w[N];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
+	for (i = 0; i < N; i++)
+		w[i] = start_waiter(test, &wg, i % 2 ? WAIT_INTR : WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	/* Two of three done: nobody may have returned. */
+	for (i = 0; i < N; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&w[i]->done));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	for (i = 0; i < N; i++) {
+		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
+		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
+	}
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+}
+
+static void wg_rearm_does_not_strand(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	/* Complete and re-arm before the waiter can run. */
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	/* A waiter arriving now waits for the new generation. */
+	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 1));
+}
+
+/* Concurrency: kthreads hammering one group. */
+struct hammer {
+	struct waitgroup *wg;
+	int rounds;
+	int failures;
+	struct completion done;
+};
+
+static int hammer_pairs(void *data)
+{
+	struct hammer *h = data;
+	int i;
+
+	for (i = 0; i < h->rounds; i++) {
+		if (waitgroup_add(h->wg, 1))
+			h->failures++;
+		if (waitgroup_done(h->wg))
+			h->failures++;
+	}
+	complete(&h->done);
+	return 0;
+}
+
+static int hammer_adds_then_dones(void *data)
+{
+	struct hammer *h = data;
+	int i;
+
+	for (i = 0; i < h->rounds; i++)
+		if (waitgroup_add(h->wg, 1))
+			h->failures++;
+	for (i = 0; i < h->rounds; i++)
+		if (waitgroup_done(h->wg))
+			h->failures++;
+	complete(&h->done);
+	return 0;
+}
+
+static void run_hammers(struct kunit *test, int (*fn)(void *),
+			struct waitgroup *wg, int threads, int rounds)
+{
+	struct hammer *h = kunit_kcalloc(test, threads, sizeof(*h), GFP_KERNEL);
+	struct task_struct *t;
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	for (i = 0; i < threads; i++) {
+		h[i].wg = wg;
+		h[i].rounds = rounds;
+		init_completion(&h[i].done);
+		t = kthread_run(fn, &h[i], "wg_kunit_hammer/%d", i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	}
+	for (i = 0; i < threads; i++) {
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&h[i].done, 60 * HZ));
+		KUNIT_EXPECT_EQ(test, 0, h[i].failures);
+	}
+}
+
+static void wg_concurrent_pairs(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	run_hammers(test, hammer_pairs, &wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
+	KUNIT_EXPECT_GE(test, generation(&wg), 1ULL);
+	KUNIT_EXPECT_LE(test, generation(&wg), 4ULL * 20000);
+}
+
+static void wg_concurrent_adds_then_dones(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+
+	/* One add first, so the counter cannot reach zero until we say so. */
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	run_hammers(test, hammer_adds_then_dones, &wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+}
+
+struct bound_racer {
+	struct waitgroup *wg;
+	atomic_t *ok;
+	atomic_t *overflow;
+	struct completion done;
+};
+
+static int bound_racer_fn(void *data)
+{
+	struct bound_racer *r = data;
+	int i, ret;
+
+	for (i = 0; i < 1000; i++) {
+		ret = waitgroup_add(r->wg, 1);
+		if (!ret)
+			atomic_inc(r->ok);
+		else if (ret == -EOVERFLOW)
+			atomic_inc(r->overflow);
+	}
+	complete(&r->done);
+	return 0;
+}
+
+static void wg_concurrent_overflow_is_exact(struct kunit *test)
+{
+	DEFINE_WAITGROUP(wg);
+	struct bound_racer r[4];
+	atomic_t ok = ATOMIC_INIT(0), overflow = ATOMIC_INIT(0);
+	int i;
+
+	/* Room for exactly 1500 of the 4000 adds. */
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, INT_MAX - 1500));
+	for (i = 0; i < 4; i++) {
+		struct task_struct *t;
+
+		r[i].wg = &wg;
+		r[i].ok = &ok;
+		r[i].overflow = &overflow;
+		init_completion(&r[i].done);
+		t = kthread_run(bound_racer_fn, &r[i], "wg_kunit_bound/%d", i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&r[i].done, 60 * HZ));
+	KUNIT_EXPECT_EQ(test, 1500, atomic_read(&ok));
+	KUNIT_EXPECT_EQ(test, 2500, atomic_read(&overflow));
+	KUNIT_EXPECT_EQ(test, INT_MAX, waitgroup_count(&wg));
+}
+
+static void wg_many_waiters_one_wake(struct kunit *test)
+{
+	enum { N = 64 };
+	DEFINE_WAITGROUP(wg);
+	struct waiter *w[N];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	for (i = 0; i < N; i++)
+		w[i] = start_waiter(test, &wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	for (i = 0; i < N; i++) {
+		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
+		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
+	}
+}
+
+static void wg_fdget_bad_fd(struct kunit *test)
+{
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EBADF), waitgroup_fdget(-1));
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EBADF), waitgroup_fdget(INT_MAX));
+}
+
+static const struct file_operations not_a_waitgroup_fops = {
+	.owner = THIS_MODULE,
+};
+
+static void wg_fdget_wrong_type(struct kunit *test)
+{
+	int fd;
+
+	fd = anon_inode_getfd("[not-waitgroup]", &not_a_waitgroup_fops, NULL,
+			      O_RDWR);
+	KUNIT_ASSERT_GE(test, fd, 0);
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EINVAL), waitgroup_fdget(fd));
+	close_fd(fd);
+}
+
+static struct kunit_case waitgroup_cases[] = {
+	KUNIT_CASE(wg_define_starts_at_zero),
+	KUNIT_CASE(wg_init_resets),
+	KUNIT_CASE_PARAM(wg_add_table, add_gen_params),
+	KUNIT_CASE(wg_done_at_zero_changes_nothing),
+	KUNIT_CASE(wg_each_zero_is_a_generation),
+	KUNIT_CASE(wg_count_in_high_half),
+	KUNIT_CASE(wg_waiter_in_low_half),
+	KUNIT_CASE(wg_wait_at_zero_returns),
+	KUNIT_CASE(wg_timeout_expires),
+	KUNIT_CASE(wg_timeout_released_by_done),
+	KUNIT_CASE(wg_interruptible_by_signal),
+	KUNIT_CASE(wg_interruptible_completes),
+	KUNIT_CASE(wg_killable_ignores_other_signals),
+	KUNIT_CASE(wg_last_done_releases_all),
+	KUNIT_CASE(wg_rearm_does_not_strand),
+	KUNIT_CASE(wg_concurrent_pairs),
+	KUNIT_CASE(wg_concurrent_adds_then_dones),
+	KUNIT_CASE(wg_concurrent_overflow_is_exact),
+	KUNIT_CASE(wg_many_waiters_one_wake),
+	KUNIT_CASE(wg_fdget_bad_fd),
+	KUNIT_CASE(wg_fdget_wrong_type),
+	{}
+};
+
+static struct kunit_suite waitgroup_suite = {
+	.name = "waitgroup",
+	.test_cases = waitgroup_cases,
+};
+
+kunit_test_suite(waitgroup_suite);
+
+MODULE_IMPORT_NS(WG_SYMBOL_NS);
+MODULE_DESCRIPTION("KUnit tests for the waitgroup kernel API");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * waitgroup: Go's sync.WaitGroup as a kernel object shared through
+ * /dev/waitgroup.
+ *
+ * This header is the ABI. Structures only ever grow at their end; every
+ * flag bit and padding field that is not defined here must be zero, or the
+ * kernel answers EINVAL.
+ */
+#ifndef _UAPI_LINUX_WAITGROUP_H
+#define _UAPI_LINUX_WAITGROUP_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * define WG_NAME_MAX - size of a name buffer, including the terminating NUL
+ *
+ * A name is 1 to 63 characters of printable, non-space ASCII (0x21 to 0x7e)
+ * other than '/'. An empty name in &struct wg_create asks for an anonymous
+ * group. A name that fills the buffer with no NUL fails with ENAMETOOLONG;
+ * any other bad character fails with EINVAL.
+ */
+#define WG_NAME_MAX		64
+
+/**
+ * define WG_FOREVER - &wg_wait.deadline_ns that never expires
+ */
+#define WG_FOREVER		(~0ULL)
+
+/* Flags of struct wg_create and struct wg_open. */
+
+/**
+ * define WG_CLOEXEC - the new file descriptor is closed on execve()
+ */
+#define WG_CLOEXEC		_BITUL(0)
+/**
+ * define WG_EXCL - WG_IOC_CREATE fails with EEXIST if the name exists
+ */
+#define WG_EXCL			_BITUL(1)
+/**
+ * define WG_ACCESS_WAIT - the new descriptor may wait, poll and read info
+ *
+ * Opening a named group for waiting needs read permission on it.
+ * Without WG_ACCESS_WAIT and WG_ACCESS_ADD the descriptor gets both.
+ */
+#define WG_ACCESS_WAIT		_BITUL(2)
+/**
+ * define WG_ACCESS_ADD - the new descriptor may add and done
+ *
+ * Opening a named group for adding needs write permission on it. A
+ * descriptor without this access gets EBADF from WG_IOC_ADD and
+ * WG_IOC_DONE.
+ */
+#define WG_ACCESS_ADD		_BITUL(3)
+
+/* Flags of struct wg_add. */
+
+/**
+ * define WG_UNDO - record a positive delta in this open file's undo ledger
+ *
+ * When the last reference to the open file description goes away (close,
+ * exit, SIGKILL), the kernel subtracts what the ledger still holds and
+ * reports it as abandoned. Negative deltas and WG_IOC_DONE always draw
+ * from the ledger first, with or without this flag.
+ */
+#define WG_UNDO			_BITUL(0)
+
+/**
+ * struct wg_create - argument of WG_IOC_CREATE
+ * @flags: WG_CLOEXEC, WG_EXCL, WG_ACCESS_WAIT, WG_ACCESS_ADD
+ * @mode: permission bits (at most 0777) of a new named group; 0 means 0600.
+ *	Must be 0 for an anonymous group.
+ * @count: initial counter of a new group, 0 to INT32_MAX (ERANGE if
+ *	negative). Ignored when an existing named group is opened.
+ * @__pad: must be zero
+ * @name: NUL-terminated name, or empty for an anonymous group
+ *
+ * Returns a new file descriptor for the group. A named group lives in the
+ * caller's IPC namespace, owned by the caller's fsuid and fsgid. If the
+ * name exists and WG_EXCL is not set, the existing group is opened as by
+ * WG_IOC_OPEN and @count is ignored.
+ *
+ * Errors: EINVAL (unknown flag, nonzero pad, bad mode, WG_EXCL or @mode
+ * without a name, bad name), ENAMETOOLONG, ERANGE, EEXIST, EACCES (opening
+ * an existing group without permission), ENOSPC (a group limit is
+ * reached), EMFILE, ENFILE, ENOMEM, EFAULT.
+ */
+struct wg_create {
+	__u32 flags;
+	__u32 mode;
+	__s32 count;
+	__u32 __pad;
+	char name[WG_NAME_MAX];
+};
+
+/**
+ * struct wg_open - argument of WG_IOC_OPEN and WG_IOC_UNLINK
+ * @flags: WG_CLOEXEC, WG_ACCESS_WAIT, WG_ACCESS_ADD for WG_IOC_OPEN;
+ *	must be zero for WG_IOC_UNLINK
+ * @__pad: must be zero
+ * @name: NUL-terminated name of a group in the caller's IPC namespace
+ *
+ * WG_IOC_OPEN returns a new file descriptor. WG_IOC_UNLINK returns 0 and
+ * removes the name; descriptors already open keep working and the group
+ * is freed when the last one is closed.
+ *
+ * Errors: EINVAL, ENAMETOOLONG, ENOENT (no such name), EACCES (open without
+ * the permission asked for), EPERM (unlink by neither the owner nor a
+ * holder of CAP_IPC_OWNER), EMFILE, ENFILE, EFAULT.
+ */
+struct wg_open {
+	__u32 flags;
+	__u32 __pad;
+	char name[WG_NAME_MAX];
+};
+
+/**
+ * struct wg_add - argument of WG_IOC_ADD
+ * @delta: amount to add to the counter, may be negative
+ * @flags: WG_UNDO
+ * @error: with a negative @delta, a nonzero code reports a failed task;
+ *	the first one of a generation is kept for its waiters. Must be zero
+ *	with a @delta that is not negative.
+ * @__pad: must be zero
+ *
+ * Nothing changes when the call fails. Errors: ERANGE (the counter would
+ * become negative), EOVERFLOW (the counter would pass INT32_MAX), EINVAL,
+ * EBADF (descriptor opened without WG_ACCESS_ADD), EFAULT.
+ */
+struct wg_add {
+	__s32 delta;
+	__u32 flags;
+	__s32 error;
+	__u32 __pad;
+};
+
+/**
+ * struct wg_wait - argument of WG_IOC_WAIT, read and written
+ * @deadline_ns: in: absolute CLOCK_MONOTONIC time to give up at;
+ *	WG_FOREVER never gives up; a time already past only tests
+ * @flags: in: must be zero
+ * @__pad: in: must be zero
+ * @generation: out: number of the completed generation (the count of
+ *	times the counter has reached zero)
+ * @error: out: first error reported in that generation, 0 if none
+ * @abandoned: out: how many of that generation's adds were undone because
+ *	their holder went away
+ *
+ * Returns 0 once the counter is zero, or once a generation has completed
+ * that this open file has not yet returned from WG_IOC_WAIT (a group
+ * re-armed at once by another add still releases its waiters). On a group
+ * already at zero it returns at once with the last completed generation.
+ *
+ * Errors: ETIMEDOUT (deadline passed), EINTR (a signal arrived and the
+ * handler has no SA_RESTART; with SA_RESTART the wait resumes with the same
+ * absolute deadline), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT.
+ */
+struct wg_wait {
+	__u64 deadline_ns;
+	__u32 flags;
+	__u32 __pad;
+	__u64 generation;
+	__s32 error;
+	__u32 abandoned;
+};
+
+/**
+ * struct wg_info - result of WG_IOC_INFO
+ * @count: current counter
+ * @waiters: tasks currently sleeping in a wait
+ * @generation: last completed generation
+ * @abandoned: adds undone by abandonment in that generation
+ * @error: first error of that generation
+ * @uid: owner, in the caller's user namespace
+ * @gid: group, in the caller's user namespace
+ * @mode: permission bits of a named group, 0 for an anonymous one
+ * @__pad: zero
+ * @name: name given at creation, empty for an anonymous group
+ *
+ * A snapshot for tools. Errors: EBADF (no WG_ACCESS_WAIT), EFAULT.
+ */
+struct wg_info {
+	__s32 count;
+	__u32 waiters;
+	__u64 generation;
+	__u32 abandoned;
+	__s32 error;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 __pad;
+	char name[WG_NAME_MAX];
+};
+
+#define WG_IOC_MAGIC		0xB8
+
+/**
+ * DOC: WG_IOC_DONE
+ *
+ * ``ioctl(fd, WG_IOC_DONE)`` on a waitgroup descriptor takes no argument:
+ * it is WG_IOC_ADD with a delta of -1, drawn from this open file's undo
+ * ledger first. Errors: ERANGE (the counter is already zero; nothing
+ * changes), EBADF (descriptor opened without WG_ACCESS_ADD).
+ */
+
+/**
+ * DOC: WG_IOC_DUP
+ *
+ * ``ioctl(fd, WG_IOC_DUP, &flags)`` on a waitgroup descriptor, where flags
+ * is a __u32 holding 0 or WG_CLOEXEC, returns a new descriptor for a new
+ * open file description of the same group, with the same access and an
+ * empty undo ledger (unlike dup(2), which shares the ledger). Errors:
+ * EINVAL (unknown flag), EMFILE, ENFILE, ENOMEM, EFAULT.
+ */
+
+/* On the control device /dev/waitgroup. */
+#define WG_IOC_CREATE		_IOW(WG_IOC_MAGIC, 0x00, struct wg_create)
+#define WG_IOC_OPEN		_IOW(WG_IOC_MAGIC, 0x01, struct wg_open)
+#define WG_IOC_UNLINK		_IOW(WG_IOC_MAGIC, 0x02, struct wg_open)
+
+/* On a waitgroup file descriptor. */
+#define WG_IOC_ADD		_IOW(WG_IOC_MAGIC, 0x10, struct wg_add)
+#define WG_IOC_DONE		_IO(WG_IOC_MAGIC, 0x11)
+#define WG_IOC_WAIT		_IOWR(WG_IOC_MAGIC, 0x12, struct wg_wait)
+#define WG_IOC_INFO		_IOR(WG_IOC_MAGIC, 0x13, struct wg_info)
+#define WG_IOC_DUP		_IOW(WG_IOC_MAGIC, 0x14, __u32)
+
+#endif /* _UAPI_LINUX_WAITGROUP_H */
