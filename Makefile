@@ -15,9 +15,9 @@ KMAKE	= $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
 export KDIR BUILD
 
 .PHONY: all module selftests check clean deps sparse checkpatch
-.PHONY: userlib install install-dkms demo man-check
+.PHONY: userlib install install-dkms demo man-check bench bench-build
 
-all: module selftests userlib
+all: module selftests userlib bench-build
 
 deps:
 	scripts/install-deps
@@ -59,6 +59,15 @@ install: userlib
 # The module's source under /usr/src for dkms(8) (DESTDIR honoured).
 install-dkms:
 	$(MAKE) -C userlib install-dkms
+
+# wg-bench (built with -Werror as part of all; never part of check).
+bench-build:
+	$(MAKE) -C bench
+
+# Benchmarks in two VM boots (2 and 4 vCPUs): build/bench/results.{csv,txt},
+# latency.png, throughput.png. Timed figures are reported, never asserted.
+bench: module bench-build
+	bench/run
 
 # The main job: unrelated processes coordinating through one group, in a VM.
 demo: module userlib

@@ -216,6 +216,9 @@ static __poll_t wg_group_poll(struct file *file, poll_table *pt)
 	struct wg_file *wf = file->private_data;
 	struct waitgroup *wg = &wf->grp->wg;
 
+	/* Polling is waiting: a descriptor that may not wait gets an error. */
+	if (!(wf->access & WG_ACCESS_WAIT))
+		return EPOLLERR;
 	/* Queued before the state is read: see "Why no wakeup is lost". */
 	poll_wait(file, &wg->wq, pt);
 	if (!waitgroup_count(wg) ||

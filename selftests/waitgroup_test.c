@@ -560,6 +560,25 @@ TEST_F(wg, access_add_only)
 	close(fd);
 }
 
+TEST_F(wg, poll_without_wait_access_is_pollerr)
+{
+	struct pollfd p;
+	int fd, fd2;
+
+	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_ADD);
+	ASSERT_LE(0, fd2);
+	/* Counter zero: a waiting fd would be readable; this one may not. */
+	p.fd = fd2;
+	p.events = POLLIN | POLLRDNORM;
+	p.revents = 0;
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	EXPECT_EQ(POLLERR, p.revents);
+	close(fd2);
+	close(fd);
+}
+
 TEST_F(wg, create_access_bits_apply)
 {
 	int fd = wg_create(self->dev, self->name,

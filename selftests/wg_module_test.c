@@ -5,6 +5,7 @@
  * /lib/waitgroup/waitgroup.ko. Run this program last: it unloads the module
  * (and always loads it back before each test ends).
  */
+#include <grp.h>
 #include <sys/syscall.h>
 
 #include "wg_util.h"
@@ -25,7 +26,7 @@ static int unload(void)
 }
 
 /* finit_module(2) from WG_KO, then wait for devtmpfs to show the node. */
-static int load(void)
+static int load_params(const char *params)
 {
 	__u64 end;
 	int fd, ret;
@@ -33,7 +34,7 @@ static int load(void)
 	fd = open(WG_KO, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	if (ret)
 		return ret;
@@ -44,6 +45,11 @@ static int load(void)
 		sched_yield();
 	}
 	return 0;
+}
+
+static int load(void)
+{
+	return load_params("");
 }
 
 static long refcnt(void)
@@ -207,6 +213,189 @@ TEST_F_TIMEOUT(mod, load_unload_cycles, 120)
 		close(fd);
 		close(dev);
 	}
+}
+
+/*
+ * Group limits, with the module reloaded with small max_groups and
+ * max_groups_per_user; the teardown reloads it with the defaults.
+ */
+FIXTURE(limits) {
+	int dev;
+	int fds[8];
+	int nfds;
+	char name[WG_NAME_MAX];
+};
+
+FIXTURE_SETUP(limits)
+{
+	__u64 end;
+
+	self->dev = -1;
+	if (geteuid() != 0)
+		WG_SKIP_SETUP("needs root");
+	if (access(WG_KO, R_OK))
+		WG_SKIP_SETUP("%s: %s", WG_KO, strerror(errno));
+	if (!module_loaded())
+		WG_SKIP_SETUP("module %s not loaded", WG_MODULE);
+	if (access(WG_SYSFS "/parameters/max_groups", R_OK))
+		WG_SKIP_SETUP("module has no max_groups parameter");
+	end = now_ns() + 20 * NSEC_PER_SEC;
+	while (refcnt() > 0 && now_ns() < end)
+		sched_yield();
+	ASSERT_EQ(0, refcnt());
+	wg_name(self->name, "limit");
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	int i;
+
+	for (i = 0; i < self->nfds; i++)
+		close(self->fds[i]);
+	if (self->dev >= 0)
+		close(self->dev);
+	/* Back to the defaults for whatever runs next. */
+	if (module_loaded())
+		EXPECT_EQ(0, unload());
+	EXPECT_EQ(0, load());
+}
+
+/* Reload with @params and open the device. */
+static int reload_with(FIXTURE_DATA(limits) *self, const char *params)
+{
+	int ret = unload();
+
+	if (ret)
+		return ret;
+	ret = load_params(params);
+	if (ret)
+		return ret;
+	self->dev = open(WG_DEV, O_RDWR | O_CLOEXEC);
+	return self->dev < 0 ? -errno : 0;
+}
+
+static long param(const char *name)
+{
+	char path[128], buf[32];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), WG_SYSFS "/parameters/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		val = strtol(buf, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+TEST_F(limits, max_groups_in_all)
+{
+	int fd;
+
+	ASSERT_EQ(0, reload_with(self, "max_groups=3"));
+	EXPECT_EQ(3, param("max_groups"));
+	for (self->nfds = 0; self->nfds < 3; self->nfds++) {
+		self->fds[self->nfds] = wg_create_anon(self->dev, 0);
+		ASSERT_LE(0, self->fds[self->nfds]);
+	}
+	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
+	EXPECT_EQ(-ENOSPC, wg_create(self->dev, self->name,
+				     WG_CLOEXEC | WG_EXCL, 0600, 0));
+	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+	/* A dup is a new file, not a new group. */
+	fd = wg_dup(self->fds[0], WG_CLOEXEC);
+	EXPECT_LE(0, fd);
+	close(fd);
+	/* Closing a group frees its place. */
+	close(self->fds[--self->nfds]);
+	fd = wg_create_anon(self->dev, 0);
+	ASSERT_LE(0, fd);
+	self->fds[self->nfds++] = fd;
+	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
+}
+
+TEST_F(limits, named_group_holds_place_until_unlinked)
+{
+	int fd;
+
+	ASSERT_EQ(0, reload_with(self, "max_groups=2"));
+	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	ASSERT_LE(0, fd);
+	close(fd);		/* the name keeps the group */
+	self->fds[self->nfds] = wg_create_anon(self->dev, 0);
+	ASSERT_LE(0, self->fds[self->nfds]);
+	self->nfds++;
+	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
+	/* Opening the existing group creates nothing: no limit applies. */
+	fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	EXPECT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, wg_unlink(self->dev, self->name));
+	fd = wg_create_anon(self->dev, 0);
+	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+TEST_F(limits, create_of_existing_name_at_limit_opens_it)
+{
+	int fd;
+
+	ASSERT_EQ(0, reload_with(self, "max_groups=1"));
+	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 2);
+	ASSERT_LE(0, fd);
+	self->fds[self->nfds++] = fd;
+	/* No group is created, so the limit is not reached. */
+	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	EXPECT_LE(0, fd) TH_LOG("create of an existing name: %s",
+				strerror(-fd));
+	if (fd >= 0) {
+		EXPECT_EQ(2, wg_count(fd));
+		close(fd);
+	}
+	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	EXPECT_EQ(-EEXIST, fd);
+	wg_unlink(self->dev, self->name);
+}
+
+static int create_until_full(int dev)
+{
+	int i, fd;
+
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+	    setresuid(1000, 1000, 1000))
+		return 100;
+	for (i = 0; i < 2; i++) {
+		fd = wg_create_anon(dev, 0);
+		if (fd < 0)
+			return 10 + i;
+	}
+	fd = wg_create_anon(dev, 0);
+	if (fd != -ENOSPC)
+		return 20;
+	return 0;
+}
+
+TEST_F(limits, max_groups_per_user)
+{
+	pid_t pid;
+	int i;
+
+	ASSERT_EQ(0, reload_with(self, "max_groups_per_user=2"));
+	EXPECT_EQ(2, param("max_groups_per_user"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(create_until_full(self->dev));
+	EXPECT_EQ(0, wg_reap(pid));
+	/* Another user's share is untouched, and the child's groups died. */
+	for (i = 0; i < 2; i++) {
+		self->fds[self->nfds] = wg_create_anon(self->dev, 0);
+		ASSERT_LE(0, self->fds[self->nfds]);
+		self->nfds++;
+	}
+	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -513,7 +513,7 @@ TEST_F(proc, deadline_int64_max)
 	huge_deadline(_metadata, self->dev, (__u64)INT64_MAX);
 }
 
-static volatile int *handler_runs;
+static int *handler_runs;	/* shared with the helper child */
 
 static void on_usr1(int sig)
 {
@@ -554,7 +554,7 @@ TEST_F(proc, signal_interrupts_wait_eintr)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(-EINTR, wg_wait(self->fd, now_ns() + 20 * NSEC_PER_SEC,
 				  NULL));
-	EXPECT_EQ(1, *handler_runs);
+	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
 	EXPECT_EQ(0, wg_fdinfo(self->fd, "waiters"));
@@ -600,7 +600,7 @@ TEST_F(proc, signal_with_sa_restart_resumes_wait)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, wg_wait(self->fd, now_ns() + 30 * NSEC_PER_SEC, &w));
 	EXPECT_EQ(1ULL, w.generation);
-	EXPECT_EQ(1, *handler_runs);
+	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(0, wg_count(self->fd));
 }
@@ -624,7 +624,7 @@ TEST_F(proc, signal_restart_keeps_absolute_deadline)
 	deadline = now_ns() + 500 * NSEC_PER_MSEC;
 	EXPECT_EQ(-ETIMEDOUT, wg_wait(self->fd, deadline, NULL));
 	EXPECT_LE(deadline, now_ns());
-	EXPECT_EQ(1, *handler_runs);
+	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
 }
 

@@ -43,7 +43,9 @@
  * define WG_ACCESS_WAIT - the new descriptor may wait, poll and read info
  *
  * Opening a named group for waiting needs read permission on it.
- * Without WG_ACCESS_WAIT and WG_ACCESS_ADD the descriptor gets both.
+ * Without WG_ACCESS_WAIT and WG_ACCESS_ADD the descriptor gets both. A
+ * descriptor without this access gets EBADF from WG_IOC_WAIT and
+ * WG_IOC_INFO, and poll() reports only EPOLLERR on it.
  */
 #define WG_ACCESS_WAIT		_BITUL(2)
 /**
