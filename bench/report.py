@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn wg-bench's CSV into the table (text and Markdown) and gnuplot data.
+
+usage: bench/report.py RESULTS.CSV OUTDIR
+
+Writes OUTDIR/results.txt, OUTDIR/results.md and OUTDIR/contention-SMP.dat,
+and prints results.txt. Every ratio is of two medians measured in the same
+VM boot (same vCPU count).
+"""
+import csv
+import os
+import sys
+
+LABELS = {
+    ("op", "null-ioctl"): "null ioctl (ENOTTY on a group fd)",
+    ("op", "getppid"): "trivial syscall: getppid()",
+    ("pair", "null-ioctl"): "2 null ioctls",
+    ("pair", "getppid"): "2 getppid()",
+    ("pair", "waitgroup"): "ADD(+1) + DONE, 0->1->0",
+    ("pair", "wg-nonzero"): "ADD(+1) + DONE, 1->2->1 (no zero)",
+    ("pair", "wg-add-add"): "ADD(+1) + ADD(-1), 0->1->0",
+    ("pair", "semop"): "semop(+1) + semop(-1)",
+    ("pair", "eventfd"): "eventfd write + read",
+    ("pair", "futex-wg"): "futex waitgroup add + done",
+    ("pair", "pipe"): "pipe write + read (1 byte)",
+    ("wait0", "waitgroup"): "WAIT on a zero group (deadline 0)",
+    ("wait0", "semop"): "semop wait-for-zero (value 0)",
+    ("wait0", "futex-wg"): "futex waitgroup wait (counter 0)",
+}
+IMPL = {"waitgroup": "waitgroup", "futex-wg": "futex waitgroup",
+        "semop": "semop wait-for-zero"}
+
+
+def load(path):
+    rows = []
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            for k in ("median", "p10", "p90", "min", "max"):
+                r[k] = float(r[k])
+            rows.append(r)
+    return rows
+
+
+def fmt_ns(v):
+    if v >= 1e6:
+        return f"{v / 1e6:.2f} ms"
+    if v >= 1e4:
+        return f"{v / 1e3:.1f} us"
+    return f"{v:.0f} ns"
+
+
+def fmt(v, unit):
+    if unit == "ns":
+        return fmt_ns(v)
+    if unit == "pairs/s":
+        return f"{v / 1e3:.0f} k/s"
+    if unit == "B/group":
+        return f"{v:.0f} B"
+    return f"{v:.2f}"
+
+
+def spread(r):
+    u = r["unit"]
+    if r["samples"] == "1":
+        return "(one measurement)"
+    return f"{fmt(r['p10'], u)} .. {fmt(r['p90'], u)}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "-"
+
+
+class Table:
+    def __init__(self):
+        self.lines = []
+
+    def section(self, title):
+        self.lines.append(("section", title))
+
+    def header(self, *cols):
+        self.lines.append(("header", cols))
+
+    def row(self, *cols):
+        self.lines.append(("row", cols))
+
+    def note(self, text):
+        self.lines.append(("note", text))
+
+    def text(self):
+        out, block = [], []
+
+        def flush():
+            if not block:
+                return
+            widths = [max(len(r[i]) for r in block) for i in range(len(block[0]))]
+            for r in block:
+                out.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                     for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+            block.clear()
+
+        for kind, v in self.lines:
+            if kind in ("header", "row"):
+                block.append(list(v))
+                continue
+            flush()
+            if kind == "section":
+                out += ["", v, "-" * len(v)]
+            else:
+                out.append(v)
+        flush()
+        return "\n".join(out) + "\n"
+
+    def markdown(self):
+        out, in_table = [], False
+        for kind, v in self.lines:
+            if kind == "header":
+                out += ["", "| " + " | ".join(v) + " |",
+                        "|" + "|".join(" --- " if i == 0 else " ---: "
+                                       for i in range(len(v))) + "|"]
+                in_table = True
+            elif kind == "row":
+                out.append("| " + " | ".join(c.strip() or " " for c in v) + " |")
+            else:
+                if in_table:
+                    out.append("")
+                    in_table = False
+                if kind == "section":
+                    out += ["", f"**{v}**"]
+                else:
+                    out.append(v)
+        return "\n".join(out).strip() + "\n"
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    rows, outdir = load(sys.argv[1]), sys.argv[2]
+    smps = sorted({int(r["smp"]) for r in rows})
+    by = {(int(r["smp"]), r["section"], r["work"], r["impl"]): r for r in rows}
+
+    def get(smp, section, work, impl):
+        return by.get((smp, section, work, impl))
+
+    main_smp = min(smps)
+    t = Table()
+    t.note("Measured under QEMU TCG emulation (no KVM), Debian's 6.1 kernel, "
+           "mitigations=off. Each figure: median of repeated samples, "
+           "p10 .. p90 spread, warm-up discarded; every ratio divides two "
+           "medians from the same boot.")
+    t.note("floor = null ioctl: an unknown command (_IO(WG_IOC_MAGIC, 0x7f)) "
+           "on a group fd, which fails with ENOTTY after the whole ioctl path; "
+           "syscall = getppid().")
+
+    floor1 = get(main_smp, "micro", "op", "null-ioctl")
+    floor2 = get(main_smp, "micro", "pair", "null-ioctl")
+    sys1 = get(main_smp, "micro", "op", "getppid")
+    sys2 = get(main_smp, "micro", "pair", "getppid")
+    wgpair = get(main_smp, "micro", "pair", "waitgroup")
+    if floor2 and wgpair:
+        r = wgpair["median"] / floor2["median"]
+        t.note(f"Goal: ADD+DONE <= 1.10 x two null ioctls. Measured: {r:.2f} x "
+               f"({'met' if r <= 1.10 else 'NOT met'}).")
+
+    def floors(work):
+        return (floor2, sys2) if work == "pair" else (floor1, sys1)
+
+    if floor1:
+        t.section(f"Uncontended, one process ({main_smp} vCPUs)")
+        t.header("figure", "median", "p10 .. p90", "x floor", "x syscall",
+                 "waitgroup / this")
+        for work in ("op", "pair", "wait0"):
+            f, s = floors(work)
+            wg = get(main_smp, "micro", work, "waitgroup")
+            for (w, impl), label in LABELS.items():
+                r = get(main_smp, "micro", w, impl)
+                if w != work or not r:
+                    continue
+                peer = wg and impl not in ("waitgroup", "null-ioctl", "getppid",
+                                           "wg-nonzero", "wg-add-add")
+                t.row(label, fmt(r["median"], "ns"), spread(r),
+                      ratio(r["median"], f["median"]) if f else "-",
+                      ratio(r["median"], s["median"]) if s else "-",
+                      ratio(wg["median"], r["median"]) if peer else "")
+        t.note("x floor: pairs against 2 null ioctls, single calls against 1. "
+               "waitgroup / this: the waitgroup's figure for the same work "
+               "divided by this peer's (below 1: the waitgroup is faster).")
+
+    wake = [r for r in rows if r["section"] == "wake" and int(r["smp"]) == main_smp]
+    if wake:
+        t.section(f"Wake latency: last done -> waiter back in userspace ({main_smp} vCPUs)")
+        t.header("figure", "median", "p10 .. p90", "x floor", "waitgroup / this")
+        works = []
+        for r in wake:
+            if r["work"] not in works:
+                works.append(r["work"])
+        for work in works:
+            wg = get(main_smp, "wake", work, "waitgroup")
+            n = work.split("-")[1]
+            what = {"1": "1 waiter", }.get(n, f"{n} waiters, " + (
+                "the last" if work.endswith("last") else "the median") + " returns")
+            for impl in ("waitgroup", "futex-wg", "semop"):
+                r = get(main_smp, "wake", work, impl)
+                if not r:
+                    continue
+                t.row(f"{what}: {IMPL[impl]}", fmt(r["median"], "ns"), spread(r),
+                      ratio(r["median"], floor1["median"]) if floor1 else "-",
+                      ratio(wg["median"], r["median"]) if wg and impl != "waitgroup" else "")
+        t.note("Waiters are separate processes, each asleep (its waiter "
+               "counted and no task runnable) before the release; the "
+               "latency includes the scheduler and, with many waiters, "
+               "their turns on the vCPUs.")
+
+    for smp in smps:
+        lat = [r for r in rows if int(r["smp"]) == smp and r["section"] == "contention-latency"]
+        if not lat:
+            continue
+        f2 = get(smp, "micro", "pair", "null-ioctl")
+        t.section(f"Contention: N processes doing add+done on one group ({smp} vCPUs)")
+        t.header("figure", "per pair", "p10 .. p90", "x floor", "throughput",
+                 "p10 .. p90", "waitgroup / this (time)")
+        for impl in ("waitgroup", "futex-wg", "semop"):
+            for n in (1, 2, 4):
+                work = f"procs-{n}"
+                r = get(smp, "contention-latency", work, impl)
+                tp = get(smp, "contention-throughput", work, impl)
+                wg = get(smp, "contention-latency", work, "waitgroup")
+                if not r:
+                    continue
+                name = {"semop": "semop +1/-1"}.get(impl, IMPL[impl])
+                t.row(f"{name}, {n} proc{'s' if n > 1 else ''}",
+                      fmt(r["median"], "ns"), spread(r),
+                      ratio(r["median"], f2["median"]) if f2 else "-",
+                      fmt(tp["median"], tp["unit"]), spread(tp),
+                      ratio(wg["median"], r["median"]) if wg and impl != "waitgroup" else "")
+        t.note("per pair: the time one process spends on an add+done pair; "
+               "throughput: pairs per second, all processes together. "
+               "x floor: against 2 null ioctls measured in this boot.")
+
+    scale = [r for r in rows if r["section"] == "scale"]
+    if scale:
+        smp = int(scale[0]["smp"])
+        t.section(f"Scale: named groups ({smp} vCPUs)")
+        t.header("figure", "median", "p10 .. p90", "x floor")
+        for r in scale:
+            if r["unit"] != "ns":
+                continue
+            t.row(f"{r['work']} (per group, batches of {r['per_sample']})",
+                  fmt(r["median"], "ns"), spread(r),
+                  ratio(r["median"], floor1["median"]) if floor1 else "-")
+        t.header("memory per group", "bytes", "", "")
+        for r in scale:
+            if r["unit"] == "B/group":
+                t.row(r["work"], fmt(r["median"], r["unit"]), "", "")
+            elif r["unit"] == "objs":
+                t.row(r["work"].replace("objs-per-group:", "objects/group in "),
+                      f"{r['median']:.2f}", "", "")
+        t.note("live-*: all groups created (their fds closed; a name keeps a "
+               "group alive) against before; after-unlink-*: all unlinked "
+               "against before. slab-objects: sum over /proc/slabinfo caches "
+               "of the change in active objects times object size; "
+               "slab-pages: the change in slab pages; meminfo-*: the change "
+               "in /proc/meminfo's Slab and MemAvailable.")
+
+    text = t.text()
+    with open(os.path.join(outdir, "results.txt"), "w") as f:
+        f.write(text)
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write(t.markdown())
+
+    # Gnuplot data: procs, then median p10 p90 of per-pair time and of
+    # throughput for waitgroup, futex-wg, semop.
+    for smp in smps:
+        lines = []
+        for n in (1, 2, 4):
+            cols = [str(n)]
+            for sect in ("contention-latency", "contention-throughput"):
+                for impl in ("waitgroup", "futex-wg", "semop"):
+                    r = get(smp, sect, f"procs-{n}", impl)
+                    cols += [f"{r[k]:.1f}" if r else "NaN" for k in ("median", "p10", "p90")]
+            lines.append(" ".join(cols))
+        with open(os.path.join(outdir, f"contention-{smp}.dat"), "w") as f:
+            f.write("# procs, then median p10 p90 of: per-pair ns waitgroup futex-wg semop,"
+                    " pairs/s waitgroup futex-wg semop\n")
+            f.write("\n".join(lines) + "\n")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The main job (make demo runs it in a VM; on a host with the module loaded,
+# run it as "sh demo/jobs.sh"): a coordinator fans out a dozen workers as
+# unrelated processes and waits for them through one named waitgroup.
+#
+#   - every worker is started by "setsid waitgroup run GROUP -- worker": its
+#     own session, reparented to init, no pipe shared with the coordinator;
+#     "waitgroup run" adds 1 with WG_UNDO, runs the worker and reports its
+#     exit status as the task's error;
+#   - each worker verifies the SHA-256 sums of its generated files;
+#   - worker FAIL_ID finds a corrupted file and exits 3;
+#   - worker STUCK_ID hangs mid-task; a watchdog SIGKILLs its whole session
+#     (its "waitgroup run" included) once every other task has finished;
+#   - "waitgroup wait" reports 12 tasks: 11 finished, first error 3, 1
+#     abandoned (the kernel undid the killed run's add) and exits 2.
+#
+# Synchronisation is the groups' own state, never a sleep. The script
+# checks the outcome itself and exits nonzero if anything is wrong.
+set -u
+
+WG=${WG:-waitgroup}
+WORKERS=12
+FILES=8
+FAIL_ID=5
+STUCK_ID=9
+G=demo.jobs.$$			# the job group
+STARTED=$G.started		# barrier: every worker is counted and running
+STUCK=$G.stuck			# what worker STUCK_ID waits for, forever
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/wg-demo.XXXXXX") || exit 1
+tty=
+[ -t 2 ] && tty=1
+
+say() { printf '%s\n' "$*"; }
+# A line that may interrupt the progress bar starts by erasing it.
+say_over_bar() { printf '%s%s\n' "${tty:+$(printf '\r\033[K')}" "$*"; }
+fail() { say "demo: FAILED: $*"; status=1; }
+cleanup() {
+	for f in "$dir"/w*.pid; do
+		[ -f "$f" ] || continue
+		read -r _ run _ <"$f"
+		kill -KILL "$run" 2>/dev/null
+	done
+	"$WG" rm "$G" "$STARTED" "$STUCK" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+status=0
+
+command -v "$WG" >/dev/null || { echo "demo: no $WG command on PATH" >&2; exit 1; }
+[ -c /dev/waitgroup ] || { echo "demo: no /dev/waitgroup: load the module" >&2; exit 1; }
+
+say "== waitgroup demo: one coordinator, $WORKERS unrelated workers, one named group =="
+
+# --- the work: files and their manifests ------------------------------------
+i=1
+while [ "$i" -le "$WORKERS" ]; do
+	mkdir -p "$dir/$i"
+	f=1
+	while [ "$f" -le "$FILES" ]; do
+		head -c 131072 /dev/urandom >"$dir/$i/part$f"
+		f=$((f + 1))
+	done
+	(cd "$dir/$i" && sha256sum part* >MANIFEST)
+	i=$((i + 1))
+done
+# The failing worker's fourth file is corrupted after its sum was taken.
+printf 'X' | dd of="$dir/$FAIL_ID/part4" bs=1 seek=4096 conv=notrunc 2>/dev/null
+say "coordinator: generated $WORKERS x $FILES files of 128 KiB and a SHA-256 manifest for each"
+
+cat >"$dir/worker.sh" <<'EOF'
+# worker ID DIR STARTED STUCK STUCK_ID: verify this worker's files.
+id=$1 dir=$2 started=$3 stuck=$4 stuck_id=$5
+me=$(printf 'worker %02d' "$id")
+# This shell, its "waitgroup run", and that one's parent and session.
+read -r _ _ _ ppid _ sid _ <"/proc/$PPID/stat"
+echo "$$ $PPID $ppid $sid" >"$dir/w$id.pid"
+echo "$me: counted in group $WAITGROUP, starting"
+waitgroup done "$started" || exit 125
+total=$(wc -l <"$dir/$id/MANIFEST")
+n=0
+while read -r sum file; do
+	n=$((n + 1))
+	got=$(sha256sum "$dir/$id/$file" | cut -d' ' -f1)
+	if [ "$got" != "$sum" ]; then
+		echo "$me: FAILED: checksum mismatch in $file ($n/$total)"
+		exit 3
+	fi
+	echo "$me: $file ok ($n/$total)"
+	if [ "$id" = "$stuck_id" ] && [ "$n" = 3 ]; then
+		echo "$me: stuck, waiting for a resource that never comes"
+		waitgroup wait "$stuck"
+	fi
+done <"$dir/$id/MANIFEST"
+echo "$me: all $total files verified"
+EOF
+
+# --- the groups ---------------------------------------------------------------
+"$WG" create "$G" --excl --mode 0600 || exit 1
+"$WG" create "$STARTED" --excl --count "$WORKERS" || exit 1
+"$WG" create "$STUCK" --excl --count 1 || exit 1
+say "coordinator: waitgroup create $G (count 0); barrier $STARTED (count $WORKERS)"
+
+# --- launch: each worker in its own session, reparented to init -----------------
+i=1
+while [ "$i" -le "$WORKERS" ]; do
+	(setsid "$WG" run "$G" -- sh "$dir/worker.sh" "$i" "$dir" "$STARTED" \
+		"$STUCK" "$STUCK_ID" </dev/null >"$dir/w$i.log" 2>&1 &)
+	i=$((i + 1))
+done
+say "coordinator: launched $WORKERS x 'setsid waitgroup run $G -- sh worker.sh N'"
+
+# Every worker is counted once the barrier is down: "waitgroup run" adds
+# before it starts the worker, and the worker's first act is "done STARTED".
+"$WG" wait "$STARTED" --timeout 120 || { fail "workers did not all start"; exit 1; }
+unrelated=0
+i=1
+while [ "$i" -le "$WORKERS" ]; do
+	read -r _ run ppid sid <"$dir/w$i.pid"
+	[ "$ppid" != "$$" ] && [ "$sid" = "$run" ] && unrelated=$((unrelated + 1))
+	i=$((i + 1))
+done
+say "coordinator: all $WORKERS started; $unrelated of their 'waitgroup run's lead their own session, none is the coordinator's child"
+[ "$unrelated" -eq "$WORKERS" ] || fail "workers are not unrelated processes"
+
+# --- the watchdog: kill the stuck worker once everyone else is done -----------
+(
+	# Worker STUCK_ID is stuck once it sleeps in a wait on STUCK, and
+	# it is the last one once the job group's count is 1.
+	while :; do
+		w=$("$WG" info --json "$STUCK" | sed 's/.*"waiters":\([0-9]*\).*/\1/')
+		c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
+		[ "$w" = 1 ] && [ "$c" = 1 ] && break
+		usleep 20000	# poll interval only: the condition is the state
+	done
+	read -r _ run _ <"$dir/w$STUCK_ID.pid"
+	say_over_bar "watchdog: worker $(printf %02d "$STUCK_ID") is stuck and all others are done:" \
+		"SIGKILL to its session (waitgroup run, pid $run)"
+	kill -KILL "-$run"
+) &
+watchdog=$!
+
+# --- wait ---------------------------------------------------------------------
+say "coordinator: waitgroup wait $G --progress --total $WORKERS --verbose"
+"$WG" wait "$G" --progress --total "$WORKERS" --verbose --timeout 300 >"$dir/result"
+rc=$?
+wait "$watchdog"
+result=$(cat "$dir/result")
+say "coordinator: waitgroup wait exited $rc: $result"
+
+# --- what happened ------------------------------------------------------------
+say ""
+say "-- what each worker said (last line of its log) --"
+ok=0 failed=0 killed=0
+i=1
+while [ "$i" -le "$WORKERS" ]; do
+	last=$(tail -n 1 "$dir/w$i.log")
+	say "  $last"
+	case $last in
+	*"all $FILES files verified") ok=$((ok + 1)) ;;
+	*"FAILED: checksum mismatch in part4"*) [ "$i" = "$FAIL_ID" ] && failed=$((failed + 1)) ;;
+	*"stuck, waiting"*) [ "$i" = "$STUCK_ID" ] && killed=$((killed + 1)) ;;
+	esac
+	i=$((i + 1))
+done
+read -r _ run _ <"$dir/w$STUCK_ID.pid"
+[ ! -d "/proc/$run" ] || fail "the killed worker's waitgroup run is still alive"
+
+# --- verdict ------------------------------------------------------------------
+say ""
+expect="tasks=$WORKERS finished=$((WORKERS - 1)) abandoned=1 error=3"
+[ "$rc" -eq 2 ] || fail "waitgroup wait exited $rc, not 2 (a task was abandoned)"
+case $result in
+*"$expect") ;;
+*) fail "waitgroup wait reported '$result', expected '... $expect'" ;;
+esac
+[ "$ok" -eq $((WORKERS - 2)) ] || fail "$ok workers verified their files, not $((WORKERS - 2))"
+[ "$failed" -eq 1 ] || fail "worker $FAIL_ID did not report its corrupted file"
+[ "$killed" -eq 1 ] || fail "worker $STUCK_ID was not killed while stuck"
+c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
+[ "$c" = 0 ] || fail "group count is $c after the wait, not 0"
+
+if [ "$status" -eq 0 ]; then
+	say "demo: PASS: all $WORKERS tasks accounted for:"
+	say "  $ok succeeded; worker $FAIL_ID failed with exit 3, the generation's first error;"
+	say "  worker $STUCK_ID was SIGKILLed mid-task and the kernel undid its add (abandoned=1),"
+	say "  so the coordinator's wait returned instead of hanging, and exited 2."
+fi
+exit "$status"

@@ -1,0 +1,303 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the waitgroup(1) command, for busybox sh inside the test VM (as
+# root, with users wgtest 1000 present). Each case asserts exit statuses and
+# outputs; processes synchronise through FIFOs or the group's own state,
+# never a sleep. Prints TAP and a kselftest "# Totals:" line; exits 0 pass,
+# 1 fail, 77 skip (no /dev/waitgroup).
+
+# shellcheck disable=SC1010,SC2016 # "done" is a waitgroup verb; $ in single quotes is for the inner sh
+WG=${WG:-waitgroup}
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+N=cmdtest.$$
+pass=0 fail=0 skip=0 n=0
+
+# run CMD...: run it, keeping its status in $st, its output in $T/out, $T/err.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	st=$?
+}
+
+say() { echo "# $*"; }
+
+dump() {
+	sed 's/^/#   stdout: /' "$T/out"
+	sed 's/^/#   stderr: /' "$T/err"
+}
+
+want_status() {
+	[ "$st" -eq "$1" ] && return 0
+	say "expected status $1, got $st"
+	dump
+	return 1
+}
+
+# want_err TEXT / want_out TEXT: fixed text present.
+want_err() {
+	grep -qF -- "$1" "$T/err" && return 0
+	say "stderr lacks: $1"
+	dump
+	return 1
+}
+
+want_out() {
+	grep -qF -- "$1" "$T/out" && return 0
+	say "stdout lacks: $1"
+	dump
+	return 1
+}
+
+want_quiet() {
+	[ ! -s "$T/out" ] && [ ! -s "$T/err" ] && return 0
+	say "expected no output"
+	dump
+	return 1
+}
+
+# A fresh group name per case.
+g() { echo "$N.$n"; }
+
+# Until someone sleeps in a wait on group $1 (its own state, not a timer).
+until_waiters() {
+	while ! "$WG" info "$1" | grep -q "^waiters: *$2\$"; do
+		usleep 1000
+	done
+}
+
+t_usage() {
+	run "$WG"; want_status 64 && want_err "Try 'waitgroup --help'" || return 1
+	run "$WG" frobnicate; want_status 64 && want_err "unknown command: frobnicate" || return 1
+	run "$WG" wait; want_status 64 && want_err "missing NAME" || return 1
+	run "$WG" wait a b; want_status 64 || return 1
+	run "$WG" create x --count -1; want_status 64 || return 1
+	run "$WG" create x --count abc; want_status 64 || return 1
+	run "$WG" create x --mode 999; want_status 64 || return 1
+	run "$WG" wait x --timeout abc; want_status 64 && want_err "not a duration" || return 1
+	run "$WG" wait x --timeout -1; want_status 64 || return 1
+	run "$WG" wait x --bogus; want_status 64 || return 1
+	run "$WG" run x; want_status 64 && want_err "missing command" || return 1
+	run "$WG" run x --; want_status 64 || return 1
+	run "$WG" add x 1 2; want_status 64 || return 1
+	run "$WG" --version; want_status 0 && want_out "waitgroup 1." || return 1
+}
+
+t_help() {
+	run "$WG" --help; want_status 0 && want_out "usage: waitgroup" || return 1
+	lines=$(wc -l <"$T/out")
+	[ "$lines" -le 24 ] || { say "--help has $lines lines"; return 1; }
+	width=$(awk '{ if (length > m) m = length } END { print m }' "$T/out")
+	[ "$width" -le 80 ] || { say "--help is $width columns wide"; return 1; }
+	run "$WG" wait --help; want_status 0 && want_out "usage: waitgroup" || return 1
+}
+
+t_create_info_rm() {
+	run "$WG" create "$(g)" --count 2 --mode 0640; want_status 0 && want_quiet || return 1
+	run "$WG" info "$(g)"; want_status 0 || return 1
+	want_out "name:       $(g)" && want_out "count:      2" &&
+		want_out "mode:       0640" && want_out "owner:      0:0" || return 1
+	run "$WG" info --json "$(g)"; want_status 0 || return 1
+	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\"}" || return 1
+	run "$WG" create "$(g)" --excl; want_status 3 && want_err "waitgroup: $(g): File exists" || return 1
+	run "$WG" create "$(g)" --count 7; want_status 0 || return 1
+	run "$WG" info "$(g)"; want_out "count:      2" || return 1
+	run "$WG" rm "$(g)"; want_status 0 && want_quiet || return 1
+	run "$WG" info "$(g)"; want_status 3 && want_err "waitgroup: $(g): No such file or directory" || return 1
+	run "$WG" rm "$(g)"; want_status 3 && want_err "waitgroup: $(g): No such file or directory" || return 1
+}
+
+t_bad_names() {
+	run "$WG" create "a/b"; want_status 3 && want_err "waitgroup: a/b: Invalid argument" || return 1
+	long=$(printf '%064d' 0)
+	run "$WG" create "$long"; want_status 3 && want_err "File name too long" || return 1
+	run "$WG" create "$(g).a"; want_status 0 || return 1
+	run "$WG" rm "$(g).a" "$(g).missing"; want_status 3 && want_err "$(g).missing: No such file" || return 1
+	run "$WG" info "$(g).a"; want_status 3 || return 1
+}
+
+t_add_done_wait() {
+	"$WG" create "$(g)" || return 1
+	run "$WG" add "$(g)" 3; want_status 0 && want_quiet || return 1
+	run "$WG" info "$(g)"; want_out "count:      3" || return 1
+	run "$WG" add "$(g)"; want_status 0 || return 1
+	run "$WG" add "$(g)" -2; want_status 0 || return 1
+	run "$WG" info "$(g)"; want_out "count:      2" || return 1
+	run "$WG" wait "$(g)" --timeout 0; want_status 124 || return 1
+	"$WG" done "$(g)" && "$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)"; want_status 0 && want_quiet || return 1
+	run "$WG" wait -v "$(g)"; want_status 0 && want_out "generation=1 " && want_out "error=0" || return 1
+	run "$WG" done "$(g)"; want_status 3 && want_err "waitgroup: $(g): Numerical result out of range" || return 1
+	run "$WG" add "$(g)" -1; want_status 3 || return 1
+	run "$WG" add "$(g)" 2147483647; want_status 0 || return 1
+	run "$WG" add "$(g)" 1; want_status 3 && want_err "Value too large" || return 1
+	run "$WG" add "$(g)" -2147483647; want_status 0 || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	"$WG" rm "$(g)"
+}
+
+t_wait_error() {
+	"$WG" create "$(g)" --count 3 || return 1
+	"$WG" done "$(g)" || return 1
+	run "$WG" done "$(g)" --error 5; want_status 0 || return 1
+	run "$WG" done "$(g)" --error 6; want_status 0 || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "waitgroup: $(g): a task failed with error 5" || return 1
+	run "$WG" wait -v "$(g)"; want_status 1 && want_out "abandoned=0 error=5" || return 1
+	run "$WG" info "$(g)"; want_out "error:      5" || return 1
+	# The next generation starts clean.
+	"$WG" add "$(g)" && "$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)"; want_status 0 || return 1
+	"$WG" rm "$(g)"
+}
+
+t_wait_counts_tasks() {
+	"$WG" create "$(g)" --count 3 || return 1
+	"$WG" wait -v "$(g)" >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g)" 1
+	"$WG" done "$(g)" && "$WG" done "$(g)" --error 2 && "$WG" done "$(g)" || return 1
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 1 && want_out "generation=1 tasks=3 finished=3 abandoned=0 error=2" || return 1
+	run "$WG" wait -v --total 5 "$(g)"; want_out "tasks=5 finished=5" || return 1
+	"$WG" rm "$(g)"
+}
+
+t_wait_timeout() {
+	"$WG" create "$(g)" --count 1 || return 1
+	run "$WG" wait "$(g)" --timeout 0.2; want_status 124 && want_err "waitgroup: $(g): timed out" || return 1
+	run "$WG" wait "$(g)" --timeout 50ms; want_status 124 || return 1
+	run "$WG" wait "$(g)" --timeout 0; want_status 124 || return 1
+	run "$WG" wait "$(g)" --timeout 0.1 --progress; want_status 124 || return 1
+	"$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)" --timeout 1m; want_status 0 || return 1
+	"$WG" rm "$(g)"
+}
+
+t_progress_not_tty() {
+	"$WG" create "$(g)" --count 1 || return 1
+	"$WG" wait --progress "$(g)" >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g)" 1
+	"$WG" done "$(g)" || return 1
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 0 && want_quiet || return 1
+	"$WG" rm "$(g)"
+}
+
+t_run() {
+	"$WG" create "$(g)" || return 1
+	run "$WG" run "$(g)" -- true; want_status 0 && want_quiet || return 1
+	run "$WG" wait "$(g)"; want_status 0 || return 1
+	run "$WG" run "$(g)" sh -c 'echo "group=$WAITGROUP"; exit 4'; want_status 4 &&
+		want_out "group=$(g)" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 4" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	run "$WG" run "$(g).missing" -- true; want_status 125 &&
+		want_err "waitgroup: $(g).missing: No such file or directory" || return 1
+	"$WG" rm "$(g)"
+}
+
+t_run_not_found() {
+	"$WG" create "$(g)" || return 1
+	run "$WG" run "$(g)" -- wg-no-such-command; want_status 127 &&
+		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 127" || return 1
+	printf '#!/bin/sh\n' >"$T/noexec"
+	chmod 644 "$T/noexec"
+	run "$WG" run "$(g)" -- "$T/noexec"; want_status 126 && want_err "Permission denied" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 126" || return 1
+	"$WG" rm "$(g)"
+}
+
+# SIGKILL of "waitgroup run" itself: the kernel undoes its add.
+t_run_sigkill() {
+	"$WG" create "$(g)" || return 1
+	mkfifo "$T/ready" "$T/go" || return 1
+	"$WG" run "$(g)" -- sh -c 'echo $PPID >"$1"; read x <"$2"' sh "$T/ready" "$T/go" &
+	rpid=$!
+	read -r ppid <"$T/ready"
+	[ "$ppid" = "$rpid" ] || { say "run is $ppid, not $rpid"; return 1; }
+	run "$WG" info "$(g)"; want_out "count:      1" || return 1
+	kill -KILL "$rpid"
+	{ wait "$rpid"; } 2>/dev/null	# no "Killed" notice from the shell
+	st=$?
+	[ "$st" -eq 137 ] || { say "run exited $st, not 137"; return 1; }
+	run "$WG" wait "$(g)" --timeout 10; want_status 2 &&
+		want_err "waitgroup: $(g): 1 task abandoned" || return 1
+	run "$WG" wait -v "$(g)"; want_status 2 && want_out "abandoned=1 error=130" || return 1
+	echo >"$T/go"	# let the orphaned command go
+	rm -f "$T/ready" "$T/go"
+	"$WG" rm "$(g)"
+}
+
+# SIGKILL of the command: run reports 137 as the task's error.
+t_run_command_killed() {
+	"$WG" create "$(g)" || return 1
+	mkfifo "$T/ready" "$T/go" || return 1
+	"$WG" run "$(g)" -- sh -c 'echo $$ >"$1"; read x <"$2"' sh "$T/ready" "$T/go" >/dev/null 2>&1 &
+	rpid=$!
+	read -r cpid <"$T/ready"
+	kill -KILL "$cpid"
+	wait "$rpid"
+	st=$?
+	[ "$st" -eq 137 ] || { say "run exited $st, not 137"; return 1; }
+	run "$WG" wait "$(g)" --timeout 10; want_status 1 && want_err "a task failed with error 137" || return 1
+	run "$WG" wait -v "$(g)"; want_out "abandoned=0 error=137" || return 1
+	rm -f "$T/ready" "$T/go"
+	"$WG" rm "$(g)"
+}
+
+t_permissions() {
+	[ "$(id -u)" = 0 ] || return 77
+	# As user wgtest (1000), who is not in group root. Arguments are
+	# words without spaces, so joining them for su -c is safe.
+	as_user() { su -s /bin/sh wgtest -c "PATH=$PATH; $*"; }
+	run as_user id -u; want_out 1000 || return 77
+	"$WG" create "$(g)" --mode 0604 || return 1
+	"$WG" create "$(g).private" --count 1 || return 1
+	run as_user "$WG" add "$(g)"; want_status 3 && want_err "waitgroup: $(g): Permission denied" || return 1
+	run as_user "$WG" run "$(g)" -- true; want_status 125 && want_err "Permission denied" || return 1
+	run as_user "$WG" wait "$(g)"; want_status 0 || return 1
+	run as_user "$WG" info "$(g)"; want_status 0 && want_out "mode:       0604" || return 1
+	run as_user "$WG" wait "$(g).private" --timeout 0; want_status 3 && want_err "Permission denied" || return 1
+	run as_user "$WG" rm "$(g)"; want_status 3 && want_err "Operation not permitted" || return 1
+	"$WG" rm "$(g)" "$(g).private"
+}
+
+t_ls() {
+	run "$WG" ls; want_status 69 && want_err "waitgroup: ls: listing names needs kernel support" || return 1
+	run "$WG" ls extra; want_status 64 || return 1
+}
+
+main() {
+	echo "TAP version 13"
+	if [ ! -c /dev/waitgroup ]; then
+		echo "1..0 # SKIP no /dev/waitgroup"
+		echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
+		exit 77
+	fi
+	set -- t_usage t_help t_create_info_rm t_bad_names t_add_done_wait \
+		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty \
+		t_run t_run_not_found t_run_sigkill t_run_command_killed \
+		t_permissions t_ls
+	echo "1..$#"
+	for t in "$@"; do
+		n=$((n + 1))
+		(set +e; "$t")
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "ok $n $t" ;;
+		77) skip=$((skip + 1)); echo "ok $n $t # SKIP" ;;
+		*) fail=$((fail + 1)); echo "not ok $n $t" ;;
+		esac
+	done
+	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+	[ "$fail" -eq 0 ]
+}
+
+main

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# install-check.sh OUTDIR: "make install DESTDIR=OUTDIR/destdir PREFIX=/usr"
+# must give the tree a packager expects; a program built against it with
+# pkg-config must link (shared and static) and goes to OUTDIR/wg-pkgconfig-prog
+# for the VM to run; the dkms source tree must build against KDIR.
+set -u
+out=${1:?usage: install-check.sh OUTDIR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+rm -rf "$out"
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
+dest=$out/destdir
+fail() { echo "install-check: FAIL: $*"; exit 1; }
+
+make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr >"$out/install.log" 2>&1 ||
+	{ cat "$out/install.log"; fail "make install"; }
+echo "make install DESTDIR=$dest PREFIX=/usr: ok"
+
+for f in usr/lib/libwaitgroup.so.1.0.0 usr/lib/libwaitgroup.a \
+	usr/lib/pkgconfig/libwaitgroup.pc usr/include/waitgroup.h \
+	usr/include/linux/waitgroup.h usr/bin/waitgroup \
+	usr/share/man/man1/waitgroup.1 usr/share/man/man4/waitgroup.4 \
+	usr/share/man/man3/libwaitgroup.3 usr/share/man/man3/wg_spawn.3 \
+	usr/share/man/man3/wg_run.3 \
+	usr/share/bash-completion/completions/waitgroup \
+	usr/lib/udev/rules.d/60-waitgroup.rules; do
+	[ -f "$dest/$f" ] || fail "missing $f"
+done
+[ "$(readlink "$dest/usr/lib/libwaitgroup.so.1")" = libwaitgroup.so.1.0.0 ] || fail "libwaitgroup.so.1 link"
+[ "$(readlink "$dest/usr/lib/libwaitgroup.so")" = libwaitgroup.so.1 ] || fail "libwaitgroup.so link"
+soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = libwaitgroup.so.1 ] || fail "soname is '$soname'"
+exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
+[ "$exported" = LIBWAITGROUP_1.0 ] || fail "symbol versions: $exported"
+objdump -T "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
+	fail "symbols outside wg_ exported"
+grep -q 'MODE="0666"' "$dest/usr/lib/udev/rules.d/60-waitgroup.rules" || fail "udev rule mode"
+[ -x "$dest/usr/bin/waitgroup" ] || fail "waitgroup not executable"
+find "$dest" -name '*.o' | grep -q . && fail "object files installed"
+echo "tree: library with soname links, static library, headers, pkg-config, command, man pages, completion, udev rule: ok"
+
+export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
+flags=$(pkg-config --cflags --libs libwaitgroup) || fail "pkg-config libwaitgroup"
+[ "$(pkg-config --modversion libwaitgroup)" = 1.0.0 ] || fail "pkg-config version"
+echo "pkg-config --cflags --libs libwaitgroup: $flags"
+# shellcheck disable=SC2086 # flags are words
+cc -Wall -Wextra -Werror -o "$out/wg-pkgconfig-prog" "$top/tests/pkgconfig_prog.c" $flags -ldl ||
+	fail "building against the installed library"
+readelf -d "$out/wg-pkgconfig-prog" | grep -q 'NEEDED.*libwaitgroup.so.1' || fail "program does not need libwaitgroup.so.1"
+# shellcheck disable=SC2046 # flags are words
+cc -Wall -Wextra -Werror -o "$out/wg-pkgconfig-static" "$top/tests/pkgconfig_prog.c" \
+	$(pkg-config --cflags libwaitgroup) "$dest/usr/lib/libwaitgroup.a" -ldl ||
+	fail "linking the static library"
+readelf -d "$out/wg-pkgconfig-static" | grep -q 'NEEDED.*libwaitgroup' && fail "static program needs the shared library"
+echo "program built with pkg-config (shared) and against libwaitgroup.a: ok"
+
+make -s -C "$top" install-dkms DESTDIR="$dest" >>"$out/install.log" 2>&1 || fail "make install-dkms"
+src=$(echo "$dest"/usr/src/waitgroup-*)
+[ -f "$src/dkms.conf" ] || fail "no dkms.conf"
+! grep -q @VERSION@ "$src/dkms.conf" || fail "dkms.conf has no version"
+kdir=$(make -s -C "$top" --no-print-directory -f Makefile -p 2>/dev/null | awk -F' = ' '$1 == "KDIR" { print $2; exit }')
+if [ -n "$kdir" ] && [ -d "$kdir" ]; then
+	make -s -C "$kdir" M="$src" modules >"$out/dkms-build.log" 2>&1 ||
+		{ tail -n 20 "$out/dkms-build.log"; fail "dkms source tree does not build"; }
+	[ -f "$src/kmod/waitgroup.ko" ] || fail "dkms build made no kmod/waitgroup.ko"
+	echo "dkms source tree builds waitgroup.ko against $kdir: ok"
+	rm -rf "$dest/usr/src"
+fi
+echo "install-check: PASS"

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libwaitgroup: Go's sync.WaitGroup as a kernel object, from C.
+ *
+ * Every function returns 0 (or a file descriptor, a pid, a count) on
+ * success and a negative errno on failure, in the style of liburing; none
+ * of them reports through errno. A group is a file descriptor: poll it
+ * for POLLIN (a wait would return at once), pass it to children or over a
+ * socket, close it with wg_close() or close(2).
+ *
+ *	int wg = wg_create("build", 0, 0600, 0);
+ *	wg_spawn(wg, (char *const[]){ "make", "-C", "lib", NULL }, 0);
+ *	wg_spawn(wg, (char *const[]){ "make", "-C", "app", NULL }, 0);
+ *	wg_wait(wg, WG_FOREVER, &res);     // res.error: first failure
+ *
+ * The structures and flags are those of <linux/waitgroup.h>, the kernel's
+ * ABI, which this header includes.
+ */
+#ifndef WAITGROUP_H
+#define WAITGROUP_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/waitgroup.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WG_DEVICE_PATH "/dev/waitgroup"
+
+#define LIBWAITGROUP_VERSION_MAJOR 1
+#define LIBWAITGROUP_VERSION_MINOR 0
+
+/* Groups: wg_create(3) */
+int wg_create(const char *name, int count, unsigned int mode,
+	      unsigned int flags);
+int wg_open(const char *name, unsigned int flags);
+int wg_unlink(const char *name);
+int wg_dup(int fd, unsigned int flags);
+int wg_close(int fd);
+
+/* Counting: wg_add(3) */
+int wg_add(int fd, int delta, unsigned int flags);
+int wg_add_error(int fd, int delta, unsigned int flags, int error);
+int wg_done(int fd);
+int wg_done_error(int fd, int error);
+
+/* Waiting: wg_wait(3); @res may be NULL */
+int wg_wait(int fd, uint64_t deadline_ns, struct wg_wait *res);
+int wg_wait_timeout(int fd, int64_t timeout_ns, struct wg_wait *res);
+int wg_trywait(int fd, struct wg_wait *res);
+int wg_info(int fd, struct wg_info *info);
+uint64_t wg_deadline(int64_t timeout_ns);
+
+/* Tasks as processes: wg_spawn(3) */
+pid_t wg_spawn(int fd, char *const argv[], unsigned int flags);
+int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus);
+int wg_status_error(int wstatus);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WAITGROUP_H */
