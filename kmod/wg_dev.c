@@ -15,7 +15,9 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
@@ -505,6 +507,30 @@ static long wg_ioc_unlink(void __user *argp)
 	return wg_names_unlink(args.name);
 }
 
+static long wg_ioc_list(void __user *argp)
+{
+	struct wg_list args;
+	unsigned int count;
+	char *names;
+	int ret = 0;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags)
+		return -EINVAL;
+	count = min_t(u32, args.count, WG_LIST_MAX);
+	names = kvcalloc(max(count, 1U), WG_NAME_MAX, GFP_KERNEL_ACCOUNT);
+	if (!names)
+		return -ENOMEM;
+	args.count = wg_names_list(names, count, &args.cursor);
+	if (copy_to_user(u64_to_user_ptr(args.names), names,
+			 (size_t)args.count * WG_NAME_MAX) ||
+	    copy_to_user(argp, &args, sizeof(args)))
+		ret = -EFAULT;
+	kvfree(names);
+	return ret;
+}
+
 static long wg_dev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -517,6 +543,8 @@ static long wg_dev_ioctl(struct file *file, unsigned int cmd,
 		return wg_ioc_open(argp);
 	case WG_IOC_UNLINK:
 		return wg_ioc_unlink(argp);
+	case WG_IOC_LIST:
+		return wg_ioc_list(argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

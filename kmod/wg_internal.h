@@ -50,6 +50,7 @@ struct wg_ns;
  * @ns_node: entry in @wns's list of groups (wg_names_lock)
  * @wns: namespace registry the name is linked in, NULL once unlinked
  *	or for an anonymous group (wg_names_lock)
+ * @id: the name's position in @wns, for listing (wg_names_lock)
  * @owner: the real uid charged for this group against the per-user limit
  * @uid: owner of a named group
  * @gid: group of a named group
@@ -62,6 +63,7 @@ struct wg_group {
 	struct hlist_node hnode;
 	struct list_head ns_node;
 	struct wg_ns *wns;
+	unsigned long id;
 	kuid_t owner;
 	kuid_t uid;
 	kgid_t gid;
@@ -88,6 +90,7 @@ void wg_uncharge(kuid_t uid);
 int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found);
 struct wg_group *wg_names_lookup(const char *name);
 int wg_names_unlink(const char *name);
+unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor);
 void wg_names_exit(void);
 
 #endif /* _WG_INTERNAL_H */

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
+#include <linux/xarray.h>
 
 #include "wg_internal.h"
 
@@ -32,11 +33,15 @@
  * @node: entry in wg_ns_list
  * @ns: the namespace, pinned while it holds names
  * @groups: its named groups
+ * @ids: its named groups by id, for listing with a stable cursor
+ * @next_id: id of the next name linked; ids only grow
  */
 struct wg_ns {
 	struct list_head node;
 	struct ipc_namespace *ns;
 	struct list_head groups;
+	struct xarray ids;
+	unsigned long next_id;
 };
 
 static DEFINE_MUTEX(wg_names_lock);
@@ -67,12 +72,14 @@ static struct wg_ns *wg_ns_create(struct ipc_namespace *ns)
 		return NULL;
 	wns->ns = wg_ipc_ns_get(ns);
 	INIT_LIST_HEAD(&wns->groups);
+	xa_init(&wns->ids);
 	list_add(&wns->node, &wg_ns_list);
 	return wns;
 }
 
 static void wg_ns_destroy(struct wg_ns *wns)
 {
+	xa_destroy(&wns->ids);
 	list_del(&wns->node);
 	wg_ipc_ns_put(wns->ns);
 	kfree(wns);
@@ -85,6 +92,7 @@ static void wg_unlink_locked(struct wg_group *grp)
 
 	hash_del(&grp->hnode);
 	list_del(&grp->ns_node);
+	xa_erase(&grp->wns->ids, grp->id);
 	grp->wns = NULL;
 	wg_group_put(grp);
 }
@@ -160,6 +168,13 @@ int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found)
 			goto out_unlock;
 		}
 	}
+	grp->id = ++wns->next_id;
+	ret = xa_insert(&wns->ids, grp->id, grp, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		if (list_empty(&wns->groups))
+			wg_ns_destroy(wns);
+		goto out_unlock;
+	}
 	grp->wns = wns;
 	list_add(&grp->ns_node, &wns->groups);
 	hash_add(wg_names, &grp->hnode, wg_name_hash(wns, grp->name));
@@ -220,6 +235,42 @@ int wg_names_unlink(const char *name)
 	}
 	mutex_unlock(&wg_names_lock);
 	return ret;
+}
+
+/**
+ * wg_names_list() - names of the caller's IPC namespace it may wait on
+ * @buf: room for @count names of WG_NAME_MAX bytes each
+ * @count: how many names fit in @buf
+ * @cursor: in: id after which to start, 0 for the beginning; out: the id
+ *	of the last name returned, 0 if the end was reached
+ *
+ * Context: Process context; takes wg_names_lock.
+ * Return: how many names were written to @buf.
+ */
+unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
+{
+	struct wg_group *grp;
+	unsigned long id = *cursor;
+	unsigned int n = 0;
+	struct wg_ns *wns;
+
+	*cursor = 0;
+	mutex_lock(&wg_names_lock);
+	wns = wg_ns_find(wg_current_ns());
+	if (wns) {
+		xa_for_each_start(&wns->ids, id, grp, id + 1) {
+			if (n == count) {
+				*cursor = grp->id - 1;
+				break;
+			}
+			if (wg_group_permission(grp, WG_ACCESS_WAIT))
+				continue;
+			memcpy(buf + n * WG_NAME_MAX, grp->name, WG_NAME_MAX);
+			n++;
+		}
+	}
+	mutex_unlock(&wg_names_lock);
+	return n;
 }
 
 /**

@@ -270,8 +270,22 @@ t_permissions() {
 }
 
 t_ls() {
-	run "$WG" ls; want_status 69 && want_err "waitgroup: ls: listing names needs kernel support" || return 1
 	run "$WG" ls extra; want_status 64 || return 1
+	"$WG" create "$(g).a" || return 1
+	"$WG" create "$(g).b" --count 2 --mode 0644 || return 1
+	run "$WG" ls; want_status 0 && want_out "$(g).a " && want_out "$(g).b " || return 1
+	"$WG" rm "$(g).a" || return 1
+	run "$WG" ls; want_status 0 && want_out "$(g).b " || return 1
+	if grep -qF "$(g).a " "$T/out"; then say "ls lists a removed name"; return 1; fi
+	if [ "$(id -u)" = 0 ]; then
+		# wgtest may wait on the 0644 group, not on a 0600 one.
+		"$WG" create "$(g).c" || return 1
+		run su -s /bin/sh wgtest -c "PATH=$PATH; $WG ls"
+		want_status 0 && want_out "$(g).b " || return 1
+		if grep -qF "$(g).c " "$T/out"; then say "ls shows wgtest a 0600 root group"; return 1; fi
+		"$WG" rm "$(g).c" || return 1
+	fi
+	"$WG" rm "$(g).b"
 }
 
 main() {

@@ -16,7 +16,7 @@ make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr >"$out/install.log" 2>&1 |
 	{ cat "$out/install.log"; fail "make install"; }
 echo "make install DESTDIR=$dest PREFIX=/usr: ok"
 
-for f in usr/lib/libwaitgroup.so.1.0.0 usr/lib/libwaitgroup.a \
+for f in usr/lib/libwaitgroup.so.1.1.0 usr/lib/libwaitgroup.a \
 	usr/lib/pkgconfig/libwaitgroup.pc usr/include/waitgroup.h \
 	usr/include/linux/waitgroup.h usr/bin/waitgroup \
 	usr/share/man/man1/waitgroup.1 usr/share/man/man4/waitgroup.4 \
@@ -26,13 +26,14 @@ for f in usr/lib/libwaitgroup.so.1.0.0 usr/lib/libwaitgroup.a \
 	usr/lib/udev/rules.d/60-waitgroup.rules; do
 	[ -f "$dest/$f" ] || fail "missing $f"
 done
-[ "$(readlink "$dest/usr/lib/libwaitgroup.so.1")" = libwaitgroup.so.1.0.0 ] || fail "libwaitgroup.so.1 link"
+[ "$(readlink "$dest/usr/lib/libwaitgroup.so.1")" = libwaitgroup.so.1.1.0 ] || fail "libwaitgroup.so.1 link"
 [ "$(readlink "$dest/usr/lib/libwaitgroup.so")" = libwaitgroup.so.1 ] || fail "libwaitgroup.so link"
-soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '$1 == "SONAME" { print $2 }')
+soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = libwaitgroup.so.1 ] || fail "soname is '$soname'"
-exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
-[ "$exported" = LIBWAITGROUP_1.0 ] || fail "symbol versions: $exported"
-objdump -T "$dest/usr/lib/libwaitgroup.so.1.0.0" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
+exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
+[ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1')" ] || fail "symbol versions: $exported"
+objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
+objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
 	fail "symbols outside wg_ exported"
 grep -q 'MODE="0666"' "$dest/usr/lib/udev/rules.d/60-waitgroup.rules" || fail "udev rule mode"
 [ -x "$dest/usr/bin/waitgroup" ] || fail "waitgroup not executable"
@@ -41,7 +42,7 @@ echo "tree: library with soname links, static library, headers, pkg-config, comm
 
 export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 flags=$(pkg-config --cflags --libs libwaitgroup) || fail "pkg-config libwaitgroup"
-[ "$(pkg-config --modversion libwaitgroup)" = 1.0.0 ] || fail "pkg-config version"
+[ "$(pkg-config --modversion libwaitgroup)" = 1.1.0 ] || fail "pkg-config version"
 echo "pkg-config --cflags --libs libwaitgroup: $flags"
 # shellcheck disable=SC2086 # flags are words
 cc -Wall -Wextra -Werror -o "$out/wg-pkgconfig-prog" "$top/tests/pkgconfig_prog.c" $flags -ldl ||

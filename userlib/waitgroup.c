@@ -447,10 +447,23 @@ static int cmd_info(int argc, char **argv)
  * no way to enumerate names yet; when it gains one (WG_IOC_LIST, see the
  * proposal in waitgroup(1)'s BUGS), this function is the only change.
  */
+/* Call @fn for every name the caller may wait on; 0 or -errno. */
 static int list_names(void (*fn)(const char *name))
 {
-	(void)fn;
-	return -EOPNOTSUPP;
+	static char names[WG_LIST_MAX][WG_NAME_MAX];
+	uint64_t cursor = 0;
+	int i, n;
+
+	do {
+		n = wg_list(names, WG_LIST_MAX, &cursor);
+		if (n == -ENOTTY)
+			return -EOPNOTSUPP;	/* a module without WG_IOC_LIST */
+		if (n < 0)
+			return n;
+		for (i = 0; i < n; i++)
+			fn(names[i]);
+	} while (cursor);
+	return 0;
 }
 
 static void print_name_line(const char *name)

@@ -30,13 +30,14 @@ extern "C" {
 #define WG_DEVICE_PATH "/dev/waitgroup"
 
 #define LIBWAITGROUP_VERSION_MAJOR 1
-#define LIBWAITGROUP_VERSION_MINOR 0
+#define LIBWAITGROUP_VERSION_MINOR 1
 
 /* Groups: wg_create(3) */
 int wg_create(const char *name, int count, unsigned int mode,
 	      unsigned int flags);
 int wg_open(const char *name, unsigned int flags);
 int wg_unlink(const char *name);
+int wg_list(char (*names)[WG_NAME_MAX], unsigned int count, uint64_t *cursor);
 int wg_dup(int fd, unsigned int flags);
 int wg_close(int fd);
 

@@ -93,6 +93,21 @@ int wg_unlink(const char *name)
 	return wg_ctl(WG_IOC_UNLINK, &arg);
 }
 
+int wg_list(char (*names)[WG_NAME_MAX], unsigned int count, uint64_t *cursor)
+{
+	struct wg_list arg = { 0 };
+	int ret;
+
+	arg.names = (uintptr_t)names;
+	arg.count = count;
+	arg.cursor = *cursor;
+	ret = wg_ctl(WG_IOC_LIST, &arg);
+	if (ret)
+		return ret;
+	*cursor = arg.cursor;
+	return (int)arg.count;
+}
+
 int wg_dup(int fd, unsigned int flags)
 {
 	__u32 arg = flags;

@@ -196,6 +196,32 @@ struct wg_info {
 	char name[WG_NAME_MAX];
 };
 
+/**
+ * struct wg_list - argument of WG_IOC_LIST, read and written
+ * @names: in: user pointer to @count buffers of WG_NAME_MAX bytes each
+ * @count: in: how many buffers @names holds (at most WG_LIST_MAX is
+ *	used); out: how many names were written
+ * @flags: in: must be zero
+ * @cursor: in: 0 to start, else the value a previous call returned;
+ *	out: where the next call resumes, 0 once the end is reached
+ *
+ * Lists the names of the caller's IPC namespace that it could open with
+ * WG_ACCESS_WAIT (all of them with CAP_IPC_OWNER), oldest first. A name
+ * created or removed between calls is never listed twice nor makes
+ * another be skipped. Errors: EINVAL (nonzero @flags), EFAULT.
+ */
+struct wg_list {
+	__u64 names;
+	__u32 count;
+	__u32 flags;
+	__u64 cursor;
+};
+
+/**
+ * define WG_LIST_MAX - most names one WG_IOC_LIST call returns
+ */
+#define WG_LIST_MAX		256
+
 #define WG_IOC_MAGIC		0xB8
 
 /**
@@ -221,6 +247,7 @@ struct wg_info {
 #define WG_IOC_CREATE		_IOW(WG_IOC_MAGIC, 0x00, struct wg_create)
 #define WG_IOC_OPEN		_IOW(WG_IOC_MAGIC, 0x01, struct wg_open)
 #define WG_IOC_UNLINK		_IOW(WG_IOC_MAGIC, 0x02, struct wg_open)
+#define WG_IOC_LIST		_IOWR(WG_IOC_MAGIC, 0x03, struct wg_list)
 
 /* On a waitgroup file descriptor. */
 #define WG_IOC_ADD		_IOW(WG_IOC_MAGIC, 0x10, struct wg_add)
