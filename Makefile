@@ -15,9 +15,9 @@ KMAKE	= $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
 export KDIR BUILD
 
 .PHONY: all module selftests check clean deps sparse checkpatch
-.PHONY: userlib install install-dkms demo man-check bench bench-build
+.PHONY: userlib install install-dkms demo man-check fuzz fuzz-build bench bench-build
 
-all: module selftests userlib bench-build
+all: module selftests userlib bench-build fuzz-build
 
 deps:
 	scripts/install-deps
@@ -34,7 +34,7 @@ checkpatch:
 selftests:
 	$(MAKE) -C selftests
 
-check: deps
+check: deps fuzz-build
 	scripts/check
 
 # libwaitgroup, the waitgroup command and their tests, into build/.
@@ -70,12 +70,23 @@ bench: module bench-build
 	bench/run
 
 # The main job: unrelated processes coordinating through one group, in a VM.
-demo: module userlib
+demo: deps module userlib
 	scripts/vm-run --add demo/jobs.sh -- sh jobs.sh
 
 # Every man page through groff with all warnings; any warning fails.
 man-check:
 	tests/man-check.sh man/*.[0-9]
+
+# The fuzzer, build/bin/wg-fuzz (the debug lane runs a short pass of it).
+fuzz-build:
+	$(MAKE) -C fuzz
+
+# make fuzz [FUZZ_SECONDS=1800] [FUZZ_SEED=S]: a long fuzzer run in the
+# debug kernel's VM (KASAN, lockdep, kmemleak) if it is built, else in the
+# normal VM; then the module must unload. Prints the ioctls issued.
+FUZZ_SECONDS ?= 1800
+fuzz: fuzz-build
+	fuzz/run --auto --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -128,7 +128,7 @@ class Table:
                 if kind == "section":
                     out += ["", f"**{v}**"]
                 else:
-                    out.append(v)
+                    out += ["", v]
         return "\n".join(out).strip() + "\n"
 
 
@@ -157,10 +157,16 @@ def main():
     sys1 = get(main_smp, "micro", "op", "getppid")
     sys2 = get(main_smp, "micro", "pair", "getppid")
     wgpair = get(main_smp, "micro", "pair", "waitgroup")
+    per_round = get(main_smp, "micro-ratio", "pair", "waitgroup/null-ioctl")
     if floor2 and wgpair:
         r = wgpair["median"] / floor2["median"]
-        t.note(f"Goal: ADD+DONE <= 1.10 x two null ioctls. Measured: {r:.2f} x "
-               f"({'met' if r <= 1.10 else 'NOT met'}).")
+        line = (f"Goal: ADD+DONE <= 1.10 x two null ioctls. Measured: {r:.2f} x "
+                f"({'met' if r <= 1.10 else 'NOT met'})")
+        if per_round:
+            line += (f"; per round (the two measured side by side): median "
+                     f"{per_round['median']:.2f}, p10 .. p90 {per_round['p10']:.2f} .. "
+                     f"{per_round['p90']:.2f} over {per_round['samples']} rounds")
+        t.note(line + ".")
 
     def floors(work):
         return (floor2, sys2) if work == "pair" else (floor1, sys1)

@@ -121,13 +121,20 @@ static bool finish_waiter(struct waiter *w)
 	return returned;
 }
 
+static DEFINE_WAITGROUP(static_wg);
+
 static void wg_define_starts_at_zero(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_count(&wg));
 	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
 	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+	/* A static one is usable without waitgroup_init(), and reusable. */
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&static_wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&static_wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_count(&static_wg));
+	KUNIT_EXPECT_LE(test, 1ULL, generation(&static_wg));
 }
 
 static void wg_init_resets(struct kunit *test)
@@ -178,7 +185,7 @@ KUNIT_ARRAY_PARAM(add, add_cases, add_case_desc);
 static void wg_add_table(struct kunit *test)
 {
 	const struct add_case *c = test->param_value;
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, c->start));
 	KUNIT_EXPECT_EQ(test, c->ret, waitgroup_add(&wg, c->delta));
@@ -188,7 +195,7 @@ static void wg_add_table(struct kunit *test)
 
 static void wg_done_at_zero_changes_nothing(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	KUNIT_EXPECT_EQ(test, -ERANGE, waitgroup_done(&wg));
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_count(&wg));
@@ -197,7 +204,7 @@ static void wg_done_at_zero_changes_nothing(struct kunit *test)
 
 static void wg_each_zero_is_a_generation(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	int i;
 
 	for (i = 0; i < 100; i++) {
@@ -211,7 +218,7 @@ static void wg_each_zero_is_a_generation(struct kunit *test)
 
 static void wg_count_in_high_half(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 0x12345));
 	KUNIT_EXPECT_EQ(test, 0x12345LL << 32,
@@ -221,7 +228,7 @@ static void wg_count_in_high_half(struct kunit *test)
 
 static void wg_waiter_in_low_half(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
@@ -240,7 +247,7 @@ static void wg_waiter_in_low_half(struct kunit *test)
 
 static void wg_wait_at_zero_returns(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	waitgroup_wait(&wg);
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_wait_interruptible(&wg));
@@ -252,7 +259,7 @@ static void wg_wait_at_zero_returns(struct kunit *test)
 
 static void wg_timeout_expires(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
 	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 2));
@@ -264,7 +271,7 @@ static void wg_timeout_expires(struct kunit *test)
 
 static void wg_timeout_released_by_done(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
@@ -278,7 +285,7 @@ static void wg_timeout_released_by_done(struct kunit *test)
 
 static void wg_interruptible_by_signal(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
@@ -294,7 +301,7 @@ static void wg_interruptible_by_signal(struct kunit *test)
 
 static void wg_interruptible_completes(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
@@ -307,7 +314,7 @@ static void wg_interruptible_completes(struct kunit *test)
 
 static void wg_killable_ignores_other_signals(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
@@ -326,7 +333,7 @@ static void wg_killable_ignores_other_signals(struct kunit *test)
 static void wg_last_done_releases_all(struct kunit *test)
 {
 	enum { N = 16 };
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w[N];
 	int i;
 
@@ -349,7 +356,7 @@ static void wg_last_done_releases_all(struct kunit *test)
 
 static void wg_rearm_does_not_strand(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w;
 
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
@@ -426,7 +433,7 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 
 static void wg_concurrent_pairs(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	run_hammers(test, hammer_pairs, &wg, 4, 20000);
 	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
@@ -436,7 +443,7 @@ static void wg_concurrent_pairs(struct kunit *test)
 
 static void wg_concurrent_adds_then_dones(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 
 	/* One add first, so the counter cannot reach zero until we say so. */
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
@@ -472,7 +479,7 @@ static int bound_racer_fn(void *data)
 
 static void wg_concurrent_overflow_is_exact(struct kunit *test)
 {
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct bound_racer r[4];
 	atomic_t ok = ATOMIC_INIT(0), overflow = ATOMIC_INIT(0);
 	int i;
@@ -499,7 +506,7 @@ static void wg_concurrent_overflow_is_exact(struct kunit *test)
 static void wg_many_waiters_one_wake(struct kunit *test)
 {
 	enum { N = 64 };
-	DEFINE_WAITGROUP(wg);
+	DEFINE_WAITGROUP_ONSTACK(wg);
 	struct waiter *w[N];
 	int i;
 

@@ -289,12 +289,13 @@ static long wg_ioc_wait(struct wg_file *wf, void __user *argp)
 				     args.deadline_ns, &res);
 	if (ret)
 		return ret;
-	atomic64_set(&wf->seen, res.generation);
 	args.generation = res.generation;
 	args.error = res.error;
 	args.abandoned = res.abandoned;
 	if (copy_to_user(argp, &args, sizeof(args)))
 		return -EFAULT;
+	/* Only a result the caller received marks the generation seen. */
+	atomic64_set(&wf->seen, res.generation);
 	return 0;
 }
 
@@ -516,10 +517,10 @@ static long wg_ioc_list(void __user *argp)
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
-	if (args.flags)
+	if (args.flags || !args.count)
 		return -EINVAL;
 	count = min_t(u32, args.count, WG_LIST_MAX);
-	names = kvcalloc(max(count, 1U), WG_NAME_MAX, GFP_KERNEL_ACCOUNT);
+	names = kvcalloc(count, WG_NAME_MAX, GFP_KERNEL_ACCOUNT);
 	if (!names)
 		return -ENOMEM;
 	args.count = wg_names_list(names, count, &args.cursor);

@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/sysfs.h>
 
 #include "wg_internal.h"
 
@@ -40,6 +41,19 @@ struct wg_user {
 static DEFINE_SPINLOCK(wg_users_lock);
 static DEFINE_HASHTABLE(wg_users, WG_USERS_HASH_BITS);
 static atomic_t wg_nr_groups = ATOMIC_INIT(0);
+
+static int wg_nr_groups_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&wg_nr_groups));
+}
+
+static const struct kernel_param_ops wg_nr_groups_ops = {
+	.get = wg_nr_groups_get,
+};
+
+/* Read-only: how many groups exist now, named or not, in all namespaces. */
+module_param_cb(nr_groups, &wg_nr_groups_ops, NULL, 0444);
+MODULE_PARM_DESC(nr_groups, "Waitgroups in existence now (read-only)");
 
 static struct wg_user *wg_user_find(kuid_t uid)
 {

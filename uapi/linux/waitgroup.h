@@ -110,7 +110,7 @@ struct wg_create {
  *
  * Errors: EINVAL, ENAMETOOLONG, ENOENT (no such name), EACCES (open without
  * the permission asked for), EPERM (unlink by neither the owner nor a
- * holder of CAP_IPC_OWNER), EMFILE, ENFILE, EFAULT.
+ * holder of CAP_IPC_OWNER), EMFILE, ENFILE, ENOMEM, EFAULT.
  */
 struct wg_open {
 	__u32 flags;
@@ -148,7 +148,7 @@ struct wg_add {
  *	times the counter has reached zero)
  * @error: out: first error reported in that generation, 0 if none
  * @abandoned: out: how many of that generation's adds were undone because
- *	their holder went away
+ *	their holder went away (saturates at UINT32_MAX)
  *
  * Returns 0 once the counter is zero, or once a generation has completed
  * that this open file has not yet returned from WG_IOC_WAIT (a group
@@ -157,7 +157,9 @@ struct wg_add {
  *
  * Errors: ETIMEDOUT (deadline passed), EINTR (a signal arrived and the
  * handler has no SA_RESTART; with SA_RESTART the wait resumes with the same
- * absolute deadline), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT.
+ * absolute deadline), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT (the
+ * result could not be written; the generation is then not marked seen,
+ * so the next wait reports it again).
  */
 struct wg_wait {
 	__u64 deadline_ns;
@@ -208,7 +210,8 @@ struct wg_info {
  * Lists the names of the caller's IPC namespace that it could open with
  * WG_ACCESS_WAIT (all of them with CAP_IPC_OWNER), oldest first. A name
  * created or removed between calls is never listed twice nor makes
- * another be skipped. Errors: EINVAL (nonzero @flags), EFAULT.
+ * another be skipped. Errors: EINVAL (nonzero @flags, zero @count),
+ * ENOMEM, EFAULT.
  */
 struct wg_list {
 	__u64 names;

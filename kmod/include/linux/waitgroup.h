@@ -51,9 +51,29 @@ struct waitgroup {
 /**
  * DEFINE_WAITGROUP - define and initialise a waitgroup with counter 0
  * @name: name of the variable
+ *
+ * For a static or global waitgroup; on the stack, use
+ * DEFINE_WAITGROUP_ONSTACK().
  */
 #define DEFINE_WAITGROUP(name) \
 	struct waitgroup name = __WAITGROUP_INITIALIZER(name)
+
+#ifdef CONFIG_LOCKDEP
+#define __WAITGROUP_INITIALIZER_ONSTACK(name) \
+	(*({ waitgroup_init(&(name)); &(name); }))
+#else
+#define __WAITGROUP_INITIALIZER_ONSTACK(name) __WAITGROUP_INITIALIZER(name)
+#endif
+
+/**
+ * DEFINE_WAITGROUP_ONSTACK - define a waitgroup with counter 0 on the stack
+ * @name: name of the variable
+ *
+ * Like DECLARE_COMPLETION_ONSTACK(): lockdep needs the wait queue's lock of
+ * an object on the stack to be initialised at run time, not statically.
+ */
+#define DEFINE_WAITGROUP_ONSTACK(name) \
+	struct waitgroup name = __WAITGROUP_INITIALIZER_ONSTACK(name)
 
 void waitgroup_init(struct waitgroup *wg);
 int waitgroup_add(struct waitgroup *wg, int delta);

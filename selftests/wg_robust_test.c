@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Robustness: a storm of workers SIGKILLed mid-task, exact abandoned
+ * counts, per-user limits that one user cannot exhaust for another, and
+ * no group left behind (the module's read-only nr_groups parameter).
+ */
+#include <grp.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include "wg_util.h"
+
+#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
+#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
+
+static long read_long(const char *path)
+{
+	char buf[32];
+	long val = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		val = strtol(buf, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+static int write_long(const char *path, long val)
+{
+	FILE *f = fopen(path, "we");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* Deterministic choice of victims: xorshift from a fixed seed. */
+static unsigned int next_rand(unsigned int *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+FIXTURE(storm) {
+	int dev;
+	char name[WG_NAME_MAX];
+};
+
+FIXTURE_SETUP(storm)
+{
+	WG_OPEN_DEV_OR_SKIP(self->dev);
+	wg_name(self->name, "storm");
+}
+
+FIXTURE_TEARDOWN(storm)
+{
+	wg_unlink(self->dev, self->name);
+	close(self->dev);
+}
+
+FIXTURE_VARIANT(storm) {
+	int workers;
+	unsigned int seed;
+};
+
+FIXTURE_VARIANT_ADD(storm, w200_seed1) { .workers = 200, .seed = 1 };
+FIXTURE_VARIANT_ADD(storm, w300_seed7) { .workers = 300, .seed = 7 };
+
+/*
+ * Each worker opens the group by name (its own open file, its own ledger),
+ * adds 1 with WG_UNDO, says so on a pipe and waits for "go". About half are
+ * SIGKILLed mid-task; the rest do their done. The group must complete with
+ * abandoned equal to the kills, exactly.
+ */
+TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
+{
+	int n = variant->workers, i, fd, killed = 0;
+	int ready[2], go[2];
+	unsigned int seed = variant->seed;
+	struct wg_wait w;
+	pid_t *pid;
+	char c;
+
+	pid = calloc(n, sizeof(*pid));
+	ASSERT_NE(NULL, pid);
+	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			int g;
+
+			close(ready[0]);
+			close(go[1]);
+			g = wg_open(self->dev, self->name, WG_CLOEXEC);
+			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
+				_exit(2);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(3);
+			/* "go" is the parent closing the pipe: EOF. */
+			while (read(go[0], &c, 1) > 0)
+				;
+			_exit(wg_done(g) ? 4 : 0);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(n, wg_count(fd));
+	for (i = 0; i < n; i++) {
+		if (next_rand(&seed) % 2)
+			continue;
+		ASSERT_EQ(0, kill(pid[i], SIGKILL));
+		killed++;
+	}
+	close(go[1]);
+	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ((__u32)killed, w.abandoned);
+	EXPECT_EQ(killed ? EOWNERDEAD : 0, w.error);
+	EXPECT_EQ(0, wg_count(fd));
+	for (i = 0; i < n; i++) {
+		int st = wg_reap(pid[i]);
+
+		EXPECT_TRUE(st == 0 || st == 128 + SIGKILL);
+	}
+	TH_LOG("%d workers, %d killed, abandoned %u", n, killed, w.abandoned);
+	close(ready[0]);
+	close(fd);
+	free(pid);
+}
+
+/* The same, with the kills racing the dones: every add is accounted for. */
+TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
+{
+	int n = variant->workers, i, fd, dead = 0, ok = 0;
+	int ready[2], go[2];
+	unsigned int seed = variant->seed;
+	struct wg_wait w;
+	pid_t *pid;
+	char c;
+
+	pid = calloc(n, sizeof(*pid));
+	ASSERT_NE(NULL, pid);
+	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	for (i = 0; i < n; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			int g;
+
+			close(ready[0]);
+			close(go[1]);
+			g = wg_open(self->dev, self->name, WG_CLOEXEC);
+			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
+				_exit(2);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(3);
+			while (read(go[0], &c, 1) > 0)
+				;
+			/* Exit code 0 only once the done is in. */
+			_exit(wg_done(g) ? 4 : 0);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(go[1]);	/* everyone runs to done while we kill */
+	for (i = 0; i < n; i++)
+		if (next_rand(&seed) % 2)
+			kill(pid[i], SIGKILL);
+	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	for (i = 0; i < n; i++) {
+		int st = wg_reap(pid[i]);
+
+		if (st == 0)
+			ok++;
+		else if (st == 128 + SIGKILL)
+			dead++;
+	}
+	EXPECT_EQ(n, ok + dead);
+	/*
+	 * Every worker that exited 0 did its done; a killed one either did
+	 * (killed on its way out) or was undone, never both, never neither:
+	 * the group completed exactly once with nothing left over.
+	 */
+	EXPECT_GE((__u32)dead, w.abandoned);
+	EXPECT_EQ(w.abandoned ? EOWNERDEAD : 0, w.error);
+	EXPECT_EQ(0, wg_count(fd));
+	EXPECT_EQ(1ULL, w.generation);
+	close(ready[0]);
+	close(fd);
+	free(pid);
+}
+
+FIXTURE(limits) {
+	int dev;
+	long saved;
+};
+
+FIXTURE_SETUP(limits)
+{
+	WG_OPEN_DEV_OR_SKIP(self->dev);
+	if (geteuid() != 0)
+		WG_SKIP_SETUP("needs root");
+	self->saved = read_long(PER_USER);
+	if (self->saved < 0 || read_long(NR_GROUPS) < 0)
+		WG_SKIP_SETUP("module without max_groups_per_user/nr_groups");
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	if (self->saved >= 0)
+		EXPECT_EQ(0, write_long(PER_USER, self->saved));
+	close(self->dev);
+}
+
+/* As @uid: create anonymous groups until refused; how many, or -errno. */
+static int fill_as(int dev, uid_t uid, int want, int report)
+{
+	pid_t pid = fork();
+	int n, fd;
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+		    setresuid(uid, uid, uid))
+			_exit(255);
+		for (n = 0; n < want; n++) {
+			fd = wg_create_anon(dev, 0);
+			if (fd == -ENOSPC)
+				break;
+			if (fd < 0)
+				_exit(254);
+		}
+		/* Hold them until the parent has looked. */
+		if (report >= 0 && (write(report, "x", 1) != 1 ||
+				    read(report, &fd, 1) < 0))
+			_exit(253);
+		_exit(n);
+	}
+	return wg_reap(pid);
+}
+
+TEST_F(limits, one_user_cannot_exhaust_another)
+{
+	ASSERT_EQ(0, write_long(PER_USER, 5));
+	/* Each user gets exactly five, whatever the other holds. */
+	EXPECT_EQ(5, fill_as(self->dev, 1000, 8, -1));
+	EXPECT_EQ(5, fill_as(self->dev, 65534, 8, -1));
+}
+
+TEST_F(limits, per_user_count_held_while_groups_live)
+{
+	int sv[2], holder_fd;
+	pid_t holder;
+	char c;
+
+	ASSERT_EQ(0, write_long(PER_USER, 4));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	holder = fork();
+	ASSERT_LE(0, holder);
+	if (!holder) {
+		close(sv[0]);
+		_exit(fill_as(self->dev, 1000, 4, sv[1]) == 4 ? 0 : 1);
+	}
+	close(sv[1]);
+	holder_fd = sv[0];
+	/* While uid 1000 holds four, it gets none more; uid 65534 still can. */
+	ASSERT_EQ(1, read(holder_fd, &c, 1));
+	EXPECT_EQ(0, fill_as(self->dev, 1000, 1, -1));
+	EXPECT_EQ(1, fill_as(self->dev, 65534, 1, -1));
+	ASSERT_EQ(1, write(holder_fd, "g", 1));
+	EXPECT_EQ(0, wg_reap(holder));
+	/* Its groups are gone with it: room again. */
+	EXPECT_EQ(4, fill_as(self->dev, 1000, 4, -1));
+	close(holder_fd);
+}
+
+TEST_F(limits, nr_groups_counts_and_returns_to_baseline)
+{
+	long base = read_long(NR_GROUPS);
+	char name[WG_NAME_MAX];
+	int a, b;
+
+	wg_name(name, "nrg");
+	a = wg_create_anon(self->dev, 0);
+	ASSERT_LE(0, a);
+	b = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(base + 2, read_long(NR_GROUPS));
+	close(a);
+	close(b);
+	/* The name still holds its group. */
+	EXPECT_EQ(base + 1, read_long(NR_GROUPS));
+	ASSERT_EQ(0, wg_unlink(self->dev, name));
+	EXPECT_EQ(base, read_long(NR_GROUPS));
+}
+
+TEST_HARNESS_MAIN
