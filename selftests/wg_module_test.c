@@ -54,16 +54,7 @@ static int load(void)
 
 static long refcnt(void)
 {
-	char buf[32];
-	long val = -1;
-	FILE *f = fopen(WG_SYSFS "/refcnt", "re");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		val = strtol(buf, NULL, 10);
-	fclose(f);
-	return val;
+	return wg_read_long(WG_SYSFS "/refcnt");
 }
 
 FIXTURE(mod) {
@@ -276,18 +267,10 @@ static int reload_with(FIXTURE_DATA(limits) *self, const char *params)
 
 static long param(const char *name)
 {
-	char path[128], buf[32];
-	long val = -1;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), WG_SYSFS "/parameters/%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		val = strtol(buf, NULL, 10);
-	fclose(f);
-	return val;
+	return wg_read_long(path);
 }
 
 TEST_F(limits, max_groups_in_all)

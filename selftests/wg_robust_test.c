@@ -13,20 +13,6 @@
 #define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
 #define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
 
-static long read_long(const char *path)
-{
-	char buf[32];
-	long val = -1;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		val = strtol(buf, NULL, 10);
-	fclose(f);
-	return val;
-}
-
 static int write_long(const char *path, long val)
 {
 	FILE *f = fopen(path, "we");
@@ -75,24 +61,17 @@ FIXTURE_VARIANT_ADD(storm, w200_seed1) { .workers = 200, .seed = 1 };
 FIXTURE_VARIANT_ADD(storm, w300_seed7) { .workers = 300, .seed = 7 };
 
 /*
- * Each worker opens the group by name (its own open file, its own ledger),
- * adds 1 with WG_UNDO, says so on a pipe and waits for "go". About half are
- * SIGKILLed mid-task; the rest do their done. The group must complete with
- * abandoned equal to the kills, exactly.
+ * Fork @n workers that each open the group by name (their own open file,
+ * their own ledger), add 1 with WG_UNDO, say so on a pipe and wait for
+ * "go": the write end of @go closing. Returns once all have added; the
+ * caller closes *go_w to let them run to their done.
  */
-TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
+static void spawn_workers(struct __test_metadata *_metadata, int dev,
+			  const char *name, int n, pid_t *pid, int *go_w)
 {
-	int n = variant->workers, i, fd, killed = 0;
-	int ready[2], go[2];
-	unsigned int seed = variant->seed;
-	struct wg_wait w;
-	pid_t *pid;
+	int ready[2], go[2], i;
 	char c;
 
-	pid = calloc(n, sizeof(*pid));
-	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
-	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 	for (i = 0; i < n; i++) {
@@ -103,70 +82,7 @@ TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
 
 			close(ready[0]);
 			close(go[1]);
-			g = wg_open(self->dev, self->name, WG_CLOEXEC);
-			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
-				_exit(2);
-			if (write(ready[1], "r", 1) != 1)
-				_exit(3);
-			/* "go" is the parent closing the pipe: EOF. */
-			while (read(go[0], &c, 1) > 0)
-				;
-			_exit(wg_done(g) ? 4 : 0);
-		}
-	}
-	close(ready[1]);
-	close(go[0]);
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(1, read(ready[0], &c, 1));
-	EXPECT_EQ(n, wg_count(fd));
-	for (i = 0; i < n; i++) {
-		if (next_rand(&seed) % 2)
-			continue;
-		ASSERT_EQ(0, kill(pid[i], SIGKILL));
-		killed++;
-	}
-	close(go[1]);
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
-	EXPECT_EQ(1ULL, w.generation);
-	EXPECT_EQ((__u32)killed, w.abandoned);
-	EXPECT_EQ(killed ? EOWNERDEAD : 0, w.error);
-	EXPECT_EQ(0, wg_count(fd));
-	for (i = 0; i < n; i++) {
-		int st = wg_reap(pid[i]);
-
-		EXPECT_TRUE(st == 0 || st == 128 + SIGKILL);
-	}
-	TH_LOG("%d workers, %d killed, abandoned %u", n, killed, w.abandoned);
-	close(ready[0]);
-	close(fd);
-	free(pid);
-}
-
-/* The same, with the kills racing the dones: every add is accounted for. */
-TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
-{
-	int n = variant->workers, i, fd, dead = 0, ok = 0;
-	int ready[2], go[2];
-	unsigned int seed = variant->seed;
-	struct wg_wait w;
-	pid_t *pid;
-	char c;
-
-	pid = calloc(n, sizeof(*pid));
-	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
-	for (i = 0; i < n; i++) {
-		pid[i] = fork();
-		ASSERT_LE(0, pid[i]);
-		if (!pid[i]) {
-			int g;
-
-			close(ready[0]);
-			close(go[1]);
-			g = wg_open(self->dev, self->name, WG_CLOEXEC);
+			g = wg_open(dev, name, WG_CLOEXEC);
 			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
 				_exit(2);
 			if (write(ready[1], "r", 1) != 1)
@@ -181,7 +97,63 @@ TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
 	close(go[0]);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(1, read(ready[0], &c, 1));
-	close(go[1]);	/* everyone runs to done while we kill */
+	close(ready[0]);
+	*go_w = go[1];
+}
+
+/*
+ * About half of the workers are SIGKILLed mid-task; the rest do their done.
+ * The group must complete with abandoned equal to the kills, exactly.
+ */
+TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
+{
+	int n = variant->workers, i, fd, go, killed = 0;
+	unsigned int seed = variant->seed;
+	struct wg_wait w;
+	pid_t *pid;
+
+	pid = calloc(n, sizeof(*pid));
+	ASSERT_NE(NULL, pid);
+	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
+	EXPECT_EQ(n, wg_count(fd));
+	for (i = 0; i < n; i++) {
+		if (next_rand(&seed) % 2)
+			continue;
+		ASSERT_EQ(0, kill(pid[i], SIGKILL));
+		killed++;
+	}
+	close(go);
+	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ((__u32)killed, w.abandoned);
+	EXPECT_EQ(killed ? EOWNERDEAD : 0, w.error);
+	EXPECT_EQ(0, wg_count(fd));
+	for (i = 0; i < n; i++) {
+		int st = wg_reap(pid[i]);
+
+		EXPECT_TRUE(st == 0 || st == 128 + SIGKILL);
+	}
+	TH_LOG("%d workers, %d killed, abandoned %u", n, killed, w.abandoned);
+	close(fd);
+	free(pid);
+}
+
+/* The same, with the kills racing the dones: every add is accounted for. */
+TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
+{
+	int n = variant->workers, i, fd, go, dead = 0, ok = 0;
+	unsigned int seed = variant->seed;
+	struct wg_wait w;
+	pid_t *pid;
+
+	pid = calloc(n, sizeof(*pid));
+	ASSERT_NE(NULL, pid);
+	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
+	close(go);	/* everyone runs to done while we kill */
 	for (i = 0; i < n; i++)
 		if (next_rand(&seed) % 2)
 			kill(pid[i], SIGKILL);
@@ -204,7 +176,6 @@ TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
 	EXPECT_EQ(w.abandoned ? EOWNERDEAD : 0, w.error);
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(1ULL, w.generation);
-	close(ready[0]);
 	close(fd);
 	free(pid);
 }
@@ -219,8 +190,8 @@ FIXTURE_SETUP(limits)
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	if (geteuid() != 0)
 		WG_SKIP_SETUP("needs root");
-	self->saved = read_long(PER_USER);
-	if (self->saved < 0 || read_long(NR_GROUPS) < 0)
+	self->saved = wg_read_long(PER_USER);
+	if (self->saved < 0 || wg_read_long(NR_GROUPS) < 0)
 		WG_SKIP_SETUP("module without max_groups_per_user/nr_groups");
 }
 
@@ -296,7 +267,7 @@ TEST_F(limits, per_user_count_held_while_groups_live)
 
 TEST_F(limits, nr_groups_counts_and_returns_to_baseline)
 {
-	long base = read_long(NR_GROUPS);
+	long base = wg_read_long(NR_GROUPS);
 	char name[WG_NAME_MAX];
 	int a, b;
 
@@ -305,13 +276,13 @@ TEST_F(limits, nr_groups_counts_and_returns_to_baseline)
 	ASSERT_LE(0, a);
 	b = wg_create(self->dev, name, WG_EXCL, 0600, 0);
 	ASSERT_LE(0, b);
-	EXPECT_EQ(base + 2, read_long(NR_GROUPS));
+	EXPECT_EQ(base + 2, wg_read_long(NR_GROUPS));
 	close(a);
 	close(b);
 	/* The name still holds its group. */
-	EXPECT_EQ(base + 1, read_long(NR_GROUPS));
+	EXPECT_EQ(base + 1, wg_read_long(NR_GROUPS));
 	ASSERT_EQ(0, wg_unlink(self->dev, name));
-	EXPECT_EQ(base, read_long(NR_GROUPS));
+	EXPECT_EQ(base, wg_read_long(NR_GROUPS));
 }
 
 TEST_HARNESS_MAIN

@@ -252,6 +252,21 @@ static inline int wg_reap(pid_t pid)
 	return -1;
 }
 
+/* A number from a sysfs file (a module parameter, refcnt), or -1. */
+static inline long wg_read_long(const char *path)
+{
+	char buf[32];
+	long val = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		val = strtol(buf, NULL, 10);
+	fclose(f);
+	return val;
+}
+
 /* Read one byte from @fd (blocking); 0 on success. */
 static inline int wg_pipe_get(int fd)
 {
