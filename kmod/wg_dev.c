@@ -106,6 +106,8 @@ void wg_group_put(struct wg_group *grp)
  * wg_group_permission() - may the caller open @grp with @access?
  * @grp: a named group
  * @access: WG_ACCESS_WAIT needs read, WG_ACCESS_ADD needs write permission
+ * @audit: whether a capability check that fails is audited (not when
+ *	merely listing names)
  *
  * Checks fsuid, fsgid and supplementary groups as SysV IPC does;
  * CAP_IPC_OWNER in the IPC namespace's user namespace overrides.
@@ -113,8 +115,9 @@ void wg_group_put(struct wg_group *grp)
  * Context: Process context.
  * Return: 0 or -EACCES.
  */
-int wg_group_permission(struct wg_group *grp, u32 access)
+int wg_group_permission(struct wg_group *grp, u32 access, bool audit)
 {
+	struct user_namespace *ns = current->nsproxy->ipc_ns->user_ns;
 	umode_t want = 0, granted;
 
 	if (access & WG_ACCESS_WAIT)
@@ -129,7 +132,8 @@ int wg_group_permission(struct wg_group *grp, u32 access)
 		granted = grp->mode;
 	if (!(want & ~granted & 07))
 		return 0;
-	if (ns_capable(current->nsproxy->ipc_ns->user_ns, CAP_IPC_OWNER))
+	if (audit ? ns_capable(ns, CAP_IPC_OWNER) :
+		    ns_capable_noaudit(ns, CAP_IPC_OWNER))
 		return 0;
 	return -EACCES;
 }
@@ -195,7 +199,8 @@ static int wg_open_existing(struct wg_group *grp, u32 flags)
 {
 	int ret;
 
-	ret = wg_group_permission(grp, flags & WG_ACCESS_ALL ?: WG_ACCESS_ALL);
+	ret = wg_group_permission(grp, flags & WG_ACCESS_ALL ?: WG_ACCESS_ALL,
+				  true);
 	if (ret)
 		return ret;
 	return wg_install(grp, flags);
@@ -273,6 +278,14 @@ static long wg_ioc_add(struct wg_file *wf, void __user *argp)
 	return wg_file_add(wf, args.delta, args.flags, args.error);
 }
 
+static void wg_file_see(struct wg_file *wf, u64 gen)
+{
+	s64 old = atomic64_read(&wf->seen);
+
+	while ((u64)old < gen && !atomic64_try_cmpxchg(&wf->seen, &old, gen))
+		;
+}
+
 static long wg_ioc_wait(struct wg_file *wf, void __user *argp)
 {
 	struct wg_result res;
@@ -294,8 +307,11 @@ static long wg_ioc_wait(struct wg_file *wf, void __user *argp)
 	args.abandoned = res.abandoned;
 	if (copy_to_user(argp, &args, sizeof(args)))
 		return -EFAULT;
-	/* Only a result the caller received marks the generation seen. */
-	atomic64_set(&wf->seen, res.generation);
+	/*
+	 * Only a result the caller received marks the generation seen, and
+	 * seen only moves forward when threads share this file.
+	 */
+	wg_file_see(wf, res.generation);
 	return 0;
 }
 
@@ -517,7 +533,7 @@ static long wg_ioc_list(void __user *argp)
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
-	if (args.flags || !args.count)
+	if (args.flags || !args.count || args.cursor >= ULONG_MAX)
 		return -EINVAL;
 	count = min_t(u32, args.count, WG_LIST_MAX);
 	names = kvcalloc(count, WG_NAME_MAX, GFP_KERNEL_ACCOUNT);
@@ -577,8 +593,8 @@ static struct miscdevice wg_misc = {
  * @fd staying open; drop it with waitgroup_put().
  *
  * Context: Process context.
- * Return: the waitgroup, ERR_PTR(-EBADF) if @fd is not open, or
- * ERR_PTR(-EINVAL) if it is not a waitgroup.
+ * Return: the waitgroup, ERR_PTR(-EBADF) if @fd is not open or was opened
+ * without WG_ACCESS_ADD, or ERR_PTR(-EINVAL) if it is not a waitgroup.
  */
 struct waitgroup *waitgroup_fdget(int fd)
 {
@@ -591,7 +607,11 @@ struct waitgroup *waitgroup_fdget(int fd)
 		return ERR_PTR(-EBADF);
 	if (file->f_op == &wg_group_fops) {
 		wf = file->private_data;
-		wg = &wg_group_get(wf->grp)->wg;
+		/* A driver signals the group: the descriptor must allow it. */
+		if (wf->access & WG_ACCESS_ADD)
+			wg = &wg_group_get(wf->grp)->wg;
+		else
+			wg = ERR_PTR(-EBADF);
 	}
 	fput(file);
 	return wg;

@@ -80,7 +80,7 @@ static inline struct wg_group *wg_group_get(struct wg_group *grp)
 	return grp;
 }
 
-int wg_group_permission(struct wg_group *grp, u32 access);
+int wg_group_permission(struct wg_group *grp, u32 access, bool audit);
 
 /* wg_limits.c */
 int wg_charge(kuid_t uid);

@@ -196,6 +196,7 @@ struct wg_group *wg_names_lookup(const char *name)
 	struct wg_group *grp;
 
 	mutex_lock(&wg_names_lock);
+	wg_names_reap_locked();
 	grp = wg_find_locked(wg_ns_find(wg_current_ns()), name);
 	if (grp)
 		wg_group_get(grp);
@@ -221,6 +222,7 @@ int wg_names_unlink(const char *name)
 	int ret = 0;
 
 	mutex_lock(&wg_names_lock);
+	wg_names_reap_locked();
 	wns = wg_ns_find(ns);
 	grp = wg_find_locked(wns, name);
 	if (!grp) {
@@ -256,6 +258,7 @@ unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
 
 	*cursor = 0;
 	mutex_lock(&wg_names_lock);
+	wg_names_reap_locked();
 	wns = wg_ns_find(wg_current_ns());
 	if (wns) {
 		xa_for_each_start(&wns->ids, id, grp, id + 1) {
@@ -263,7 +266,7 @@ unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
 				*cursor = grp->id - 1;
 				break;
 			}
-			if (wg_group_permission(grp, WG_ACCESS_WAIT))
+			if (wg_group_permission(grp, WG_ACCESS_WAIT, false))
 				continue;
 			memcpy(buf + n * WG_NAME_MAX, grp->name, WG_NAME_MAX);
 			n++;

@@ -176,6 +176,10 @@ TEST_F(list, bad_arguments)
 	l.names = 8;	/* unmapped */
 	l.count = 4;
 	EXPECT_EQ(-EFAULT, wg_ioctl(self->dev, WG_IOC_LIST, &l));
+	/* A cursor no call could have returned. */
+	__u64 bad = ~0ULL;
+
+	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &bad, 0));
 	/* count 0 could never move the cursor: refused. */
 	l.count = 0;
 	EXPECT_EQ(-EINVAL, wg_ioctl(self->dev, WG_IOC_LIST, &l));

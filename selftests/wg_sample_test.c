@@ -116,6 +116,25 @@ TEST_F(sample, bad_descriptor_is_ebadf)
 	EXPECT_EQ(-EBADF, sample_run(self->sample, 100000, 1));
 }
 
+TEST_F(sample, wait_only_descriptor_is_ebadf)
+{
+	char name[WG_NAME_MAX];
+	int fd, ro;
+
+	/* A driver signals the group: a descriptor that may not add won't do. */
+	wg_name(name, "sample");
+	fd = wg_create(self->dev, name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	ASSERT_LE(0, fd);
+	ro = wg_open(self->dev, name, WG_CLOEXEC | WG_ACCESS_WAIT);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EBADF, sample_run(self->sample, ro, 1));
+	EXPECT_EQ(0, wg_count(fd));
+	EXPECT_LT(0, sample_run(self->sample, fd, 1));
+	EXPECT_EQ(0, wg_unlink(self->dev, name));
+	close(ro);
+	close(fd);
+}
+
 TEST_F(sample, wrong_file_type_is_einval)
 {
 	/* The sample's own device is a file, but not a waitgroup. */

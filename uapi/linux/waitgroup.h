@@ -204,8 +204,9 @@ struct wg_info {
  * @count: in: how many buffers @names holds (at most WG_LIST_MAX is
  *	used); out: how many names were written
  * @flags: in: must be zero
- * @cursor: in: 0 to start, else the value a previous call returned;
- *	out: where the next call resumes, 0 once the end is reached
+ * @cursor: in: 0 to start, else the value a previous call returned
+ *	(EINVAL if it is not one a call could return); out: where the next
+ *	call resumes, 0 once the end is reached
  *
  * Lists the names of the caller's IPC namespace that it could open with
  * WG_ACCESS_WAIT (all of them with CAP_IPC_OWNER), oldest first. A name

@@ -9,7 +9,7 @@
  * the group is re-armed at once.
  *
  * Users of this API import the symbol namespace WAITGROUP (see
- * waitgroup_compat.h for the spelling on each kernel version).
+ * wg_compat.h for the spelling on each kernel version).
  */
 #ifndef _LINUX_WAITGROUP_H
 #define _LINUX_WAITGROUP_H
