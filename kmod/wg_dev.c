@@ -159,6 +159,12 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
 	return file;
 }
 
+/* The access a descriptor asked for with @flags: neither bit means both. */
+static u32 wg_access(u32 flags)
+{
+	return flags & WG_ACCESS_ALL ?: WG_ACCESS_ALL;
+}
+
 /*
  * Reserve the caller's lowest free descriptor and make a file for @grp
  * behind it, not yet installed: the caller can still back out with
@@ -166,14 +172,13 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
  */
 static int wg_file_prepare(struct wg_group *grp, u32 flags, struct file **filep)
 {
-	u32 access = flags & WG_ACCESS_ALL ?: WG_ACCESS_ALL;
 	struct file *file;
 	int fd;
 
 	fd = get_unused_fd_flags(flags & WG_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-	file = wg_file_open(grp, access);
+	file = wg_file_open(grp, wg_access(flags));
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		return PTR_ERR(file);
@@ -199,8 +204,7 @@ static int wg_open_existing(struct wg_group *grp, u32 flags)
 {
 	int ret;
 
-	ret = wg_group_permission(grp, flags & WG_ACCESS_ALL ?: WG_ACCESS_ALL,
-				  true);
+	ret = wg_group_permission(grp, wg_access(flags), true);
 	if (ret)
 		return ret;
 	return wg_install(grp, flags);
