@@ -4,7 +4,9 @@
 #
 #   make                 module (against Debian's headers), library, tools, tests
 #   make check           build lane (W=1 -Werror, sparse, checkpatch) + vm lane
-#                        + debug lane; ends with "N passed, N failed"
+#                        on every kernel + debug lane; ends with "N passed, N failed"
+#   make module KERNEL=6.12   the module for one of Debian's kernels
+#                        (6.1, 6.12, 7.3: scripts/kernel), in build/kernel/6.12
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real host
 
 KABI	?= $(shell scripts/kernel-abi 2>/dev/null)
@@ -22,11 +24,20 @@ all: module selftests userlib bench-build fuzz-build
 deps:
 	scripts/install-deps
 
+# KERNEL=6.1|6.12|7.3: build for that Debian kernel, with its toolchain.
+ifdef KERNEL
+module:
+	scripts/kernel $(KERNEL) module
+
+sparse:
+	scripts/kernel $(KERNEL) module C=2 CHECK="sparse -Wsparse-error"
+else
 module:
 	$(KMAKE) modules
 
 sparse:
 	$(KMAKE) C=2 CHECK="sparse -Wsparse-error" modules
+endif
 
 checkpatch:
 	scripts/checkpatch-tree
@@ -71,7 +82,7 @@ bench: module bench-build
 
 # The main job: unrelated processes coordinating through one group, in a VM.
 demo: deps module userlib
-	scripts/vm-run --add demo/jobs.sh -- sh jobs.sh
+	scripts/vm-run $(if $(KERNEL),--kernel $(KERNEL)) --add demo/jobs.sh -- sh jobs.sh
 
 # Every man page through groff with all warnings; any warning fails.
 man-check:

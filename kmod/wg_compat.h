@@ -7,6 +7,15 @@
 
 #include <linux/ipc_namespace.h>
 #include <linux/proc_ns.h>
+#include <linux/slab.h>
+
+/*
+ * kzalloc_obj(), the typed allocator of 7.x that checkpatch asks for, is
+ * a macro: where the kernel lacks it, the same thing spelled out.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
+#endif
 
 /*
  * Symbol namespaces became string literals in 6.13. Kbuild defines
@@ -16,6 +25,17 @@
 #define WG_SYMBOL_NS	WAITGROUP
 #else
 #define WG_SYMBOL_NS	"WAITGROUP"
+#endif
+
+/*
+ * no_llseek went away in 6.12: a file without ->llseek is not seekable
+ * there (lseek fails with ESPIPE, as no_llseek made it fail before).
+ * Kbuild defines WG_HAVE_NO_LLSEEK when the kernel's fs.h declares it.
+ */
+#ifdef WG_HAVE_NO_LLSEEK
+#define WG_NO_LLSEEK	no_llseek
+#else
+#define WG_NO_LLSEEK	NULL
 #endif
 
 /*
@@ -35,12 +55,22 @@ static inline void wg_ipc_ns_put(struct ipc_namespace *ns)
 #endif
 }
 
+/* ns_common's reference count: ns_ref_read() since 6.18, count before. */
+static inline unsigned int wg_ns_refs(struct ipc_namespace *ns)
+{
+#ifdef WG_HAVE_NS_REF_READ
+	return ns_ref_read(ns);
+#else
+	return refcount_read(&ns->ns.count);
+#endif
+}
+
 /* True when nothing but the caller's own reference keeps @ns alive. */
 static inline bool wg_ipc_ns_orphaned(struct ipc_namespace *ns)
 {
 #ifdef CONFIG_IPC_NS
 	return ns->ns.inum != PROC_IPC_INIT_INO &&
-	       refcount_read(&ns->ns.count) == 1;
+	       wg_ns_refs(ns) == 1;
 #else
 	return false;
 #endif

@@ -79,7 +79,7 @@ struct wg_group *wg_group_alloc(const char *name, umode_t mode, int count)
 	ret = wg_charge(current_uid());
 	if (ret)
 		return ERR_PTR(ret);
-	grp = kzalloc(sizeof(*grp), GFP_KERNEL_ACCOUNT);
+	grp = kzalloc_obj(*grp, GFP_KERNEL_ACCOUNT);
 	if (!grp) {
 		wg_uncharge(current_uid());
 		return ERR_PTR(-ENOMEM);
@@ -145,7 +145,7 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
 	struct wg_file *wf;
 	struct file *file;
 
-	wf = kzalloc(sizeof(*wf), GFP_KERNEL_ACCOUNT);
+	wf = kzalloc_obj(*wf, GFP_KERNEL_ACCOUNT);
 	if (!wf)
 		return ERR_PTR(-ENOMEM);
 	wf->grp = wg_group_get(grp);
@@ -399,7 +399,7 @@ static const struct file_operations wg_group_fops = {
 	.unlocked_ioctl	= wg_group_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.show_fdinfo	= wg_group_show_fdinfo,
-	.llseek		= no_llseek,
+	.llseek		= WG_NO_LLSEEK,
 };
 
 /* The control device */
@@ -576,7 +576,7 @@ static const struct file_operations wg_dev_fops = {
 	.open		= nonseekable_open,
 	.unlocked_ioctl	= wg_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
+	.llseek		= WG_NO_LLSEEK,
 };
 
 static struct miscdevice wg_misc = {

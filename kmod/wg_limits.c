@@ -81,7 +81,7 @@ int wg_charge(kuid_t uid)
 		ret = -ENOSPC;
 		goto out_uncount;
 	}
-	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	new = kzalloc_obj(*new, GFP_KERNEL_ACCOUNT);
 	spin_lock(&wg_users_lock);
 	user = wg_user_find(uid);
 	if (!user && new) {

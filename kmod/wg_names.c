@@ -67,7 +67,7 @@ static struct wg_ns *wg_ns_create(struct ipc_namespace *ns)
 {
 	struct wg_ns *wns;
 
-	wns = kzalloc(sizeof(*wns), GFP_KERNEL_ACCOUNT);
+	wns = kzalloc_obj(*wns, GFP_KERNEL_ACCOUNT);
 	if (!wns)
 		return NULL;
 	wns->ns = wg_ipc_ns_get(ns);

@@ -34,6 +34,9 @@ int main(void)
 	struct wg_add a;
 	struct wg_wait w;
 	struct wg_info info;
+	struct wg_list l;
+	char names[WG_LIST_MAX][WG_NAME_MAX];
+	__u32 i, found;
 	__u32 dflags = WG_CLOEXEC;
 	int dev, fd, fd2, dupfd, ret;
 
@@ -42,7 +45,7 @@ int main(void)
 		printf("1..0 # SKIP /dev/waitgroup: %s\n", strerror(errno));
 		return 4;
 	}
-	printf("1..9\n");
+	printf("1..10\n");
 
 	memset(&c, 0, sizeof(c));
 	c.flags = WG_CLOEXEC | WG_EXCL;
@@ -94,6 +97,22 @@ int main(void)
 		ret = ioctl(fd2, WG_IOC_WAIT, &w);
 	check(ret == 0 && w.generation == 1 && w.error == 0 &&
 	      w.abandoned == 0, "WG_IOC_WAIT completes", errno);
+
+	/* Our name is listed, whole, among at most WG_LIST_MAX a call. */
+	memset(&l, 0, sizeof(l));
+	l.names = (__u64)(unsigned long)names;
+	l.count = WG_LIST_MAX;
+	found = 0;
+	do {
+		memset(names, 0, sizeof(names));
+		ret = ioctl(dev, WG_IOC_LIST, &l);
+		if (ret)
+			break;
+		for (i = 0; i < l.count && i < WG_LIST_MAX; i++)
+			found += !strcmp(names[i], c.name);
+		l.count = WG_LIST_MAX;
+	} while (l.cursor);
+	check(ret == 0 && found == 1, "WG_IOC_LIST", errno);
 
 	o.flags = 0;	/* must be zero for unlink */
 	ret = ioctl(dev, WG_IOC_UNLINK, &o);

@@ -226,7 +226,13 @@ struct wg_list {
  */
 #define WG_LIST_MAX		256
 
-#define WG_IOC_MAGIC		0xB8
+/*
+ * The ioctl code: free (every sequence number) in the newest
+ * Documentation/userspace-api/ioctl/ioctl-number.rst, which the build lane
+ * checks. (0xB8, used before the first release, is mshv's and Marvell
+ * CN10K DPI's.)
+ */
+#define WG_IOC_MAGIC		0xBC
 
 /**
  * DOC: WG_IOC_DONE
