@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Shared helpers for scripts/install-deps, scripts/kernel-abi, scripts/vm-run.
 # Source it; it defines functions and WG_ROOT, nothing runs on its own.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # The kernels waitgroup is built and tested on, from Debian's own packages.
 # Source it after common.sh. Nothing runs on its own.
