@@ -16,6 +16,11 @@ KMAKE	= $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
 
 export KDIR BUILD
 
+# KDIR's release as the kernel reports it (uname -r, the modules directory's
+# name): UTS_RELEASE, not kernel.release, which is 6.1.192 in Debian's 6.1
+# headers while uname -r says 6.1.0-57-amd64.
+WG_KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
 .PHONY: all module selftests check clean deps sparse checkpatch
 .PHONY: userlib install install-dkms demo man-check fuzz fuzz-build bench bench-build
 
@@ -59,7 +64,7 @@ userlib:
 install: userlib
 	$(MAKE) -C userlib install
 	@if [ "$(INSTALL_MODULE)" = 1 ] || { [ -z "$(DESTDIR)" ] && \
-	    [ "$$(cat $(KDIR)/include/config/kernel.release 2>/dev/null)" = "$$(uname -r)" ]; }; then \
+	    [ "$(WG_KRELEASE)" = "$$(uname -r)" ]; }; then \
 		$(MAKE) module && \
 		$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install && \
 		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
@@ -102,3 +107,37 @@ fuzz: fuzz-build
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
+
+.PHONY: uninstall deb deb-check
+
+# make uninstall [DESTDIR=...] [PREFIX=/usr/local]: what make install put
+# there; the module when KDIR is the running kernel's (and no DESTDIR), or
+# INSTALL_MODULE=1.
+uninstall:
+	$(MAKE) -C userlib uninstall
+	@if [ "$(INSTALL_MODULE)" = 1 ] || { [ -z "$(DESTDIR)" ] && [ "$(WG_KRELEASE)" = "$$(uname -r)" ]; }; then \
+		d="$(DESTDIR)/lib/modules/$(WG_KRELEASE)/extra/kmod" && \
+		rm -f "$$d"/waitgroup.ko* "$$d"/waitgroup_kunit.ko* "$$d"/samples/waitgroup_sample.ko* && \
+		{ rmdir "$$d/samples" "$$d" 2>/dev/null || :; } && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a; }; \
+	else \
+		echo "uninstall: module not removed: KDIR is not the running kernel's (INSTALL_MODULE=1 forces it)"; \
+	fi
+
+# make deb: the Debian packages of debian/ (waitgroup-dkms, libwaitgroup1,
+# libwaitgroup-dev, waitgroup), into build/deb/. dpkg-buildpackage runs in
+# build/deb/src, a copy of the tree's files (committed or not, as git
+# ls-files lists them), never in the checkout: its clean step is its own.
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do if [ -e "$$f" ] || [ -L "$$f" ]; then printf "%s\0" "$$f"; fi; done' sh | \
+		tar -c --null -T - -f - | tar -x -C $(BUILD)/deb/src -f -
+	cd $(BUILD)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u KDIR \
+		dpkg-buildpackage -us -uc -b
+
+# The packages built, checked with lintian, installed on this host with
+# dkms (6.1 and 6.12 headers), checked, then purged (root; see the script).
+deb-check: deps
+	tests/deb-check.sh
