@@ -20,7 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/waitgroup.h>
 
-#include "wg_compat.h"
+#include "wg_internal.h"
 
 /* The state word, read the way the primitive packs it. */
 static int state_count(struct waitgroup *wg)
@@ -52,13 +52,14 @@ static bool wait_for_waiters(struct waitgroup *wg, unsigned int n)
 }
 
 /* A kthread that waits on a group in one of the ways below. */
-enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT };
+enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT, WAIT_RESULT };
 
 struct waiter {
 	struct waitgroup *wg;
 	enum waiter_kind kind;
 	long arg;
 	long ret;
+	struct wg_result res;
 	struct completion done;
 	struct task_struct *task;
 };
@@ -82,6 +83,10 @@ static int waiter_fn(void *data)
 		break;
 	case WAIT_TIMEOUT:
 		w->ret = waitgroup_wait_timeout(w->wg, w->arg);
+		break;
+	case WAIT_RESULT:
+		w->ret = __waitgroup_wait(w->wg, NULL, TASK_UNINTERRUPTIBLE,
+					  KTIME_MAX, &w->res);
 		break;
 	}
 	complete(&w->done);
@@ -542,6 +547,68 @@ static void wg_fdget_wrong_type(struct kunit *test)
 	close_fd(fd);
 }
 
+/*
+ * A waiter is told the result of the generation it slept in, not of the
+ * newest: two more generations complete before the waiter can have read
+ * anything, the second one clean. @abandon: the first one ends by
+ * abandonment instead of an error.
+ */
+static void wg_result_of_own_generation(struct kunit *test, bool abandon)
+{
+	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	waitgroup_init(wg);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_RESULT, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	if (abandon)
+		KUNIT_EXPECT_EQ(test, 1U, __waitgroup_abandon(wg, 1));
+	else
+		KUNIT_EXPECT_EQ(test, 0, __waitgroup_add(wg, -1, EIO));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 2ULL, generation(wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+	KUNIT_EXPECT_EQ(test, abandon ? EOWNERDEAD : EIO, w->res.error);
+	KUNIT_EXPECT_EQ(test, abandon ? 1U : 0U, w->res.abandoned);
+}
+
+static void wg_result_error_of_own_generation(struct kunit *test)
+{
+	wg_result_of_own_generation(test, false);
+}
+
+static void wg_result_abandoned_of_own_generation(struct kunit *test)
+{
+	wg_result_of_own_generation(test, true);
+}
+
+/* A wait that finds the counter at zero reports the last generation. */
+static void wg_result_at_zero_is_last(struct kunit *test)
+{
+	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct wg_result res;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
+	KUNIT_EXPECT_EQ(test, 0, __waitgroup_add(&wg, -1, EPIPE));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, __waitgroup_wait(&wg, NULL, TASK_INTERRUPTIBLE,
+						  0, &res));
+	KUNIT_EXPECT_EQ(test, 1ULL, res.generation);
+	KUNIT_EXPECT_EQ(test, EPIPE, res.error);
+	/* Nonzero and no time to wait: the wait gives up, and unregisters. */
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, -ETIME, __waitgroup_wait(&wg, NULL,
+						       TASK_INTERRUPTIBLE, 0, &res));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_TRUE(test, list_empty(&wg.results));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+}
+
 static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_define_starts_at_zero),
 	KUNIT_CASE(wg_init_resets),
@@ -558,6 +625,9 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_killable_ignores_other_signals),
 	KUNIT_CASE(wg_last_done_releases_all),
 	KUNIT_CASE(wg_rearm_does_not_strand),
+	KUNIT_CASE(wg_result_error_of_own_generation),
+	KUNIT_CASE(wg_result_abandoned_of_own_generation),
+	KUNIT_CASE(wg_result_at_zero_is_last),
 	KUNIT_CASE(wg_concurrent_pairs),
 	KUNIT_CASE(wg_concurrent_adds_then_dones),
 	KUNIT_CASE(wg_concurrent_overflow_is_exact),

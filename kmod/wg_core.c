@@ -10,24 +10,36 @@
  * ---------------------
  * 1. The counter only ever reaches zero inside wg_update_locked(), with
  *    wq.lock held. In that same critical section the generation is
- *    incremented and every sleeper on wq is woken. The lock-free path in
+ *    incremented, its result is written into every record on the results
+ *    list and every sleeper is woken. The lock-free path in
  *    __waitgroup_add() refuses any update whose result is zero and retries
- *    it under the lock, so "counter became zero" and "new generation
- *    started" are one atomic step as seen by anyone holding wq.lock.
- * 2. A waiter decides to sleep in wg_wait_begin(), also under wq.lock: it
- *    sees a nonzero counter, samples the generation G and registers itself
- *    in the low half of the state. The completion that ends generation G
- *    therefore takes wq.lock after this point.
- * 3. The waiter then sleeps with a wait_event_*() macro on the condition
- *    "generation != G". Those macros queue the waiter with
+ *    it under the lock, so "counter became zero" and "generation completed"
+ *    are one atomic step as seen by anyone holding wq.lock.
+ * 2. A waiter decides to sleep in __waitgroup_wait(), also under wq.lock:
+ *    it sees a nonzero counter, links a record of its own on the results
+ *    list and registers itself in the low half of the state. The completion
+ *    that ends this generation therefore takes wq.lock after this point and
+ *    finds the record.
+ * 3. The waiter then sleeps with a wait_event macro on the condition
+ *    "my record is done". Those macros queue the waiter with
  *    prepare_to_wait_event(), which takes wq.lock, and only then test the
  *    condition. Either the completion's critical section came first, and
- *    the waiter, having taken the same lock, sees the new generation and
- *    does not sleep; or it comes later, finds the waiter queued and wakes
- *    it. poll() queues through poll_wait() before reading the state, so the
- *    same argument covers poll, epoll and select.
- * 4. A re-arm (0 -> n) right after the completion cannot strand anyone:
- *    waiters test the generation, which only grows, never the counter.
+ *    the waiter, having taken the same lock, sees its record done and does
+ *    not sleep; or it comes later, finds the waiter queued and wakes it.
+ *    The record is marked done with a release store after its result is
+ *    written and read with an acquire load, so a waiter that sees it done
+ *    without the lock also sees the result.
+ * 4. A re-arm (0 -> n) right after the completion cannot strand anyone or
+ *    change what it reports: a waiter tests and reads its own record, which
+ *    only the completion of its own generation writes, never the counter
+ *    or the generation.
+ * 5. A poller queues on its file's own poll queue first, then, under
+ *    wq.lock, reads the state and links the file's latch record. A
+ *    completion after that finds the record and tests, under wq.lock, that
+ *    the poll queue is not empty: the poller's queueing came before its own
+ *    wq.lock section, so the test cannot miss it. It then fills the record
+ *    and wakes the queue. A stale "not empty" (a poll that is just ending)
+ *    only latches a completion the file's next wait returns.
  *
  * Lock-free updates that cannot reach zero (n -> m, both nonzero, or
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
@@ -91,16 +103,37 @@ static int wg_new_count(int count, int delta, int *res)
 /* A generation has ended: publish its result and release every waiter. */
 static void wg_complete_locked(struct waitgroup *wg)
 {
+	struct wg_waiter *w, *next;
+	struct wg_result res;
+
 	lockdep_assert_held(&wg->wq.lock);
 
 	wg->last_error = wg->error;
 	wg->last_abandoned = wg->abandoned;
 	wg->error = 0;
 	wg->abandoned = 0;
-	atomic64_inc(&wg->generation);
-	/* Sleepers and pollers queue under this lock, so this test is exact. */
+	res.generation = atomic64_inc_return(&wg->generation);
+	res.error = wg->last_error;
+	res.abandoned = wg->last_abandoned;
+	/*
+	 * Every sleeper of this generation and every polled file is told this
+	 * generation's result, whatever completes before they run. A file
+	 * nobody polls any more is let go instead: the next poll re-arms it.
+	 */
+	list_for_each_entry_safe(w, next, &wg->results, node) {
+		list_del_init(&w->node);
+		/* Exact enough without its lock: point 5 above. */
+		if (w->pollq && !waitqueue_active(w->pollq))
+			continue;
+		w->res = res;
+		/* A sleeper's record may be gone once done is set. */
+		smp_store_release(&w->done, true);
+		if (w->pollq)
+			wake_up_poll(w->pollq, EPOLLIN | EPOLLRDNORM);
+	}
+	/* Sleepers queue under this lock, so this test is exact. */
 	if (waitqueue_active(&wg->wq))
-		wake_up_locked_poll(&wg->wq, EPOLLIN | EPOLLRDNORM);
+		wake_up_locked(&wg->wq);
 }
 
 /*
@@ -173,6 +206,7 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return ret;
 }
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
 
 /**
  * __waitgroup_abandon() - undo up to @n adds whose holder went away
@@ -198,6 +232,7 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n)
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return undo;
 }
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
 
 /**
  * waitgroup_init() - initialise a waitgroup with counter 0
@@ -210,6 +245,7 @@ void waitgroup_init(struct waitgroup *wg)
 	atomic64_set(&wg->state, 0);
 	atomic64_set(&wg->generation, 0);
 	init_waitqueue_head(&wg->wq);
+	INIT_LIST_HEAD(&wg->results);
 	wg->error = 0;
 	wg->abandoned = 0;
 	wg->last_error = 0;
@@ -261,58 +297,115 @@ int waitgroup_count(struct waitgroup *wg)
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_count, WG_SYMBOL_NS);
 
-/* The number of completed generations. */
-u64 waitgroup_generation(struct waitgroup *wg)
+/*
+ * The result of the last completed generation. Called with wq.lock held,
+ * which is what keeps the three fields together.
+ */
+static void wg_last_result_locked(struct waitgroup *wg, struct wg_result *res)
 {
-	return atomic64_read(&wg->generation);
+	res->generation = atomic64_read(&wg->generation);
+	res->error = wg->last_error;
+	res->abandoned = wg->last_abandoned;
 }
 
 /*
- * Decide, under wq.lock, whether to sleep. Returns false when there is
- * nothing to wait for: the counter is zero, or (with @since) a generation
- * after *@gen has already completed. Otherwise registers a waiter, stores
- * the running generation in *@gen and returns true.
+ * Put the latch back on the list if someone still polls its file (an epoll
+ * registration, or a poll in another thread). waitqueue_active() without
+ * the poll queue's lock is enough: a poller that queues after this test
+ * reads the state under wq.lock next and re-arms the latch itself (point 5
+ * of "Why no wakeup is lost").
  */
-static bool wg_wait_begin(struct waitgroup *wg, u64 *gen, bool since)
+static void wg_latch_rearm_locked(struct waitgroup *wg, struct wg_latch *latch)
 {
-	unsigned long flags;
-	bool sleep = false;
-	u64 cur;
+	if (latch->w.done || !list_empty(&latch->w.node))
+		return;
+	/* Without the poll queue's lock: see above. */
+	if (waitqueue_active(&latch->pollq))
+		list_add_tail(&latch->w.node, &wg->results);
+}
 
+/* Hand a fired latch's result to a wait, and re-arm it for its pollers. */
+static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
+				 struct wg_result *res)
+{
+	*res = latch->w.res;
+	latch->w.done = false;
+	wg_latch_rearm_locked(wg, latch);
+}
+
+/**
+ * __waitgroup_wait() - the one wait behind every waitgroup_wait*()
+ * @wg: the waitgroup
+ * @latch: the waiting file's poll latch, or NULL
+ * @state: TASK_UNINTERRUPTIBLE, TASK_INTERRUPTIBLE or TASK_KILLABLE
+ * @timeout: how long to sleep at most, KTIME_MAX for ever
+ * @res: the generation the wait returns for, filled on success
+ *
+ * Returns at once when @latch holds a completion (which it hands over) or
+ * the counter is zero (with the last completed generation); otherwise
+ * sleeps until the generation running now completes and reports that
+ * generation, even if others complete before the caller runs again.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -ETIME once @timeout has passed, or -ERESTARTSYS on a signal
+ * that @state lets in.
+ */
+int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
+		     unsigned int state, ktime_t timeout, struct wg_result *res)
+{
+	struct wg_waiter w = { .node = LIST_HEAD_INIT(w.node) };
+	unsigned long flags;
+	int ret;
+
+	might_sleep();
 	spin_lock_irqsave(&wg->wq.lock, flags);
-	cur = atomic64_read(&wg->generation);
-	if (wg_count(atomic64_read(&wg->state)) && (!since || cur == *gen)) {
-		atomic64_inc(&wg->state);	/* one more waiter */
-		*gen = cur;
-		sleep = true;
-	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	return sleep;
-}
-
-static inline bool wg_passed(struct waitgroup *wg, u64 gen)
-{
-	return atomic64_read(&wg->generation) != gen;
-}
-
-/*
- * After a sleep that ended with @ret. A wait that failed (signal, timeout)
- * unregisters itself, unless its generation completed meanwhile: then the
- * completion already dropped it from the count and the wait succeeded.
- */
-static int wg_wait_end(struct waitgroup *wg, u64 gen, int ret)
-{
-	unsigned long flags;
-
-	if (!ret)
+	if (latch && latch->w.done) {
+		wg_latch_take_locked(wg, latch, res);
+		spin_unlock_irqrestore(&wg->wq.lock, flags);
 		return 0;
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (wg_passed(wg, gen))
-		ret = 0;
-	else
-		atomic64_dec(&wg->state);	/* one waiter fewer */
+	}
+	if (!wg_count(atomic64_read(&wg->state))) {
+		wg_last_result_locked(wg, res);
+		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		return 0;
+	}
+	/* Seen by the completion of this generation: "Why no wakeup is lost". */
+	atomic64_inc(&wg->state);	/* one more waiter */
+	list_add_tail(&w.node, &wg->results);
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	return ret;
+
+	ret = -ETIME;
+	if (timeout > 0) {
+		/* Acquire: pairs with the completion's release of w.done. */
+		ret = __wait_event_hrtimeout(wg->wq, smp_load_acquire(&w.done),
+					     timeout, state);
+	}
+	if (ret) {
+		/* Unless the completion won the race, this wait gives up. */
+		spin_lock_irqsave(&wg->wq.lock, flags);
+		if (w.done) {
+			ret = 0;
+		} else {
+			list_del(&w.node);
+			atomic64_dec(&wg->state);	/* one waiter fewer */
+		}
+		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		if (ret)
+			return ret;
+	}
+	*res = w.res;
+	if (latch && READ_ONCE(latch->w.done))
+		wg_latch_seen(wg, latch, res->generation);
+	return 0;
+}
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
+
+/* Relative to now, as the hrtimer sleep wants it: KTIME_MAX for ever. */
+static ktime_t wg_jiffies_timeout(long timeout)
+{
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return KTIME_MAX;
+	return ns_to_ktime(jiffies_to_nsecs(max(timeout, 0L)));
 }
 
 /**
@@ -326,10 +419,9 @@ static int wg_wait_end(struct waitgroup *wg, u64 gen, int ret)
  */
 void waitgroup_wait(struct waitgroup *wg)
 {
-	u64 gen;
+	struct wg_result res;
 
-	if (wg_wait_begin(wg, &gen, false))
-		wait_event(wg->wq, wg_passed(wg, gen));
+	__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE, KTIME_MAX, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
 
@@ -342,13 +434,9 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
  */
 int waitgroup_wait_interruptible(struct waitgroup *wg)
 {
-	u64 gen;
-	int ret;
+	struct wg_result res;
 
-	if (!wg_wait_begin(wg, &gen, false))
-		return 0;
-	ret = wait_event_interruptible(wg->wq, wg_passed(wg, gen));
-	return wg_wait_end(wg, gen, ret);
+	return __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
 
@@ -362,20 +450,16 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
  */
 int waitgroup_wait_killable(struct waitgroup *wg)
 {
-	u64 gen;
-	int ret;
+	struct wg_result res;
 
-	if (!wg_wait_begin(wg, &gen, false))
-		return 0;
-	ret = wait_event_killable(wg->wq, wg_passed(wg, gen));
-	return wg_wait_end(wg, gen, ret);
+	return __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
 
 /**
  * waitgroup_wait_timeout() - waitgroup_wait() with a timeout
  * @wg: the waitgroup
- * @timeout: jiffies to wait at most
+ * @timeout: jiffies to wait at most (MAX_SCHEDULE_TIMEOUT: for ever)
  *
  * Context: Process context; may sleep, uninterruptibly.
  * Return: 0 if @timeout elapsed first, otherwise the jiffies left (at
@@ -383,61 +467,19 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
  */
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 {
-	long left;
-	u64 gen;
-
-	if (!wg_wait_begin(wg, &gen, false))
-		return timeout ? timeout : 1;
-	left = wait_event_timeout(wg->wq, wg_passed(wg, gen), timeout);
-	if (!left && !wg_wait_end(wg, gen, -ETIME))
-		left = 1;
-	return left;
-}
-EXPORT_SYMBOL_NS_GPL(waitgroup_wait_timeout, WG_SYMBOL_NS);
-
-/* Sleep until @gen completes or @deadline_ns (CLOCK_MONOTONIC) passes. */
-static int wg_sleep_until(struct waitgroup *wg, u64 gen, u64 deadline_ns)
-{
+	u64 end = ktime_get_ns() + jiffies_to_nsecs(max(timeout, 0L));
+	struct wg_result res;
 	u64 now;
 
-	if (deadline_ns == WG_NO_DEADLINE)
-		return wait_event_interruptible(wg->wq, wg_passed(wg, gen));
+	if (__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
+			     wg_jiffies_timeout(timeout), &res))
+		return 0;
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return timeout;
 	now = ktime_get_ns();
-	if (deadline_ns <= now)
-		return -ETIME;
-	return wait_event_interruptible_hrtimeout(wg->wq, wg_passed(wg, gen),
-			ns_to_ktime(min_t(u64, deadline_ns - now, KTIME_MAX)));
+	return now < end ? max_t(long, nsecs_to_jiffies(end - now), 1) : 1;
 }
-
-/**
- * __waitgroup_wait_since() - wait for a generation after @seen
- * @wg: the waitgroup
- * @seen: the last generation the caller has already been told about
- * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or WG_NO_DEADLINE
- * @res: the newest completed generation, filled on success
- *
- * Returns at once when the counter is zero or a generation after @seen has
- * completed. The deadline is absolute so that a restarted call resumes
- * rather than starts over.
- *
- * Context: Process context; may sleep.
- * Return: 0, -ETIMEDOUT, or -ERESTARTSYS on a signal.
- */
-int __waitgroup_wait_since(struct waitgroup *wg, u64 seen, u64 deadline_ns,
-			   struct wg_result *res)
-{
-	u64 gen = seen;
-	int ret;
-
-	if (wg_wait_begin(wg, &gen, true)) {
-		ret = wg_sleep_until(wg, gen, deadline_ns);
-		ret = wg_wait_end(wg, gen, ret);
-		if (ret)
-			return ret == -ETIME ? -ETIMEDOUT : ret;
-	}
-	__waitgroup_snapshot(wg, NULL, NULL, res);
-	return 0;
-}
+EXPORT_SYMBOL_NS_GPL(waitgroup_wait_timeout, WG_SYMBOL_NS);
 
 /**
  * __waitgroup_snapshot() - a consistent view of @wg
@@ -456,12 +498,115 @@ void __waitgroup_snapshot(struct waitgroup *wg, int *count,
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	state = atomic64_read(&wg->state);
-	res->generation = atomic64_read(&wg->generation);
-	res->error = wg->last_error;
-	res->abandoned = wg->last_abandoned;
+	wg_last_result_locked(wg, res);
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	if (count)
 		*count = wg_count(state);
 	if (waiters)
 		*waiters = wg_waiters(state);
 }
+
+/**
+ * wg_latch_init() - a file's poll latch, not yet armed
+ * @latch: the latch
+ */
+void wg_latch_init(struct wg_latch *latch)
+{
+	INIT_LIST_HEAD(&latch->w.node);
+	init_waitqueue_head(&latch->pollq);
+	latch->w.pollq = &latch->pollq;
+	latch->w.done = false;
+}
+
+/**
+ * wg_latch_poll() - poll() of a file with @latch
+ * @wg: the file's waitgroup
+ * @latch: the file's latch
+ * @file: the file
+ * @pt: the poll table
+ *
+ * Readable when the counter is zero (level-triggered: a re-arm can follow)
+ * or when a completion happened while the file was polled (latched until
+ * the file's next wait takes it). Arms the latch for the completions to
+ * come, which keep it only while someone is on the file's poll queue.
+ *
+ * Context: Process context.
+ * Return: EPOLLIN | EPOLLRDNORM or 0.
+ */
+__poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
+		       struct file *file, poll_table *pt)
+{
+	unsigned long flags;
+	__poll_t mask = 0;
+
+	/* Queued before the state is read: see "Why no wakeup is lost". */
+	poll_wait(file, &latch->pollq, pt);
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (latch->w.done || !wg_count(atomic64_read(&wg->state)))
+		mask = EPOLLIN | EPOLLRDNORM;
+	if (!latch->w.done && list_empty(&latch->w.node))
+		list_add_tail(&latch->w.node, &wg->results);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return mask;
+}
+
+/**
+ * wg_latch_restore() - give a latched result back after it was not delivered
+ * @wg: the waitgroup
+ * @latch: the latch wg_latch_take() or __waitgroup_wait() emptied
+ * @res: the result that could not be delivered
+ *
+ * Unless a newer completion was latched meanwhile, @res is latched again.
+ */
+void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
+		      const struct wg_result *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (!latch->w.done) {
+		list_del_init(&latch->w.node);
+		latch->w.res = *res;
+		latch->w.done = true;
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+}
+
+/**
+ * wg_latch_seen() - a wait of the file returned generation @gen
+ * @wg: the waitgroup
+ * @latch: the file's latch
+ * @gen: the generation returned
+ *
+ * A completion latched for that generation or an older one has been
+ * reported: the latch lets it go.
+ */
+void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (latch->w.done && latch->w.res.generation <= gen) {
+		latch->w.done = false;
+		wg_latch_rearm_locked(wg, latch);
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+}
+
+/**
+ * wg_latch_exit() - the file goes: take its latch off the group
+ * @wg: the waitgroup
+ * @latch: the latch
+ *
+ * Always under the lock: a completion may still be waking the file's poll
+ * queue after it marked the latch done.
+ */
+void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	list_del_init(&latch->w.node);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+}
+

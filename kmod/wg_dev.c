@@ -4,9 +4,9 @@
  * userspace. The control device creates, opens and unlinks groups; each
  * group a process holds is an anon-inode file ("[waitgroup]") of its own.
  *
- * One open file description carries the access it was opened with, the last
- * generation it returned from a wait for, and the undo ledger of WG_UNDO
- * adds, which its release gives back.
+ * One open file description carries the access it was opened with, the
+ * latch that keeps a completion for its pollers, and the undo ledger of
+ * WG_UNDO adds, which its release gives back.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -37,14 +37,15 @@ static_assert(WG_FOREVER == WG_NO_DEADLINE);
  * struct wg_file - one open file description of a group
  * @grp: the group, referenced
  * @access: WG_ACCESS_WAIT and/or WG_ACCESS_ADD
- * @seen: last generation a wait on this file returned for
  * @ledger: adds made with WG_UNDO and not yet done, given back at release
+ * @latch: a completion that happened while the file was polled, kept for
+ *	poll() and the file's next wait
  */
 struct wg_file {
 	struct wg_group *grp;
 	u32 access;
-	atomic64_t seen;
 	atomic64_t ledger;
+	struct wg_latch latch;
 };
 
 static const struct file_operations wg_group_fops;
@@ -150,7 +151,7 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
 		return ERR_PTR(-ENOMEM);
 	wf->grp = wg_group_get(grp);
 	wf->access = access;
-	atomic64_set(&wf->seen, waitgroup_generation(&grp->wg));
+	wg_latch_init(&wf->latch);
 	file = anon_inode_getfile("[waitgroup]", &wg_group_fops, wf, O_RDWR);
 	if (IS_ERR(file)) {
 		wg_group_put(grp);
@@ -215,6 +216,8 @@ static int wg_group_release_file(struct inode *inode, struct file *file)
 	struct wg_file *wf = file->private_data;
 	s64 ledger = atomic64_read(&wf->ledger);
 
+	/* Nobody polls a file that is being released: eventpoll let go first. */
+	wg_latch_exit(&wf->grp->wg, &wf->latch);
 	if (ledger > 0)
 		__waitgroup_abandon(&wf->grp->wg, min_t(s64, ledger, INT_MAX));
 	wg_group_put(wf->grp);
@@ -230,12 +233,7 @@ static __poll_t wg_group_poll(struct file *file, poll_table *pt)
 	/* Polling is waiting: a descriptor that may not wait gets an error. */
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return EPOLLERR;
-	/* Queued before the state is read: see "Why no wakeup is lost". */
-	poll_wait(file, &wg->wq, pt);
-	if (!waitgroup_count(wg) ||
-	    waitgroup_generation(wg) != atomic64_read(&wf->seen))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+	return wg_latch_poll(wg, &wf->latch, file, pt);
 }
 
 /* Take up to @n from the ledger; returns what was taken. */
@@ -282,12 +280,17 @@ static long wg_ioc_add(struct wg_file *wf, void __user *argp)
 	return wg_file_add(wf, args.delta, args.flags, args.error);
 }
 
-static void wg_file_see(struct wg_file *wf, u64 gen)
+/* The relative timeout the hrtimer sleep wants for an absolute deadline. */
+static ktime_t wg_deadline_timeout(u64 deadline_ns)
 {
-	s64 old = atomic64_read(&wf->seen);
+	u64 now;
 
-	while ((u64)old < gen && !atomic64_try_cmpxchg(&wf->seen, &old, gen))
-		;
+	if (deadline_ns == WG_NO_DEADLINE)
+		return KTIME_MAX;
+	now = ktime_get_ns();
+	if (deadline_ns <= now)
+		return 0;
+	return ns_to_ktime(min_t(u64, deadline_ns - now, KTIME_MAX - 1));
 }
 
 static long wg_ioc_wait(struct wg_file *wf, void __user *argp)
@@ -302,20 +305,19 @@ static long wg_ioc_wait(struct wg_file *wf, void __user *argp)
 		return -EINVAL;
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return -EBADF;
-	ret = __waitgroup_wait_since(&wf->grp->wg, atomic64_read(&wf->seen),
-				     args.deadline_ns, &res);
+	/* Absolute, so that a restarted call resumes rather than starts over. */
+	ret = __waitgroup_wait(&wf->grp->wg, &wf->latch, TASK_INTERRUPTIBLE,
+			       wg_deadline_timeout(args.deadline_ns), &res);
 	if (ret)
-		return ret;
+		return ret == -ETIME ? -ETIMEDOUT : ret;
 	args.generation = res.generation;
 	args.error = res.error;
 	args.abandoned = res.abandoned;
-	if (copy_to_user(argp, &args, sizeof(args)))
+	if (copy_to_user(argp, &args, sizeof(args))) {
+		/* Not delivered: the file's next wait returns it at once. */
+		wg_latch_restore(&wf->grp->wg, &wf->latch, &res);
 		return -EFAULT;
-	/*
-	 * Only a result the caller received marks the generation seen, and
-	 * seen only moves forward when threads share this file.
-	 */
-	wg_file_see(wf, res.generation);
+	}
 	return 0;
 }
 
@@ -381,9 +383,12 @@ static void wg_group_show_fdinfo(struct seq_file *m, struct file *file)
 	struct wg_result res;
 	int count;
 
-	__waitgroup_snapshot(&wf->grp->wg, &count, &waiters, &res);
-	seq_printf(m, "count:\t%d\nwaiters:\t%u\ngeneration:\t%llu\n",
-		   count, waiters, res.generation);
+	/* The group's state is for descriptors that may read it (INFO). */
+	if (wf->access & WG_ACCESS_WAIT) {
+		__waitgroup_snapshot(&wf->grp->wg, &count, &waiters, &res);
+		seq_printf(m, "count:\t%d\nwaiters:\t%u\ngeneration:\t%llu\n",
+			   count, waiters, res.generation);
+	}
 	seq_printf(m, "access:\t%s%s\nundo:\t%lld\n",
 		   wf->access & WG_ACCESS_WAIT ? "w" : "",
 		   wf->access & WG_ACCESS_ADD ? "a" : "",

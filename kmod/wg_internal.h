@@ -6,8 +6,11 @@
 #ifndef _WG_INTERNAL_H
 #define _WG_INTERNAL_H
 
+#include <linux/export.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/poll.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/waitgroup.h>
@@ -30,14 +33,62 @@ struct wg_result {
 	unsigned int abandoned;
 };
 
+/**
+ * struct wg_waiter - a record the next completion fills in
+ * @node: entry in waitgroup.results until the completion (wq.lock)
+ * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
+ *	completion wakes, and only while someone is on it
+ * @res: the result of the generation that completed, once @done
+ * @done: set, with release ordering, once @res is written (wq.lock)
+ *
+ * A sleeper's record lives on its stack: once @done is set it may return
+ * and the record is gone, so the completion never touches it after that.
+ */
+struct wg_waiter {
+	struct list_head node;
+	wait_queue_head_t *pollq;
+	struct wg_result res;
+	bool done;
+};
+
+/**
+ * struct wg_latch - what poll() remembers for one open file
+ * @w: the record the completion fills in while the file is polled
+ * @pollq: the file's pollers (poll, select, epoll)
+ *
+ * A completion that happens while someone polls the file is latched:
+ * poll() reports it and the file's next wait returns it.
+ */
+struct wg_latch {
+	struct wg_waiter w;
+	wait_queue_head_t pollq;
+};
+
+/*
+ * What the KUnit suite tests beyond the kernel API is exported to it (in
+ * the module's namespace) only on a kernel that has KUnit, as upstream's
+ * EXPORT_SYMBOL_IF_KUNIT() does.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_WG_KUNIT(sym)	EXPORT_SYMBOL_NS_GPL(sym, WG_SYMBOL_NS)
+#else
+#define EXPORT_SYMBOL_IF_WG_KUNIT(sym)
+#endif
+
 /* wg_core.c: the parts of the primitive only this module uses. */
 int __waitgroup_add(struct waitgroup *wg, int delta, int error);
 unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n);
-int __waitgroup_wait_since(struct waitgroup *wg, u64 seen, u64 deadline_ns,
-			   struct wg_result *res);
+int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
+		     unsigned int state, ktime_t timeout, struct wg_result *res);
 void __waitgroup_snapshot(struct waitgroup *wg, int *count,
 			  unsigned int *waiters, struct wg_result *res);
-u64 waitgroup_generation(struct waitgroup *wg);
+void wg_latch_init(struct wg_latch *latch);
+__poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
+		       struct file *file, poll_table *pt);
+void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
+		      const struct wg_result *res);
+void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen);
+void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch);
 
 struct wg_ns;
 

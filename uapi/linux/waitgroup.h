@@ -150,16 +150,27 @@ struct wg_add {
  * @abandoned: out: how many of that generation's adds were undone because
  *	their holder went away (saturates at UINT32_MAX)
  *
- * Returns 0 once the counter is zero, or once a generation has completed
- * that this open file has not yet returned from WG_IOC_WAIT (a group
- * re-armed at once by another add still releases its waiters). On a group
- * already at zero it returns at once with the last completed generation.
+ * Returns 0 when the counter is zero (with the last completed generation),
+ * or once a generation completes after the wait began: the one running
+ * when it began, whose result it reports even if more generations complete
+ * (or the group is re-armed at once) before the caller runs again. As in
+ * Go, a generation that completed before the wait began is not waited for:
+ * add, done, add, wait sleeps until the second add is done.
+ *
+ * The poll latch: a completion that happens while someone polls this open
+ * file (a poll() or select() in progress, or an epoll registration) is
+ * kept for it. poll() then reports it, and the file's next WG_IOC_WAIT
+ * returns it at once and lets it go; a wait that was itself released by
+ * that completion lets it go too. Without a poll nothing is kept.
+ * Readiness from a zero counter is level-triggered: if the group is
+ * re-armed between poll() and the wait, the wait sleeps; use a deadline of
+ * 0 after poll() to take the result without ever blocking.
  *
  * Errors: ETIMEDOUT (deadline passed), EINTR (a signal arrived and the
  * handler has no SA_RESTART; with SA_RESTART the wait resumes with the same
  * absolute deadline), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT (the
- * result could not be written; the generation is then not marked seen,
- * so the next wait reports it again).
+ * result could not be written; it is latched, so the file's next wait
+ * returns it at once).
  */
 struct wg_wait {
 	__u64 deadline_ns;

@@ -15,6 +15,7 @@
 #define _LINUX_WAITGROUP_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -24,6 +25,9 @@
  * @generation: how many times the counter has reached zero; written only
  *	with @wq.lock held
  * @wq: the sleepers; its lock also serialises every transition to zero
+ * @results: where the next completion writes its result: one record for
+ *	each sleeper of the running generation and for each polled file
+ *	(@wq.lock)
  * @error: first error reported in the running generation (@wq.lock)
  * @abandoned: adds undone by abandonment in the running generation
  *	(@wq.lock)
@@ -36,6 +40,7 @@ struct waitgroup {
 	atomic64_t state;
 	atomic64_t generation;
 	wait_queue_head_t wq;
+	struct list_head results;
 	int error;
 	unsigned int abandoned;
 	int last_error;
@@ -46,6 +51,7 @@ struct waitgroup {
 	.state = ATOMIC64_INIT(0),					\
 	.generation = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
+	.results = LIST_HEAD_INIT((name).results),			\
 }
 
 /**

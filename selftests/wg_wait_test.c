@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What WG_IOC_WAIT returns for, and with what: Go's rule (the counter is
+ * zero, or a generation completes after the wait began), the poll latch
+ * (a completion that happens while the file is polled is kept for poll and
+ * the file's next wait), and each waiter told its own generation's result.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "wg_util.h"
+
+FIXTURE(wait) {
+	int dev;
+};
+
+FIXTURE_SETUP(wait)
+{
+	WG_OPEN_DEV_OR_SKIP(self->dev);
+}
+
+FIXTURE_TEARDOWN(wait)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/*
+ * Go: wg.Add(1); go a(); wg.Add(1); go b(); wg.Wait() waits for b even
+ * when a finished before the second Add. Here a's done and the second add
+ * run before the wait, on the same descriptor; the wait must still wait.
+ */
+static void go_sequence(struct __test_metadata *_metadata, int fd,
+			unsigned long long gen)
+{
+	struct wg_wait w;
+
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, wg_done(fd));		/* a */
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));	/* b still runs */
+	ASSERT_EQ(0, wg_done(fd));		/* b */
+	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(gen, w.generation);
+}
+
+TEST_F_TIMEOUT(wait, go_sequence_on_one_descriptor, 120)
+{
+	int fd = wg_create_anon(self->dev, 0);
+	int i;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 5000; i++)
+		go_sequence(_metadata, fd, 2ULL * i + 2);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(wait, go_sequence_with_a_fresh_group_each_round, 120)
+{
+	int i, fd;
+
+	for (i = 0; i < 2000; i++) {
+		fd = wg_create_anon(self->dev, 0);
+		ASSERT_LE(0, fd);
+		go_sequence(_metadata, fd, 2);
+		close(fd);
+	}
+}
+
+/* Go's TestWaitGroupRace, with threads: Wait returns after both. */
+struct race {
+	int fd;
+	atomic_int n;
+};
+
+static void *race_task(void *arg)
+{
+	struct race *r = arg;
+
+	atomic_fetch_add(&r->n, 1);
+	return (void *)(long)wg_done(r->fd);
+}
+
+TEST_F_TIMEOUT(wait, go_race_threads, 300)
+{
+	struct race r = { .fd = wg_create_anon(self->dev, 0) };
+	pthread_t a, b;
+	void *ra, *rb;
+	int i;
+
+	ASSERT_LE(0, r.fd);
+	for (i = 0; i < 1000; i++) {
+		atomic_store(&r.n, 0);
+		ASSERT_EQ(0, wg_add(r.fd, 1, 0, 0));
+		ASSERT_EQ(0, pthread_create(&a, NULL, race_task, &r));
+		ASSERT_EQ(0, wg_add(r.fd, 1, 0, 0));
+		ASSERT_EQ(0, pthread_create(&b, NULL, race_task, &r));
+		ASSERT_EQ(0, wg_wait(r.fd, WG_FOREVER, NULL));
+		ASSERT_EQ(2, atomic_load(&r.n)) TH_LOG("round %d", i);
+		ASSERT_EQ(0, pthread_join(a, &ra));
+		ASSERT_EQ(0, pthread_join(b, &rb));
+		ASSERT_EQ(NULL, ra);
+		ASSERT_EQ(NULL, rb);
+	}
+	close(r.fd);
+}
+
+/* Two worker processes: on each cue byte, count one and report done. */
+static void race_worker(int fd, int cue, atomic_int *n)
+{
+	char c;
+
+	/* Never outlive the test, even one the harness kills. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+		_exit(3);
+	while (read(cue, &c, 1) == 1) {
+		atomic_fetch_add(n, 1);
+		if (wg_done(fd))
+			_exit(2);
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(wait, go_race_processes, 300)
+{
+	int fd = wg_create_anon(self->dev, 0);
+	int cue[2][2], i, k;
+	atomic_int *n;
+	pid_t pid[2];
+
+	ASSERT_LE(0, fd);
+	n = mmap(NULL, sizeof(*n), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, n);
+	atomic_store(n, 0);
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, pipe(cue[k]));
+		pid[k] = fork();
+		ASSERT_LE(0, pid[k]);
+		if (!pid[k]) {
+			/* Only the parent may hold a write end: EOF ends us. */
+			for (i = 0; i <= k; i++)
+				close(cue[i][1]);
+			race_worker(fd, cue[k][0], n);
+		}
+		close(cue[k][0]);
+	}
+	for (i = 0; i < 1000; i++) {
+		for (k = 0; k < 2; k++) {
+			ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+			ASSERT_EQ(0, wg_pipe_put(cue[k][1]));
+		}
+		ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, NULL));
+		ASSERT_EQ(2 * (i + 1), atomic_load(n)) TH_LOG("round %d", i);
+	}
+	for (k = 0; k < 2; k++) {
+		close(cue[k][1]);
+		EXPECT_EQ(0, wg_reap(pid[k]));
+	}
+	munmap(n, sizeof(*n));
+	close(fd);
+}
+
+/* Without a poll going on, a completion is not kept for anyone. */
+TEST_F(wait, no_poll_no_latch)
+{
+	struct pollfd p = { .events = POLLIN };
+	int fd = wg_create_anon(self->dev, 1);
+
+	ASSERT_LE(0, fd);
+	p.fd = fd;
+	ASSERT_EQ(0, poll(&p, 1, 0));	/* over before the completion */
+	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	close(fd);
+}
+
+/* Readiness from a zero counter is level-triggered: a re-arm ends it. */
+TEST_F(wait, zero_readiness_is_level_triggered)
+{
+	struct pollfd p = { .events = POLLIN };
+	int fd = wg_create_anon(self->dev, 0);
+
+	ASSERT_LE(0, fd);
+	p.fd = fd;
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	close(fd);
+}
+
+/* An epoll registration is a poll going on: completions are latched. */
+TEST_F(wait, epoll_registration_latches)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int fd = wg_create_anon(self->dev, 0);
+	struct wg_wait w;
+	int ep, i;
+
+	ASSERT_LE(0, fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 0));	/* zero */
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	for (i = 1; i <= 3; i++) {
+		ASSERT_EQ(0, wg_done(fd));
+		ASSERT_EQ(0, wg_add(fd, 1, 0, 0));	/* re-armed at once */
+		ASSERT_EQ(1, epoll_wait(ep, &out, 1, 0));
+		EXPECT_EQ((uint32_t)EPOLLIN, out.events & EPOLLIN);
+		/* Level-triggered: still there until the wait takes it. */
+		ASSERT_EQ(1, epoll_wait(ep, &out, 1, 0));
+		ASSERT_EQ(0, wg_wait(fd, 0, &w));
+		EXPECT_EQ((__u64)i, w.generation);
+		EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+		EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	}
+	/* Deregistered: nothing latched any more. */
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL));
+	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	close(ep);
+	close(fd);
+}
+
+/* A wait that got the completion itself does not get it again. */
+TEST_F(wait, latch_of_a_returned_generation_goes)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = wg_create_anon(self->dev, 1);
+	int fd2, ep;
+
+	ASSERT_LE(0, fd);
+	fd2 = wg_dup(fd, WG_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	/* Per open file: fd is polled, fd2 is not. */
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd2, 0, NULL));
+	ASSERT_EQ(0, wg_wait(fd, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	close(ep);
+	close(fd2);
+	close(fd);
+}
+
+/* A thread blocked in poll(2) while the group completes and re-arms. */
+struct poller {
+	int fd;
+	atomic_int tid;
+	int ret;
+	short revents;
+};
+
+static void *poller_fn(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+
+	atomic_store(&p->tid, (int)syscall(SYS_gettid));
+	p->ret = poll(&pfd, 1, 20000);
+	p->revents = pfd.revents;
+	return NULL;
+}
+
+/* The state letter of thread @tid in /proc, or 0. */
+static char thread_state(int tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static int pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int set_fifo(int on)
+{
+	struct sched_param sp = { .sched_priority = on ? 10 : 0 };
+
+	return sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &sp);
+}
+
+TEST_F(wait, poller_sees_completion_rearmed_before_it_runs)
+{
+	struct poller p = { .fd = wg_create_anon(self->dev, 1) };
+	__u64 end = now_ns() + 20 * NSEC_PER_SEC;
+	struct wg_wait w;
+	pthread_t t;
+
+	ASSERT_LE(0, p.fd);
+	ASSERT_EQ(0, pin_to_cpu0());
+	ASSERT_EQ(0, pthread_create(&t, NULL, poller_fn, &p));
+	/* Asleep in poll: the only place the thread can sleep. */
+	while (!atomic_load(&p.tid) || thread_state(atomic_load(&p.tid)) != 'S') {
+		ASSERT_GT(end, now_ns());
+		sched_yield();
+	}
+	/* Completion and re-arm before the poller, on the same CPU, can run. */
+	ASSERT_EQ(0, set_fifo(1));
+	ASSERT_EQ(0, wg_done(p.fd));
+	ASSERT_EQ(0, wg_add(p.fd, 1, 0, 0));
+	ASSERT_EQ(0, set_fifo(0));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, p.ret);
+	EXPECT_EQ(POLLIN, p.revents & POLLIN);
+	/* The next wait returns that completion at once, then waits again. */
+	ASSERT_EQ(0, wg_wait(p.fd, 0, &w));
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(p.fd, 0, &w));
+	close(p.fd);
+}
+
+/*
+ * W sleeps in generation 1 and must be told generation 1's result, though
+ * generation 2 completes clean before W can run: the completer is
+ * SCHED_FIFO on W's CPU. @abandon: generation 1 ends by abandonment (the
+ * completer closes a descriptor holding an undo add) instead of an error.
+ */
+static void own_generation(struct __test_metadata *_metadata, int dev,
+			   int abandon)
+{
+	int fd = wg_create_anon(dev, 0), holder, res[2];
+	struct wg_wait w;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	holder = wg_dup(fd, WG_CLOEXEC);
+	ASSERT_LE(0, holder);
+	ASSERT_EQ(0, wg_add(holder, 1, abandon ? WG_UNDO : 0, 0));
+	ASSERT_EQ(0, pipe(res));
+	ASSERT_EQ(0, pin_to_cpu0());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int ret;
+
+		close(holder);	/* the parent's close must be the last */
+		ret = wg_wait(fd, WG_FOREVER, &w);
+
+		if (ret || write(res[1], &w, sizeof(w)) != sizeof(w))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	ASSERT_EQ(0, set_fifo(1));
+	if (abandon) {
+		ASSERT_EQ(0, close(holder));
+	} else {
+		ASSERT_EQ(0, wg_add(holder, -1, 0, EIO));
+	}
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, wg_done(fd));		/* generation 2, clean */
+	ASSERT_EQ(0, set_fifo(0));
+	ASSERT_EQ(2, wg_generation(fd));
+	ASSERT_EQ(0, wg_reap(pid));
+	ASSERT_EQ((ssize_t)sizeof(w), read(res[0], &w, sizeof(w)));
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ(abandon ? EOWNERDEAD : EIO, w.error);
+	EXPECT_EQ(abandon ? 1U : 0U, w.abandoned);
+	if (!abandon)
+		close(holder);
+	close(res[0]);
+	close(res[1]);
+	close(fd);
+}
+
+TEST_F(wait, waiter_gets_its_generations_error)
+{
+	own_generation(_metadata, self->dev, 0);
+}
+
+TEST_F(wait, waiter_gets_its_generations_abandonment)
+{
+	own_generation(_metadata, self->dev, 1);
+}
+
+/* A result lost to EFAULT is latched: the next wait returns it at once. */
+TEST_F(wait, result_lost_to_efault_is_returned_next)
+{
+	int fd = wg_create_anon(self->dev, 1);
+	struct wg_wait w, *ro;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, wg_add(fd, -1, 0, EPIPE));
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memset(ro, 0, sizeof(*ro));
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	EXPECT_EQ(-EFAULT, wg_ioctl(fd, WG_IOC_WAIT, ro));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ(EPIPE, w.error);
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	munmap(ro, 4096);
+	close(fd);
+}
+
+/* fdinfo shows the group's state only where INFO would. */
+TEST_F(wait, fdinfo_state_needs_wait_access)
+{
+	char name[WG_NAME_MAX];
+	struct wg_info info;
+	int named, add_only;
+
+	wg_name(name, "fdinfo");
+	named = wg_create(self->dev, name, WG_EXCL | WG_CLOEXEC, 0600, 3);
+	ASSERT_LE(0, named);
+	add_only = wg_open(self->dev, name, WG_CLOEXEC | WG_ACCESS_ADD);
+	ASSERT_LE(0, add_only);
+	EXPECT_EQ(-EBADF, wg_info(add_only, &info));
+	EXPECT_EQ(-1, wg_fdinfo(add_only, "count"));
+	EXPECT_EQ(-1, wg_fdinfo(add_only, "waiters"));
+	EXPECT_EQ(-1, wg_fdinfo(add_only, "generation"));
+	EXPECT_EQ(0, wg_fdinfo(add_only, "undo"));
+	EXPECT_EQ(3, wg_fdinfo(named, "count"));
+	close(add_only);
+	close(named);
+	EXPECT_EQ(0, wg_unlink(self->dev, name));
+}
+
+TEST_HARNESS_MAIN
