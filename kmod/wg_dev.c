@@ -66,7 +66,7 @@ static void wg_group_release(struct kref *ref)
  * @mode: permission bits of a named group
  * @count: initial counter, not negative
  *
- * The group is charged to the caller's real uid until it is freed.
+ * The group is charged to the caller's user (wg_charge()) until it is freed.
  *
  * Context: Process context.
  * Return: the group with one reference, ERR_PTR(-ENOSPC) past a limit, or
@@ -75,14 +75,15 @@ static void wg_group_release(struct kref *ref)
 struct wg_group *wg_group_alloc(const char *name, umode_t mode, int count)
 {
 	struct wg_group *grp;
+	kuid_t owner;
 	int ret;
 
-	ret = wg_charge(current_uid());
+	ret = wg_charge(&owner);
 	if (ret)
 		return ERR_PTR(ret);
 	grp = kzalloc_obj(*grp, GFP_KERNEL_ACCOUNT);
 	if (!grp) {
-		wg_uncharge(current_uid());
+		wg_uncharge(owner);
 		return ERR_PTR(-ENOMEM);
 	}
 	waitgroup_init(&grp->wg);
@@ -90,7 +91,7 @@ struct wg_group *wg_group_alloc(const char *name, umode_t mode, int count)
 	kref_init(&grp->ref);
 	INIT_HLIST_NODE(&grp->hnode);
 	INIT_LIST_HEAD(&grp->ns_node);
-	grp->owner = current_uid();
+	grp->owner = owner;
 	grp->uid = current_fsuid();
 	grp->gid = current_fsgid();
 	grp->mode = mode;

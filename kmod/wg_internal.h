@@ -102,7 +102,8 @@ struct wg_ns;
  * @wns: namespace registry the name is linked in, NULL once unlinked
  *	or for an anonymous group (wg_names_lock)
  * @id: the name's position in @wns, for listing (wg_names_lock)
- * @owner: the real uid charged for this group against the per-user limit
+ * @owner: the uid charged for this group against the per-user limit, as
+ *	wg_charge() chose it; given back to wg_uncharge() when it is freed
  * @uid: owner of a named group
  * @gid: group of a named group
  * @mode: permission bits of a named group, 0 for an anonymous one
@@ -134,7 +135,7 @@ static inline struct wg_group *wg_group_get(struct wg_group *grp)
 int wg_group_permission(struct wg_group *grp, u32 access, bool audit);
 
 /* wg_limits.c */
-int wg_charge(kuid_t uid);
+int wg_charge(kuid_t *charged);
 void wg_uncharge(kuid_t uid);
 
 /* wg_names.c */
