@@ -467,17 +467,15 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
  */
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 {
-	u64 end = ktime_get_ns() + jiffies_to_nsecs(max(timeout, 0L));
+	unsigned long start = jiffies;
 	struct wg_result res;
-	u64 now;
 
 	if (__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
 			     wg_jiffies_timeout(timeout), &res))
 		return 0;
 	if (timeout == MAX_SCHEDULE_TIMEOUT)
 		return timeout;
-	now = ktime_get_ns();
-	return now < end ? max_t(long, nsecs_to_jiffies(end - now), 1) : 1;
+	return max_t(long, timeout - (long)(jiffies - start), 1);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_timeout, WG_SYMBOL_NS);
 

@@ -327,11 +327,17 @@ TEST_F(proc, rearm_releases_many_waiters)
 	EXPECT_EQ(5, wg_count(self->fd));
 }
 
-/* Wait for a byte on @arg's pipe, then complete and re-arm the group. */
+/*
+ * Wait for a byte on @arg's pipe and for the parent to sleep (in the poll,
+ * select or epoll_wait that follows its cue: a completion before that
+ * would not be the parent's to see), then complete and re-arm the group.
+ */
 static int rearm_on_cue(int fd, long cue)
 {
 	if (wg_pipe_get(cue))
 		return 1;
+	if (wg_wait_asleep(getppid(), SPIN_MS))
+		return 3;
 	if (wg_done(fd) || wg_add(fd, 1, 0, 0))
 		return 2;
 	return 0;
@@ -357,7 +363,7 @@ TEST_F(proc, poll_sees_rearmed_completion)
 	EXPECT_EQ(POLLIN, pfd.revents & POLLIN);
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
-	/* Still ready until this file returns from a wait. */
+	/* Latched: ready until this file returns from a wait. */
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	ASSERT_EQ(0, wg_wait(self->fd, 0, NULL));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));

@@ -282,4 +282,41 @@ static inline int wg_pipe_put(int fd)
 	return write(fd, &c, 1) == 1 ? 0 : -1;
 }
 
+/* The state letter of task @tid (of any process) in /proc, or 0. */
+static inline char wg_task_state(int tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Spin (yielding) until task @tid sleeps, for a task whose only possible
+ * sleep is the poll, select or wait the test is about. Bounded by @ms;
+ * returns 0 or -ETIMEDOUT.
+ */
+static inline int wg_wait_asleep(int tid, unsigned int ms)
+{
+	__u64 end = now_ns() + ms * NSEC_PER_MSEC;
+
+	while (wg_task_state(tid) != 'S') {
+		if (now_ns() > end)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+	return 0;
+}
+
 #endif /* WG_UTIL_H */

@@ -276,26 +276,6 @@ static void *poller_fn(void *arg)
 	return NULL;
 }
 
-/* The state letter of thread @tid in /proc, or 0. */
-static char thread_state(int tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 static int pin_to_cpu0(void)
 {
 	cpu_set_t set;
@@ -322,11 +302,10 @@ TEST_F(wait, poller_sees_completion_rearmed_before_it_runs)
 	ASSERT_LE(0, p.fd);
 	ASSERT_EQ(0, pin_to_cpu0());
 	ASSERT_EQ(0, pthread_create(&t, NULL, poller_fn, &p));
-	/* Asleep in poll: the only place the thread can sleep. */
-	while (!atomic_load(&p.tid) || thread_state(atomic_load(&p.tid)) != 'S') {
+	while (!atomic_load(&p.tid))
 		ASSERT_GT(end, now_ns());
-		sched_yield();
-	}
+	/* Asleep in poll: the only place the thread can sleep. */
+	ASSERT_EQ(0, wg_wait_asleep(atomic_load(&p.tid), 20000));
 	/* Completion and re-arm before the poller, on the same CPU, can run. */
 	ASSERT_EQ(0, set_fifo(1));
 	ASSERT_EQ(0, wg_done(p.fd));

@@ -5,7 +5,8 @@
  * Every function returns 0 (or a file descriptor, a pid, a count) on
  * success and a negative errno on failure, in the style of liburing; none
  * of them reports through errno. A group is a file descriptor: poll it
- * for POLLIN (a wait would return at once), pass it to children or over a
+ * for POLLIN (the counter is zero, or a generation completed while it was
+ * polled: wg_trywait() then returns it), pass it to children or over a
  * socket, close it with wg_close() or close(2).
  *
  *	int wg = wg_create("build", 0, 0600, 0);
