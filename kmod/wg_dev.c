@@ -87,8 +87,6 @@ struct wg_group *wg_group_alloc(const char *name, umode_t mode, int count)
 	waitgroup_init(&grp->wg);
 	waitgroup_add(&grp->wg, count);
 	kref_init(&grp->ref);
-	INIT_HLIST_NODE(&grp->hnode);
-	INIT_LIST_HEAD(&grp->ns_node);
 	grp->owner = current_uid();
 	grp->uid = current_fsuid();
 	grp->gid = current_fsgid();
