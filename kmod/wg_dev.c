@@ -439,8 +439,6 @@ static long wg_ioc_create(void __user *argp)
 	named = args.name[0];
 	if (!named && ((args.flags & WG_EXCL) || args.mode))
 		return -EINVAL;
-	if (args.count < 0)
-		return -ERANGE;
 
 	if (named) {
 		/* Opening an existing name must not need room for a new group. */
@@ -454,6 +452,9 @@ static long wg_ioc_create(void __user *argp)
 			return ret;
 		}
 	}
+	/* The count only matters, and is only checked, for a new group. */
+	if (args.count < 0)
+		return -ERANGE;
 
 	grp = wg_group_alloc(args.name,
 			     named ? args.mode ?: WG_MODE_DEFAULT : 0,
