@@ -283,9 +283,11 @@ def main():
             if r["unit"] == "x":
                 t.row(r["work"], f"{r['median']:.2f}", "", "1.50")
         t.note("OP@N-names: N names in the caller's namespace; "
-               "OP@N-namespaces: N IPC namespaces holding names. Each ratio "
-               "is of two medians from this boot; the registry promises at "
-               "most 1.5x.")
+               "OP@N-namespaces: N IPC namespaces holding names. OP-ratio: "
+               "the largest level's median cost over the smallest's, each "
+               "in null ioctls timed in the same samples (a host that slows "
+               "the emulator slows both); OP-time-ratio: the same in time. "
+               "The registry promises at most 1.5x.")
 
     text = t.text()
     with open(os.path.join(outdir, "results.txt"), "w") as f:
