@@ -98,6 +98,8 @@ static const struct rhashtable_params wg_name_params = {
 	.key_len		= WG_NAME_MAX,
 	.hashfn			= wg_name_hashfn,
 	.obj_cmpfn		= wg_name_cmpfn,
+	/* Most namespaces hold a few names: start at the smallest table. */
+	.nelem_hint		= 3,
 	.automatic_shrinking	= true,
 };
 
