@@ -89,8 +89,6 @@ struct wg_group *wg_group_alloc(const char *name, umode_t mode, int count)
 	waitgroup_init(&grp->wg);
 	waitgroup_add(&grp->wg, count);
 	kref_init(&grp->ref);
-	INIT_HLIST_NODE(&grp->hnode);
-	INIT_LIST_HEAD(&grp->ns_node);
 	grp->owner = owner;
 	grp->uid = current_fsuid();
 	grp->gid = current_fsgid();
@@ -447,8 +445,6 @@ static long wg_ioc_create(void __user *argp)
 	named = args.name[0];
 	if (!named && ((args.flags & WG_EXCL) || args.mode))
 		return -EINVAL;
-	if (args.count < 0)
-		return -ERANGE;
 
 	if (named) {
 		/* Opening an existing name must not need room for a new group. */
@@ -462,6 +458,9 @@ static long wg_ioc_create(void __user *argp)
 			return ret;
 		}
 	}
+	/* The count only matters, and is only checked, for a new group. */
+	if (args.count < 0)
+		return -ERANGE;
 
 	grp = wg_group_alloc(args.name,
 			     named ? args.mode ?: WG_MODE_DEFAULT : 0,

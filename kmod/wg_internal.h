@@ -11,6 +11,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/waitgroup.h>
@@ -97,11 +98,10 @@ struct wg_ns;
  * @wg: the primitive
  * @ref: held by every open file, by a kernel user of waitgroup_fdget() and,
  *	while the group is named, by the registry
- * @hnode: entry in the name hash (wg_names_lock)
- * @ns_node: entry in @wns's list of groups (wg_names_lock)
+ * @hnode: entry in @wns's table of names (@wns's lock)
  * @wns: namespace registry the name is linked in, NULL once unlinked
- *	or for an anonymous group (wg_names_lock)
- * @id: the name's position in @wns, for listing (wg_names_lock)
+ *	or for an anonymous group (@wns's lock)
+ * @id: the name's position in @wns, for listing (@wns's lock)
  * @owner: the uid charged for this group against the per-user limit, as
  *	wg_charge() chose it; given back to wg_uncharge() when it is freed
  * @uid: owner of a named group
@@ -112,8 +112,7 @@ struct wg_ns;
 struct wg_group {
 	struct waitgroup wg;
 	struct kref ref;
-	struct hlist_node hnode;
-	struct list_head ns_node;
+	struct rhash_head hnode;
 	struct wg_ns *wns;
 	unsigned long id;
 	kuid_t owner;

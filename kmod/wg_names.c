@@ -2,136 +2,321 @@
 /*
  * The name registry: named waitgroups, one name space per IPC namespace.
  *
- * Names are keyed by (namespace, name). A namespace's address is reused once
- * it dies, so the registry pins every namespace that holds names (struct
- * wg_ns) and drops the pin through the namespace's own ns.ops->put once the
- * last name goes. A namespace whose only reference left is that pin can no
- * longer be reached by any task or nsfs file: its names are reaped, as SysV
- * IPC destroys a dead namespace's objects.
+ * Each IPC namespace that holds names has a struct wg_ns: its names in a
+ * hash table of their own, its names again by id for listing, and a mutex
+ * that serialises the registry calls of that namespace only. The wg_ns are
+ * found by the namespace's inode number in the xarray wg_spaces, under RCU,
+ * so no call waits for another namespace's and no call's cost grows with
+ * the number of namespaces or of names.
  *
- * Everything here runs under wg_names_lock. The registry holds one
- * reference on each named group.
+ * A namespace's address and inode number are reused once it dies, so the
+ * registry pins every namespace that holds names and drops the pin through
+ * the namespace's own ns.ops->put once its last name goes. A namespace
+ * whose only reference left is that pin can no longer be reached by any task
+ * or nsfs file: a delayed work, armed while a namespace other than the
+ * initial one holds names, reaps its names within WG_REAP_INTERVAL, as SysV
+ * IPC destroys a dead namespace's objects, and so lets the namespace go.
+ *
+ * Lifetimes: wg_spaces holds one reference on each wg_ns it maps, a caller
+ * holds another while it works on it; a wg_ns is freed after an RCU grace
+ * period. A wg_ns whose last name went is marked dead and removed from
+ * wg_spaces, both under its mutex, before the pin is dropped; a caller that
+ * finds it dead looks again. The registry holds one reference on each named
+ * group.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/hashtable.h>
 #include <linux/ipc_namespace.h>
+#include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/stringhash.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "wg_internal.h"
 
-#define WG_NAMES_HASH_BITS	14
+/* How often the names of namespaces nothing else holds are looked for. */
+#define WG_REAP_INTERVAL	HZ
 
 /**
  * struct wg_ns - the names of one IPC namespace
- * @node: entry in wg_ns_list
- * @ns: the namespace, pinned while it holds names
- * @groups: its named groups
- * @ids: its named groups by id, for listing with a stable cursor
- * @next_id: id of the next name linked; ids only grow
+ * @ns: the namespace, pinned while @dead is false
+ * @inum: its inode number, the key in wg_spaces
+ * @ref: held by wg_spaces while @dead is false, and by each caller working
+ *	on it
+ * @lock: serialises every registry call of the namespace
+ * @dead: no longer in wg_spaces, @ns no longer pinned (@lock)
+ * @names: its named groups by name (@lock)
+ * @ids: its named groups by id, for listing with a stable cursor (@lock)
+ * @next_id: id of the next name linked; ids only grow (@lock)
+ * @nr_names: how many names it holds (@lock)
+ * @rcu: frees it after lookups under RCU are done
  */
 struct wg_ns {
-	struct list_head node;
 	struct ipc_namespace *ns;
-	struct list_head groups;
+	unsigned int inum;
+	refcount_t ref;
+	struct mutex lock;	/* the namespace's registry calls */
+	bool dead;
+	struct rhashtable names;
 	struct xarray ids;
 	unsigned long next_id;
+	unsigned long nr_names;
+	struct rcu_head rcu;
 };
 
-static DEFINE_MUTEX(wg_names_lock);
-static DEFINE_HASHTABLE(wg_names, WG_NAMES_HASH_BITS);
-static LIST_HEAD(wg_ns_list);
+/* IPC namespace inode number -> struct wg_ns; read under RCU. */
+static DEFINE_XARRAY(wg_spaces);
+/* How many namespaces other than the initial one hold names. */
+static atomic_t wg_nr_foreign = ATOMIC_INIT(0);
 
-static u32 wg_name_hash(const struct wg_ns *wns, const char *name)
+static void wg_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(wg_reap_work, wg_reap_fn);
+
+/* Names are hashed up to their NUL: what follows it is never looked at. */
+static u32 wg_name_hashfn(const void *data, u32 len, u32 seed)
 {
-	return full_name_hash(wns, name, strlen(name));
+	return jhash(data, strnlen(data, len), seed);
 }
 
-static struct wg_ns *wg_ns_find(struct ipc_namespace *ns)
+static int wg_name_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	struct wg_ns *wns;
+	const struct wg_group *grp = obj;
 
-	list_for_each_entry(wns, &wg_ns_list, node)
-		if (wns->ns == ns)
-			return wns;
-	return NULL;
+	return strcmp(grp->name, arg->key);
 }
 
-static struct wg_ns *wg_ns_create(struct ipc_namespace *ns)
+static const struct rhashtable_params wg_name_params = {
+	.head_offset		= offsetof(struct wg_group, hnode),
+	.key_offset		= offsetof(struct wg_group, name),
+	.key_len		= WG_NAME_MAX,
+	.hashfn			= wg_name_hashfn,
+	.obj_cmpfn		= wg_name_cmpfn,
+	/* Most namespaces hold a few names: start at the smallest table. */
+	.nelem_hint		= 3,
+	.automatic_shrinking	= true,
+};
+
+static bool wg_ns_foreign(const struct wg_ns *wns)
+{
+	return wns->inum != PROC_IPC_INIT_INO;
+}
+
+static void wg_ns_free(struct wg_ns *wns)
+{
+	rhashtable_destroy(&wns->names);
+	xa_destroy(&wns->ids);
+	mutex_destroy(&wns->lock);
+	kfree_rcu(wns, rcu);
+}
+
+static void wg_ns_put(struct wg_ns *wns)
+{
+	if (refcount_dec_and_test(&wns->ref))
+		wg_ns_free(wns);
+}
+
+/* A new wg_ns for @ns, pinning it, with a reference for the caller. */
+static struct wg_ns *wg_ns_alloc(struct ipc_namespace *ns)
 {
 	struct wg_ns *wns;
 
 	wns = kzalloc_obj(*wns, GFP_KERNEL_ACCOUNT);
 	if (!wns)
 		return NULL;
-	wns->ns = wg_ipc_ns_get(ns);
-	INIT_LIST_HEAD(&wns->groups);
+	if (rhashtable_init(&wns->names, &wg_name_params)) {
+		kfree(wns);
+		return NULL;
+	}
 	xa_init(&wns->ids);
-	list_add(&wns->node, &wg_ns_list);
+	mutex_init(&wns->lock);
+	refcount_set(&wns->ref, 1);
+	wns->inum = ns->ns.inum;
+	wns->ns = wg_ipc_ns_get(ns);
 	return wns;
 }
 
-static void wg_ns_destroy(struct wg_ns *wns)
+/*
+ * Take @wns out of wg_spaces and unpin its namespace; it must hold no
+ * names. The caller keeps its own reference.
+ */
+static void wg_ns_kill(struct wg_ns *wns)
 {
-	xa_destroy(&wns->ids);
-	list_del(&wns->node);
+	lockdep_assert_held(&wns->lock);
+
+	wns->dead = true;
+	xa_erase(&wg_spaces, wns->inum);
+	if (wg_ns_foreign(wns))
+		atomic_dec(&wg_nr_foreign);
 	wg_ipc_ns_put(wns->ns);
-	kfree(wns);
+	wg_ns_put(wns);
+}
+
+/* The wg_ns of @ns with a reference taken, or NULL. */
+static struct wg_ns *wg_ns_get(struct ipc_namespace *ns)
+{
+	struct wg_ns *wns;
+
+	rcu_read_lock();
+	wns = xa_load(&wg_spaces, ns->ns.inum);
+	/* Pinned while mapped: @ns cannot share its number with another. */
+	if (wns && (wns->ns != ns || !refcount_inc_not_zero(&wns->ref)))
+		wns = NULL;
+	rcu_read_unlock();
+	return wns;
+}
+
+static void wg_ns_unlock(struct wg_ns *wns)
+{
+	mutex_unlock(&wns->lock);
+	wg_ns_put(wns);
+}
+
+/* The live wg_ns of @ns, locked and referenced, or NULL if it has none. */
+static struct wg_ns *wg_ns_lock(struct ipc_namespace *ns)
+{
+	struct wg_ns *wns;
+
+	/* A dead one has left wg_spaces before its lock was released. */
+	while ((wns = wg_ns_get(ns))) {
+		mutex_lock(&wns->lock);
+		if (!wns->dead)
+			break;
+		wg_ns_unlock(wns);
+	}
+	return wns;
+}
+
+/* Like wg_ns_lock(), but makes an empty wg_ns if @ns has none. */
+static struct wg_ns *wg_ns_lock_or_create(struct ipc_namespace *ns)
+{
+	struct wg_ns *wns, *old;
+
+	for (;;) {
+		wns = wg_ns_lock(ns);
+		if (wns)
+			return wns;
+		wns = wg_ns_alloc(ns);
+		if (!wns)
+			return ERR_PTR(-ENOMEM);
+		mutex_lock(&wns->lock);
+		old = xa_cmpxchg(&wg_spaces, wns->inum, NULL, wns,
+				 GFP_KERNEL_ACCOUNT);
+		if (!old) {
+			/* One reference for wg_spaces, one for the caller. */
+			refcount_inc(&wns->ref);
+			if (wg_ns_foreign(wns)) {
+				atomic_inc(&wg_nr_foreign);
+				queue_delayed_work(system_wq, &wg_reap_work,
+						   WG_REAP_INTERVAL);
+			}
+			return wns;
+		}
+		/* Never published: nobody else can know it. */
+		mutex_unlock(&wns->lock);
+		wg_ipc_ns_put(wns->ns);
+		wg_ns_free(wns);
+		if (xa_is_err(old))
+			return ERR_PTR(xa_err(old));
+		/* Someone else made one first: use theirs. */
+	}
+}
+
+/* Kill @wns if it holds no names, then unlock it. */
+static void wg_ns_unlock_maybe_kill(struct wg_ns *wns)
+{
+	if (!wns->nr_names)
+		wg_ns_kill(wns);
+	wg_ns_unlock(wns);
 }
 
 /* Remove @grp's name and drop the registry's reference. */
-static void wg_unlink_locked(struct wg_group *grp)
+static void wg_unlink_locked(struct wg_ns *wns, struct wg_group *grp)
 {
-	lockdep_assert_held(&wg_names_lock);
+	lockdep_assert_held(&wns->lock);
 
-	hash_del(&grp->hnode);
-	list_del(&grp->ns_node);
-	xa_erase(&grp->wns->ids, grp->id);
+	rhashtable_remove_fast(&wns->names, &grp->hnode, wg_name_params);
+	xa_erase(&wns->ids, grp->id);
+	wns->nr_names--;
 	grp->wns = NULL;
 	wg_group_put(grp);
 }
 
-/* Unlink every name of @wns, then unpin its namespace. */
+/* Unlink every name of @wns, then kill it. */
 static void wg_ns_unlink_all(struct wg_ns *wns)
 {
-	struct wg_group *grp, *tmp;
-
-	list_for_each_entry_safe(grp, tmp, &wns->groups, ns_node)
-		wg_unlink_locked(grp);
-	wg_ns_destroy(wns);
-}
-
-/* Reap the names of namespaces that nothing but the registry holds. */
-static void wg_names_reap_locked(void)
-{
-	struct wg_ns *wns, *tmp;
-
-	list_for_each_entry_safe(wns, tmp, &wg_ns_list, node)
-		if (wg_ipc_ns_orphaned(wns->ns))
-			wg_ns_unlink_all(wns);
-}
-
-static struct wg_group *wg_find_locked(struct wg_ns *wns, const char *name)
-{
 	struct wg_group *grp;
+	unsigned long id;
 
-	if (!wns)
-		return NULL;
-	hash_for_each_possible(wg_names, grp, hnode, wg_name_hash(wns, name))
-		if (grp->wns == wns && !strcmp(grp->name, name))
-			return grp;
-	return NULL;
+	xa_for_each(&wns->ids, id, grp)
+		wg_unlink_locked(wns, grp);
+	wg_ns_kill(wns);
+}
+
+/*
+ * The next wg_ns in wg_spaces from *@idx on, with a reference taken; *@idx
+ * is set to its key. NULL at the end.
+ */
+static struct wg_ns *wg_ns_next(unsigned long *idx)
+{
+	struct wg_ns *wns;
+
+	rcu_read_lock();
+	while ((wns = xa_find(&wg_spaces, idx, ULONG_MAX, XA_PRESENT))) {
+		if (refcount_inc_not_zero(&wns->ref))
+			break;
+		if (*idx == ULONG_MAX) {
+			wns = NULL;
+			break;
+		}
+		(*idx)++;
+	}
+	rcu_read_unlock();
+	return wns;
+}
+
+/*
+ * Reap the names of namespaces that nothing but the registry holds, and
+ * look again later while a namespace other than the initial one holds
+ * names. Its cost grows with the number of namespaces, but it runs once a
+ * WG_REAP_INTERVAL in a worker, never in a registry call, and takes each
+ * namespace's lock on its own.
+ */
+static void wg_reap_fn(struct work_struct *work)
+{
+	unsigned long idx = 0;
+	struct wg_ns *wns;
+
+	while ((wns = wg_ns_next(&idx))) {
+		mutex_lock(&wns->lock);
+		if (!wns->dead && wg_ipc_ns_orphaned(wns->ns))
+			wg_ns_unlink_all(wns);
+		wg_ns_unlock(wns);
+		if (idx == ULONG_MAX)
+			break;
+		idx++;
+		cond_resched();
+	}
+	if (atomic_read(&wg_nr_foreign))
+		queue_delayed_work(system_wq, &wg_reap_work, WG_REAP_INTERVAL);
 }
 
 static struct ipc_namespace *wg_current_ns(void)
 {
 	return current->nsproxy->ipc_ns;
+}
+
+static struct wg_group *wg_find_locked(struct wg_ns *wns, const char *name)
+{
+	lockdep_assert_held(&wns->lock);
+
+	return rhashtable_lookup_fast(&wns->names, name, wg_name_params);
 }
 
 /**
@@ -140,20 +325,19 @@ static struct ipc_namespace *wg_current_ns(void)
  * @excl: fail if the name exists
  * @found: where to return an existing group of that name, with a reference
  *
- * Context: Process context; takes wg_names_lock.
+ * Context: Process context; takes the namespace's registry lock.
  * Return: 0 if @grp was linked; 1 with *@found set if the name already
  * exists and @excl is false; -EEXIST, -ENOMEM.
  */
 int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found)
 {
-	struct ipc_namespace *ns = wg_current_ns();
 	struct wg_group *old;
 	struct wg_ns *wns;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&wg_names_lock);
-	wg_names_reap_locked();
-	wns = wg_ns_find(ns);
+	wns = wg_ns_lock_or_create(wg_current_ns());
+	if (IS_ERR(wns))
+		return PTR_ERR(wns);
 	old = wg_find_locked(wns, grp->name);
 	if (old) {
 		ret = excl ? -EEXIST : 1;
@@ -161,26 +345,22 @@ int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found)
 			*found = wg_group_get(old);
 		goto out_unlock;
 	}
-	if (!wns) {
-		wns = wg_ns_create(ns);
-		if (!wns) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
-	}
 	grp->id = ++wns->next_id;
 	ret = xa_insert(&wns->ids, grp->id, grp, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_unlock;
+	ret = rhashtable_insert_fast(&wns->names, &grp->hnode, wg_name_params);
 	if (ret) {
-		if (list_empty(&wns->groups))
-			wg_ns_destroy(wns);
+		xa_erase(&wns->ids, grp->id);
+		/* -EBUSY, -E2BIG: the table cannot take it now. */
+		ret = -ENOMEM;
 		goto out_unlock;
 	}
+	wns->nr_names++;
 	grp->wns = wns;
-	list_add(&grp->ns_node, &wns->groups);
-	hash_add(wg_names, &grp->hnode, wg_name_hash(wns, grp->name));
 	wg_group_get(grp);
 out_unlock:
-	mutex_unlock(&wg_names_lock);
+	wg_ns_unlock_maybe_kill(wns);
 	return ret;
 }
 
@@ -188,19 +368,21 @@ out_unlock:
  * wg_names_lookup() - find a named group in the caller's IPC namespace
  * @name: its name
  *
- * Context: Process context; takes wg_names_lock.
+ * Context: Process context; takes the namespace's registry lock.
  * Return: the group with a reference taken, or ERR_PTR(-ENOENT).
  */
 struct wg_group *wg_names_lookup(const char *name)
 {
 	struct wg_group *grp;
+	struct wg_ns *wns;
 
-	mutex_lock(&wg_names_lock);
-	wg_names_reap_locked();
-	grp = wg_find_locked(wg_ns_find(wg_current_ns()), name);
+	wns = wg_ns_lock(wg_current_ns());
+	if (!wns)
+		return ERR_PTR(-ENOENT);
+	grp = wg_find_locked(wns, name);
 	if (grp)
 		wg_group_get(grp);
-	mutex_unlock(&wg_names_lock);
+	wg_ns_unlock(wns);
 	return grp ?: ERR_PTR(-ENOENT);
 }
 
@@ -211,7 +393,7 @@ struct wg_group *wg_names_lookup(const char *name)
  * Only the owner or a holder of CAP_IPC_OWNER in the namespace's user
  * namespace may do it. Open descriptors keep working.
  *
- * Context: Process context; takes wg_names_lock.
+ * Context: Process context; takes the namespace's registry lock.
  * Return: 0, -ENOENT or -EPERM.
  */
 int wg_names_unlink(const char *name)
@@ -221,58 +403,58 @@ int wg_names_unlink(const char *name)
 	struct wg_ns *wns;
 	int ret = 0;
 
-	mutex_lock(&wg_names_lock);
-	wg_names_reap_locked();
-	wns = wg_ns_find(ns);
+	wns = wg_ns_lock(ns);
+	if (!wns)
+		return -ENOENT;
 	grp = wg_find_locked(wns, name);
-	if (!grp) {
+	if (!grp)
 		ret = -ENOENT;
-	} else if (!uid_eq(current_fsuid(), grp->uid) &&
-		   !ns_capable(ns->user_ns, CAP_IPC_OWNER)) {
+	else if (!uid_eq(current_fsuid(), grp->uid) &&
+		 !ns_capable(ns->user_ns, CAP_IPC_OWNER))
 		ret = -EPERM;
-	} else {
-		wg_unlink_locked(grp);
-		if (list_empty(&wns->groups))
-			wg_ns_destroy(wns);
-	}
-	mutex_unlock(&wg_names_lock);
+	else
+		wg_unlink_locked(wns, grp);
+	wg_ns_unlock_maybe_kill(wns);
 	return ret;
 }
 
 /**
  * wg_names_list() - names of the caller's IPC namespace it may wait on
  * @buf: room for @count names of WG_NAME_MAX bytes each
- * @count: how many names fit in @buf
- * @cursor: in: id after which to start, 0 for the beginning; out: the id
- *	of the last name returned, 0 if the end was reached
+ * @count: how many names fit in @buf, at most WG_LIST_MAX
+ * @cursor: in: the id after which to start, 0 for the beginning; out: the
+ *	id after which the next call starts, 0 once no name is left
  *
- * Context: Process context; takes wg_names_lock.
+ * Names are taken in id order, oldest first. One call examines at most
+ * WG_LIST_MAX names, whether the caller may see them or not, so it can
+ * return fewer than @count names, even none, with a nonzero *@cursor.
+ *
+ * Context: Process context; takes the namespace's registry lock.
  * Return: how many names were written to @buf.
  */
 unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
 {
-	struct wg_group *grp;
+	unsigned int n = 0, examined = 0;
 	unsigned long id = *cursor;
-	unsigned int n = 0;
+	struct wg_group *grp;
 	struct wg_ns *wns;
 
 	*cursor = 0;
-	mutex_lock(&wg_names_lock);
-	wg_names_reap_locked();
-	wns = wg_ns_find(wg_current_ns());
-	if (wns) {
-		xa_for_each_start(&wns->ids, id, grp, id + 1) {
-			if (n == count) {
-				*cursor = grp->id - 1;
-				break;
-			}
-			if (wg_group_permission(grp, WG_ACCESS_WAIT, false))
-				continue;
-			memcpy(buf + n * WG_NAME_MAX, grp->name, WG_NAME_MAX);
-			n++;
+	wns = wg_ns_lock(wg_current_ns());
+	if (!wns)
+		return 0;
+	xa_for_each_start(&wns->ids, id, grp, id + 1) {
+		if (n == count || examined == WG_LIST_MAX) {
+			*cursor = grp->id - 1;
+			break;
 		}
+		examined++;
+		if (wg_group_permission(grp, WG_ACCESS_WAIT, false))
+			continue;
+		memcpy(buf + n * WG_NAME_MAX, grp->name, WG_NAME_MAX);
+		n++;
 	}
-	mutex_unlock(&wg_names_lock);
+	wg_ns_unlock(wns);
 	return n;
 }
 
@@ -283,10 +465,17 @@ unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
  */
 void wg_names_exit(void)
 {
-	struct wg_ns *wns, *tmp;
+	unsigned long idx = 0;
+	struct wg_ns *wns;
 
-	mutex_lock(&wg_names_lock);
-	list_for_each_entry_safe(wns, tmp, &wg_ns_list, node)
-		wg_ns_unlink_all(wns);
-	mutex_unlock(&wg_names_lock);
+	cancel_delayed_work_sync(&wg_reap_work);
+	while ((wns = wg_ns_next(&idx))) {
+		mutex_lock(&wns->lock);
+		if (!wns->dead)
+			wg_ns_unlink_all(wns);
+		wg_ns_unlock(wns);
+		if (idx == ULONG_MAX)
+			break;
+		idx++;
+	}
 }

@@ -8,7 +8,7 @@
 dir=$(dirname "$(readlink -f "$0")")
 status=0
 
-for t in wg_abi_smoke waitgroup_test wg_wait_test wg_proc_test wg_ns_test wg_robust_test wg_limits_test wg_list_test wg_sample_test wg_module_test; do
+for t in wg_abi_smoke waitgroup_test wg_wait_test wg_proc_test wg_ns_test wg_robust_test wg_limits_test wg_list_test wg_registry_test wg_sample_test wg_module_test; do
 	if [ -x "$dir/$t" ]; then
 		bin="$dir/$t"
 	elif command -v "$t" >/dev/null 2>&1; then

@@ -100,6 +100,7 @@ t_create_info_rm() {
 	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\"}" || return 1
 	run "$WG" create "$(g)" --excl; want_status 3 && want_err "waitgroup: $(g): File exists" || return 1
 	run "$WG" create "$(g)" --count 7; want_status 0 || return 1
+	want_err "waitgroup: $(g): exists; opened it, its mode and count unchanged" || return 1
 	run "$WG" info "$(g)"; want_out "count:      2" || return 1
 	run "$WG" rm "$(g)"; want_status 0 && want_quiet || return 1
 	run "$WG" info "$(g)"; want_status 3 && want_err "waitgroup: $(g): No such file or directory" || return 1

@@ -153,6 +153,33 @@ static int open_group(const char *name, unsigned int access, int *fd)
 	return *fd < 0 ? fail(name, -*fd) : 0;
 }
 
+/*
+ * WG_IOC_CREATE does not say whether it made the group or opened one that
+ * existed. Without --excl, create exclusively first, and on EEXIST open
+ * what is there and say so: the mode and count asked for were not applied.
+ * A name unlinked between the two calls is created after all.
+ */
+static int create_or_open(const char *name, int count, unsigned int mode,
+			  unsigned int flags)
+{
+	int fd;
+
+	if (flags & WG_EXCL)
+		return wg_create(name, count, mode, flags);
+	for (;;) {
+		fd = wg_create(name, count, mode, flags | WG_EXCL);
+		if (fd != -EEXIST)
+			return fd;
+		fd = wg_open(name, flags);
+		if (fd != -ENOENT)
+			break;
+	}
+	if (fd >= 0)
+		fprintf(stderr, "%s: %s: exists; opened it, its mode and count unchanged\n",
+			prog, name);
+	return fd;
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -186,7 +213,7 @@ static int cmd_create(int argc, char **argv)
 		}
 	}
 	name = one_name(argc, argv, "create");
-	fd = wg_create(name, count, mode, flags);
+	fd = create_or_open(name, count, mode, flags);
 	if (fd < 0)
 		return fail(name, -fd);
 	wg_close(fd);

@@ -75,19 +75,24 @@
  * @mode: permission bits (at most 0777) of a new named group; 0 means 0600.
  *	Must be 0 for an anonymous group.
  * @count: initial counter of a new group, 0 to INT32_MAX (ERANGE if
- *	negative). Ignored when an existing named group is opened.
+ *	negative). Ignored, and not checked, when an existing named group
+ *	is opened; with WG_EXCL an existing name fails with EEXIST whatever
+ *	the count.
  * @__pad: must be zero
  * @name: NUL-terminated name, or empty for an anonymous group
  *
  * Returns a new file descriptor for the group. A named group lives in the
  * caller's IPC namespace, owned by the caller's fsuid and fsgid. If the
  * name exists and WG_EXCL is not set, the existing group is opened as by
- * WG_IOC_OPEN and @count is ignored.
+ * WG_IOC_OPEN and @mode and @count are ignored. The result does not say
+ * which happened: a caller that must know creates with WG_EXCL, and on
+ * EEXIST opens with WG_IOC_OPEN (trying WG_EXCL again on ENOENT).
  *
  * Errors: EINVAL (unknown flag, nonzero pad, bad mode, WG_EXCL or @mode
- * without a name, bad name), ENAMETOOLONG, ERANGE, EEXIST, EACCES (opening
- * an existing group without permission), ENOSPC (a group limit is
- * reached), EMFILE, ENFILE, ENOMEM, EFAULT.
+ * without a name, bad name), ENAMETOOLONG, ERANGE (a negative @count for a
+ * new group), EEXIST, EACCES (opening an existing group without
+ * permission), ENOSPC (a group limit is reached), EMFILE, ENFILE, ENOMEM,
+ * EFAULT.
  */
 struct wg_create {
 	__u32 flags;
@@ -222,8 +227,10 @@ struct wg_info {
  * Lists the names of the caller's IPC namespace that it could open with
  * WG_ACCESS_WAIT (all of them with CAP_IPC_OWNER), oldest first. A name
  * created or removed between calls is never listed twice nor makes
- * another be skipped. Errors: EINVAL (nonzero @flags, zero @count),
- * ENOMEM, EFAULT.
+ * another be skipped. One call examines at most WG_LIST_MAX names,
+ * whether the caller may see them or not, so it can return fewer names
+ * than @count, even none, with a nonzero @cursor: only a @cursor of 0 means
+ * the end. Errors: EINVAL (nonzero @flags, zero @count), ENOMEM, EFAULT.
  */
 struct wg_list {
 	__u64 names;
@@ -233,7 +240,7 @@ struct wg_list {
 };
 
 /**
- * define WG_LIST_MAX - most names one WG_IOC_LIST call returns
+ * define WG_LIST_MAX - most names one WG_IOC_LIST call returns or examines
  */
 #define WG_LIST_MAX		256
 
