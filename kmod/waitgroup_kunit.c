@@ -609,6 +609,24 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
 }
 
+/* A timeout past 2^32 microseconds (71.6 minutes) is not cut short. */
+static void wg_long_timeout_released_by_done(struct kunit *test)
+{
+	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+	long timeout = 80L * 60 * HZ;
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	waitgroup_init(wg);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_TIMEOUT, timeout);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_GT(test, w->ret, timeout - 60L * HZ);
+	KUNIT_EXPECT_LE(test, w->ret, timeout);
+}
+
 static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_define_starts_at_zero),
 	KUNIT_CASE(wg_init_resets),
@@ -620,6 +638,7 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_wait_at_zero_returns),
 	KUNIT_CASE(wg_timeout_expires),
 	KUNIT_CASE(wg_timeout_released_by_done),
+	KUNIT_CASE(wg_long_timeout_released_by_done),
 	KUNIT_CASE(wg_interruptible_by_signal),
 	KUNIT_CASE(wg_interruptible_completes),
 	KUNIT_CASE(wg_killable_ignores_other_signals),

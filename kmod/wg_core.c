@@ -28,7 +28,15 @@
  *    not sleep; or it comes later, finds the waiter queued and wakes it.
  *    The record is marked done with a release store after its result is
  *    written and read with an acquire load, so a waiter that sees it done
- *    without the lock also sees the result.
+ *    without the lock (a signal makes the macros test the condition after
+ *    dropping the lock) also sees the result; the completion touches the
+ *    record no more once it is done, since the waiter may have returned.
+ * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
+ *    continue): the generation it began in must still release it. Giving
+ *    up, it arms its file's latch to be filled whether or not the file is
+ *    polled; the restarted wait takes the completion from there, or, if
+ *    the generation is still running, waits for it itself and disarms the
+ *    latch's keeping.
  * 4. A re-arm (0 -> n) right after the completion cannot strand anyone or
  *    change what it reports: a waiter tests and reads its own record, which
  *    only the completion of its own generation writes, never the counter
@@ -121,15 +129,21 @@ static void wg_complete_locked(struct waitgroup *wg)
 	 * nobody polls any more is let go instead: the next poll re-arms it.
 	 */
 	list_for_each_entry_safe(w, next, &wg->results, node) {
+		wait_queue_head_t *pollq = w->pollq;
+
 		list_del_init(&w->node);
 		/* Exact enough without its lock: point 5 above. */
-		if (w->pollq && !waitqueue_active(w->pollq))
+		if (pollq && !w->keep && !waitqueue_active(pollq))
 			continue;
 		w->res = res;
-		/* A sleeper's record may be gone once done is set. */
+		w->keep = false;
+		/*
+		 * A sleeper may see done without the lock and return: its
+		 * record is not touched after this (pollq was read before).
+		 */
 		smp_store_release(&w->done, true);
-		if (w->pollq)
-			wake_up_poll(w->pollq, EPOLLIN | EPOLLRDNORM);
+		if (pollq)
+			wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	/* Sleepers queue under this lock, so this test is exact. */
 	if (waitqueue_active(&wg->wq))
@@ -372,6 +386,9 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	/* Seen by the completion of this generation: "Why no wakeup is lost". */
 	atomic64_inc(&wg->state);	/* one more waiter */
 	list_add_tail(&w.node, &wg->results);
+	/* An interrupted wait's generation is still running: this wait has it. */
+	if (latch)
+		latch->w.keep = false;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 
 	ret = -ETIME;
@@ -388,6 +405,17 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		} else {
 			list_del(&w.node);
 			atomic64_dec(&wg->state);	/* one waiter fewer */
+			/*
+			 * A signal: the call may be restarted (SA_RESTART, a
+			 * stop), and must then return for the generation it
+			 * began in even if that completes meanwhile. The file's
+			 * latch keeps it for the file's next wait.
+			 */
+			if (latch && ret != -ETIME && !latch->w.done) {
+				latch->w.keep = true;
+				if (list_empty(&latch->w.node))
+					list_add_tail(&latch->w.node, &wg->results);
+			}
 		}
 		spin_unlock_irqrestore(&wg->wq.lock, flags);
 		if (ret)
@@ -403,9 +431,11 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
 /* Relative to now, as the hrtimer sleep wants it: KTIME_MAX for ever. */
 static ktime_t wg_jiffies_timeout(long timeout)
 {
-	if (timeout == MAX_SCHEDULE_TIMEOUT)
+	if (timeout <= 0)
+		return 0;
+	if (timeout == MAX_SCHEDULE_TIMEOUT || (u64)timeout > KTIME_MAX / TICK_NSEC)
 		return KTIME_MAX;
-	return ns_to_ktime(jiffies_to_nsecs(max(timeout, 0L)));
+	return ns_to_ktime(jiffies64_to_nsecs(timeout));
 }
 
 /**
@@ -513,6 +543,7 @@ void wg_latch_init(struct wg_latch *latch)
 	INIT_LIST_HEAD(&latch->w.node);
 	init_waitqueue_head(&latch->pollq);
 	latch->w.pollq = &latch->pollq;
+	latch->w.keep = false;
 	latch->w.done = false;
 }
 
@@ -565,7 +596,10 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 	if (!latch->w.done) {
 		list_del_init(&latch->w.node);
 		latch->w.res = *res;
+		latch->w.keep = false;
 		latch->w.done = true;
+		/* Readable again: a poller that re-polled meanwhile must know. */
+		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }

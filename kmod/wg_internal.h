@@ -40,6 +40,9 @@ struct wg_result {
  * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
  *	completion wakes, and only while someone is on it
  * @res: the result of the generation that completed, once @done
+ * @keep: a file's record only: filled even if nobody polls the file, for
+ *	the wait a signal interrupted, whose restart must still get the
+ *	generation it was waiting in (wq.lock)
  * @done: set, with release ordering, once @res is written (wq.lock)
  *
  * A sleeper's record lives on its stack: once @done is set it may return
@@ -49,6 +52,7 @@ struct wg_waiter {
 	struct list_head node;
 	wait_queue_head_t *pollq;
 	struct wg_result res;
+	bool keep;
 	bool done;
 };
 

@@ -54,7 +54,6 @@
  * @dead: no longer in wg_spaces, @ns no longer pinned (@lock)
  * @names: its named groups by name (@lock)
  * @ids: its named groups by id, for listing with a stable cursor (@lock)
- * @next_id: id of the next name linked; ids only grow (@lock)
  * @nr_names: how many names it holds (@lock)
  * @rcu: frees it after lookups under RCU are done
  */
@@ -66,10 +65,17 @@ struct wg_ns {
 	bool dead;
 	struct rhashtable names;
 	struct xarray ids;
-	unsigned long next_id;
 	unsigned long nr_names;
 	struct rcu_head rcu;
 };
+
+/*
+ * Ids of names, for LIST's cursor: one sequence for all namespaces, so ids
+ * only grow in a namespace even when its record dies with its last name
+ * and a new one is made for the next (a cursor handed out before then
+ * must skip nothing created after).
+ */
+static atomic_long_t wg_next_id = ATOMIC_LONG_INIT(0);
 
 /* IPC namespace inode number -> struct wg_ns; read under RCU. */
 static DEFINE_XARRAY(wg_spaces);
@@ -345,7 +351,7 @@ int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found)
 			*found = wg_group_get(old);
 		goto out_unlock;
 	}
-	grp->id = ++wns->next_id;
+	grp->id = atomic_long_inc_return(&wg_next_id);
 	ret = xa_insert(&wns->ids, grp->id, grp, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_unlock;
