@@ -21,10 +21,6 @@
 
 #include "waitgroup.h"
 
-#ifndef WG_VERSION
-#define WG_VERSION "1.0.0"
-#endif
-
 enum {
 	EXIT_TASK_FAILED = 1,	/* wait: a task reported an error */
 	EXIT_ABANDONED = 2,	/* wait: a task's holder died before its done */
