@@ -38,6 +38,10 @@ objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '$4 == ".text" && $NF 
 	fail "symbols outside wg_ exported"
 grep -q 'MODE="0666"' "$dest/usr/lib/udev/rules.d/60-waitgroup.rules" || fail "udev rule mode"
 [ -x "$dest/usr/bin/waitgroup" ] || fail "waitgroup not executable"
+readelf -d "$dest/usr/bin/waitgroup" | grep -qE 'RPATH|RUNPATH' && fail "installed waitgroup has an rpath"
+# The build tree's command finds build/lib through its own rpath.
+env -u LD_LIBRARY_PATH "$top/build/bin/waitgroup" --version >/dev/null ||
+	fail "build/bin/waitgroup does not run from the build tree"
 find "$dest" -name '*.o' | grep -q . && fail "object files installed"
 echo "tree: library with soname links, static library, headers, pkg-config, command, man pages, completion, udev rule: ok"
 
