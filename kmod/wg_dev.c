@@ -656,3 +656,4 @@ module_exit(wg_exit);
 MODULE_AUTHOR("The waitgroup developers");
 MODULE_DESCRIPTION("Go's sync.WaitGroup as a kernel object: /dev/waitgroup");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(WG_VERSION);
