@@ -20,7 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/waitgroup.h>
 
-#include "wg_internal.h"
+#include "wg_core.h"
 
 /* The state word, read the way the primitive packs it. */
 static int state_count(struct waitgroup *wg)

@@ -68,7 +68,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "wg_internal.h"
+#include "wg_core.h"
 
 #define WG_COUNT_SHIFT	32
 

@@ -39,7 +39,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
-#include "wg_internal.h"
+#include "wg_names.h"
 
 /* How often the names of namespaces nothing else holds are looked for. */
 #define WG_REAP_INTERVAL	HZ
