@@ -318,24 +318,6 @@ static const struct file_operations wg_group_fops = {
 
 /* The control device */
 
-/*
- * Copy a name in and check it: 1 to WG_NAME_MAX - 1 characters of
- * printable, non-space ASCII other than '/'. An empty name is allowed here;
- * the caller decides what it means.
- */
-static int wg_check_name(const char *name)
-{
-	size_t len = strnlen(name, WG_NAME_MAX);
-	size_t i;
-
-	if (len == WG_NAME_MAX)
-		return -ENAMETOOLONG;
-	for (i = 0; i < len; i++)
-		if (name[i] <= ' ' || name[i] > '~' || name[i] == '/')
-			return -EINVAL;
-	return 0;
-}
-
 static long wg_ioc_create(void __user *argp)
 {
 	struct wg_group *grp, *found;
@@ -349,7 +331,7 @@ static long wg_ioc_create(void __user *argp)
 	if ((args.flags & ~WG_CREATE_FLAGS) || args.__pad ||
 	    (args.mode & ~0777))
 		return -EINVAL;
-	ret = wg_check_name(args.name);
+	ret = wg_name_valid(args.name);
 	if (ret)
 		return ret;
 	named = args.name[0];
@@ -382,12 +364,13 @@ static long wg_ioc_create(void __user *argp)
 	if (fd < 0)
 		goto out_put;
 	if (named) {
-		ret = wg_names_link(grp, args.flags & WG_EXCL, &found);
-		if (ret) {
+		found = wg_names_link(grp, args.flags & WG_EXCL);
+		if (found != grp) {
 			fput(file);
 			put_unused_fd(fd);
-			fd = ret;
-			if (ret > 0) {
+			if (IS_ERR(found)) {
+				fd = PTR_ERR(found);
+			} else {
 				/* Named by someone else since our lookup. */
 				fd = wg_open_existing(found, args.flags);
 				wg_group_put(found);
@@ -409,7 +392,7 @@ static int wg_copy_open(struct wg_open *args, void __user *argp, u32 allowed)
 		return -EFAULT;
 	if ((args->flags & ~allowed) || args->__pad)
 		return -EINVAL;
-	ret = wg_check_name(args->name);
+	ret = wg_name_valid(args->name);
 	if (ret)
 		return ret;
 	return args->name[0] ? 0 : -EINVAL;

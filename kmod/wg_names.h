@@ -7,7 +7,8 @@
 
 #include "wg_group.h"
 
-int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found);
+int wg_name_valid(const char *name);
+struct wg_group *wg_names_link(struct wg_group *grp, bool excl);
 struct wg_group *wg_names_lookup(const char *name);
 int wg_names_unlink(const char *name);
 unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor);
