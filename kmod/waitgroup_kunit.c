@@ -644,6 +644,6 @@ static struct kunit_suite waitgroup_suite = {
 
 kunit_test_suite(waitgroup_suite);
 
-MODULE_IMPORT_NS(WG_SYMBOL_NS);
+WAITGROUP_IMPORT_NS();
 MODULE_DESCRIPTION("KUnit tests for the waitgroup kernel API");
 MODULE_LICENSE("GPL");
