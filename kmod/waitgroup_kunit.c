@@ -22,15 +22,15 @@
 
 #include "wg_core.h"
 
-/* The state word, read the way the primitive packs it. */
+/* The state word, unpacked by the primitive's own helpers. */
 static int state_count(struct waitgroup *wg)
 {
-	return (int)((u64)atomic64_read(&wg->state) >> 32);
+	return wg_count(atomic64_read(&wg->state));
 }
 
 static unsigned int state_waiters(struct waitgroup *wg)
 {
-	return (u32)atomic64_read(&wg->state);
+	return wg_waiters(atomic64_read(&wg->state));
 }
 
 static u64 generation(struct waitgroup *wg)

@@ -70,23 +70,6 @@
 
 #include "wg_core.h"
 
-#define WG_COUNT_SHIFT	32
-
-static inline int wg_count(s64 state)
-{
-	return (int)((u64)state >> WG_COUNT_SHIFT);
-}
-
-static inline unsigned int wg_waiters(s64 state)
-{
-	return (u32)state;
-}
-
-static inline s64 wg_pack(int count, unsigned int waiters)
-{
-	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | waiters);
-}
-
 /* The new counter for @count + @delta, or -ERANGE / -EOVERFLOW. */
 static int wg_new_count(int count, int delta, int *res)
 {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The primitive's interface inside the module (wg_core.c): the result a
- * completion leaves, the records it fills in, the poll latch, and the
- * calls beyond <linux/waitgroup.h> that the group files and KUnit use.
+ * The primitive's interface inside the module (wg_core.c): how the state
+ * word is packed, the result a completion leaves, the records it fills in,
+ * the poll latch, and the calls beyond <linux/waitgroup.h> that the group
+ * files and the KUnit suite use.
  */
 #ifndef _WG_CORE_H
 #define _WG_CORE_H
@@ -15,6 +16,27 @@
 #include <linux/waitgroup.h>
 
 #include "wg_compat.h"
+
+/*
+ * waitgroup.state: the counter in the high 32 bits, the sleeping waiters in
+ * the low 32.
+ */
+#define WG_COUNT_SHIFT	32
+
+static inline int wg_count(s64 state)
+{
+	return (int)((u64)state >> WG_COUNT_SHIFT);
+}
+
+static inline unsigned int wg_waiters(s64 state)
+{
+	return (u32)state;
+}
+
+static inline s64 wg_pack(int count, unsigned int waiters)
+{
+	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | waiters);
+}
 
 /**
  * struct wg_result - what a completed generation leaves behind
