@@ -7,6 +7,7 @@
  * Load waitgroup.ko, then this module, on a kernel with CONFIG_KUNIT; the
  * results are KTAP on the console.
  */
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/completion.h>
@@ -18,6 +19,7 @@
 #include <linux/kthread.h>
 #include <linux/limits.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/waitgroup.h>
 
 #include "wg_core.h"
@@ -36,6 +38,74 @@ static unsigned int state_waiters(struct waitgroup *wg)
 static u64 generation(struct waitgroup *wg)
 {
 	return atomic64_read(&wg->generation);
+}
+
+/*
+ * A group for a case that runs kthreads: in memory the test owns, which
+ * outlives a failed assertion's early return until the case's cleanup.
+ */
+static struct waitgroup *new_wg(struct kunit *test)
+{
+	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	waitgroup_init(wg);
+	return wg;
+}
+
+/*
+ * The kthreads of a case are stopped by the case's cleanup, passed or
+ * failed. KUnit releases a case's resources newest first, so a kthread is
+ * stopped before the memory it was given (allocated before it started) is
+ * freed. A waiter still asleep is released first by abandoning what is
+ * left of its group's counter.
+ */
+struct test_thread {
+	struct task_struct *task;
+	struct waitgroup *wg;
+};
+
+static void test_thread_stop(struct kunit_resource *res)
+{
+	struct test_thread *t = res->data;
+
+	__waitgroup_abandon(t->wg, UINT_MAX);
+	kthread_stop(t->task);
+	put_task_struct(t->task);
+}
+
+static struct task_struct *run_thread(struct kunit *test, struct waitgroup *wg,
+				      int (*fn)(void *), void *data,
+				      const char *name)
+{
+	struct test_thread *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	void *res;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	t->wg = wg;
+	t->task = kthread_create(fn, data, "wg_kunit_%s", name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->task);
+	get_task_struct(t->task);
+	res = kunit_alloc_resource(test, NULL, test_thread_stop, GFP_KERNEL, t);
+	if (!res) {
+		/* Never woken: @fn has not run. */
+		kthread_stop(t->task);
+		put_task_struct(t->task);
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, res);
+	wake_up_process(t->task);
+	return t->task;
+}
+
+/* The end of every kthread of the suite: stay until the cleanup stops it. */
+static void idle_until_stopped(void)
+{
+	set_current_state(TASK_IDLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_IDLE);
+	}
+	__set_current_state(TASK_RUNNING);
 }
 
 /* Poll the group's own state (10 s at most) until @n waiters are asleep. */
@@ -90,13 +160,8 @@ static int waiter_fn(void *data)
 		break;
 	}
 	complete(&w->done);
-	/* Stay until the test collects us; signals may still be pending. */
-	set_current_state(TASK_IDLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_IDLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	/* Signals may still be pending: TASK_IDLE ignores them. */
+	idle_until_stopped();
 	return 0;
 }
 
@@ -110,20 +175,14 @@ static struct waiter *start_waiter(struct kunit *test, struct waitgroup *wg,
 	w->kind = kind;
 	w->arg = arg;
 	init_completion(&w->done);
-	w->task = kthread_run(waiter_fn, w, "wg_kunit_waiter");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w->task);
-	get_task_struct(w->task);
+	w->task = run_thread(test, wg, waiter_fn, w, "waiter");
 	return w;
 }
 
-/* Wait (10 s at most) for the waiter to return, then reap it. */
+/* Wait (10 s at most) for the waiter to return. */
 static bool finish_waiter(struct waiter *w)
 {
-	bool returned = wait_for_completion_timeout(&w->done, 10 * HZ);
-
-	kthread_stop(w->task);
-	put_task_struct(w->task);
-	return returned;
+	return wait_for_completion_timeout(&w->done, 10 * HZ);
 }
 
 static DEFINE_WAITGROUP(static_wg);
@@ -233,21 +292,21 @@ static void wg_count_in_high_half(struct kunit *test)
 
 static void wg_waiter_in_low_half(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
-	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
-	KUNIT_EXPECT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
+	w = start_waiter(test, wg, WAIT_PLAIN, 0);
+	KUNIT_EXPECT_TRUE(test, wait_for_waiters(wg, 1));
 	KUNIT_EXPECT_EQ(test, (3LL << 32) | 1,
-			(long long)atomic64_read(&wg.state));
+			(long long)atomic64_read(&wg->state));
 	/* Moving the counter keeps the waiter count. */
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
-	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, -2));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
 	/* The completion released the waiter and cleared the low half. */
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
 }
 
 static void wg_wait_at_zero_returns(struct kunit *test)
@@ -276,13 +335,13 @@ static void wg_timeout_expires(struct kunit *test)
 
 static void wg_timeout_released_by_done(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_TIMEOUT, 60 * HZ);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_TIMEOUT, 60 * HZ);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_GT(test, w->ret, 0L);
 	KUNIT_EXPECT_LE(test, w->ret, 60L * HZ);
@@ -290,91 +349,91 @@ static void wg_timeout_released_by_done(struct kunit *test)
 
 static void wg_interruptible_by_signal(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_INTR, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	send_sig(SIGUSR1, w->task, 1);
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
-	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
 }
 
 static void wg_interruptible_completes(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
-	w = start_waiter(test, &wg, WAIT_INTR, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 2));
+	w = start_waiter(test, wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, -2));
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, 0L, w->ret);
 }
 
 static void wg_killable_ignores_other_signals(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_KILLABLE, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	send_sig(SIGUSR1, w->task, 1);
 	/* Still asleep: SIGUSR1 is not fatal. */
 	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&w->done, HZ / 10));
-	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(wg));
 	send_sig(SIGKILL, w->task, 1);
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
-	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
 }
 
 static void wg_last_done_releases_all(struct kunit *test)
 {
 	enum { N = 16 };
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w[N];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
 	for (i = 0; i < N; i++)
-		w[i] = start_waiter(test, &wg, i % 2 ? WAIT_INTR : WAIT_PLAIN, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+		w[i] = start_waiter(test, wg, i % 2 ? WAIT_INTR : WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	/* Two of three done: nobody may have returned. */
 	for (i = 0; i < N; i++)
 		KUNIT_EXPECT_FALSE(test, completion_done(&w[i]->done));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	for (i = 0; i < N; i++) {
 		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
 		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
 	}
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 }
 
 static void wg_rearm_does_not_strand(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	/* Complete and re-arm before the waiter can run. */
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, 1));
 	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 	/* A waiter arriving now waits for the new generation. */
-	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(wg, 1));
 }
 
 /* Concurrency: kthreads hammering one group. */
@@ -397,6 +456,7 @@ static int hammer_pairs(void *data)
 			h->failures++;
 	}
 	complete(&h->done);
+	idle_until_stopped();
 	return 0;
 }
 
@@ -412,6 +472,7 @@ static int hammer_adds_then_dones(void *data)
 		if (waitgroup_done(h->wg))
 			h->failures++;
 	complete(&h->done);
+	idle_until_stopped();
 	return 0;
 }
 
@@ -419,7 +480,6 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 			struct waitgroup *wg, int threads, int rounds)
 {
 	struct hammer *h = kunit_kcalloc(test, threads, sizeof(*h), GFP_KERNEL);
-	struct task_struct *t;
 	int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
@@ -427,8 +487,7 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 		h[i].wg = wg;
 		h[i].rounds = rounds;
 		init_completion(&h[i].done);
-		t = kthread_run(fn, &h[i], "wg_kunit_hammer/%d", i);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+		run_thread(test, wg, fn, &h[i], "hammer");
 	}
 	for (i = 0; i < threads; i++) {
 		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&h[i].done, 60 * HZ));
@@ -438,88 +497,83 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 
 static void wg_concurrent_pairs(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 
-	run_hammers(test, hammer_pairs, &wg, 4, 20000);
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
-	KUNIT_EXPECT_GE(test, generation(&wg), 1ULL);
-	KUNIT_EXPECT_LE(test, generation(&wg), 4ULL * 20000);
+	run_hammers(test, hammer_pairs, wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_GE(test, generation(wg), 1ULL);
+	KUNIT_EXPECT_LE(test, generation(wg), 4ULL * 20000);
 }
 
 static void wg_concurrent_adds_then_dones(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 
 	/* One add first, so the counter cannot reach zero until we say so. */
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	run_hammers(test, hammer_adds_then_dones, &wg, 4, 20000);
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	run_hammers(test, hammer_adds_then_dones, wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 }
 
-struct bound_racer {
+/* Racers adding 1 at a time to a group with room for fewer adds. */
+struct bound_race {
 	struct waitgroup *wg;
-	atomic_t *ok;
-	atomic_t *overflow;
+	atomic_t ok;
+	atomic_t overflow;
 	struct completion done;
 };
 
 static int bound_racer_fn(void *data)
 {
-	struct bound_racer *r = data;
+	struct bound_race *r = data;
 	int i, ret;
 
 	for (i = 0; i < 1000; i++) {
 		ret = waitgroup_add(r->wg, 1);
 		if (!ret)
-			atomic_inc(r->ok);
+			atomic_inc(&r->ok);
 		else if (ret == -EOVERFLOW)
-			atomic_inc(r->overflow);
+			atomic_inc(&r->overflow);
 	}
 	complete(&r->done);
+	idle_until_stopped();
 	return 0;
 }
 
 static void wg_concurrent_overflow_is_exact(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
-	struct bound_racer r[4];
-	atomic_t ok = ATOMIC_INIT(0), overflow = ATOMIC_INIT(0);
+	struct bound_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	int i;
 
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r->wg = new_wg(test);
+	init_completion(&r->done);
 	/* Room for exactly 1500 of the 4000 adds. */
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, INT_MAX - 1500));
-	for (i = 0; i < 4; i++) {
-		struct task_struct *t;
-
-		r[i].wg = &wg;
-		r[i].ok = &ok;
-		r[i].overflow = &overflow;
-		init_completion(&r[i].done);
-		t = kthread_run(bound_racer_fn, &r[i], "wg_kunit_bound/%d", i);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	}
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(r->wg, INT_MAX - 1500));
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&r[i].done, 60 * HZ));
-	KUNIT_EXPECT_EQ(test, 1500, atomic_read(&ok));
-	KUNIT_EXPECT_EQ(test, 2500, atomic_read(&overflow));
-	KUNIT_EXPECT_EQ(test, INT_MAX, waitgroup_count(&wg));
+		run_thread(test, r->wg, bound_racer_fn, r, "bound");
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&r->done, 60 * HZ));
+	KUNIT_EXPECT_EQ(test, 1500, atomic_read(&r->ok));
+	KUNIT_EXPECT_EQ(test, 2500, atomic_read(&r->overflow));
+	KUNIT_EXPECT_EQ(test, INT_MAX, waitgroup_count(r->wg));
 }
 
 static void wg_many_waiters_one_wake(struct kunit *test)
 {
 	enum { N = 64 };
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w[N];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
 	for (i = 0; i < N; i++)
-		w[i] = start_waiter(test, &wg, WAIT_KILLABLE, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+		w[i] = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	for (i = 0; i < N; i++) {
 		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
 		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
@@ -555,11 +609,9 @@ static void wg_fdget_wrong_type(struct kunit *test)
  */
 static void wg_result_of_own_generation(struct kunit *test, bool abandon)
 {
-	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	waitgroup_init(wg);
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
 	w = start_waiter(test, wg, WAIT_RESULT, 0);
 	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
