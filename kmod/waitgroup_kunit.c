@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the waitgroup kernel API: the state word, generations,
- * bounds, every wait variant, concurrency from kthreads, and
- * waitgroup_fdget().
+ * bounds, every wait variant, abandonment, a timeout racing a completion,
+ * concurrency from kthreads, and waitgroup_fdget().
  *
  * Load waitgroup.ko, then this module, on a kernel with CONFIG_KUNIT; the
  * results are KTAP on the console.
@@ -20,6 +20,7 @@
 #include <linux/limits.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/wait_bit.h>
 #include <linux/waitgroup.h>
 
 #include "wg_core.h"
@@ -661,6 +662,120 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
 }
 
+/*
+ * Abandonment ends a generation like a done: waiters of every kernel API
+ * variant are released and the generation reports EOWNERDEAD and what was
+ * abandoned.
+ */
+static void wg_abandon_releases_api_waiters(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct waiter *w[4];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
+	w[0] = start_waiter(test, wg, WAIT_PLAIN, 0);
+	w[1] = start_waiter(test, wg, WAIT_INTR, 0);
+	w[2] = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	w[3] = start_waiter(test, wg, WAIT_TIMEOUT, 60 * HZ);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 4));
+	/* Two of three adds undone: the counter is not zero, nobody returns. */
+	KUNIT_EXPECT_EQ(test, 2U, __waitgroup_abandon(wg, 2));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 4U, state_waiters(wg));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&w[i]->done));
+	/* More than is left: only what is left is undone. */
+	KUNIT_EXPECT_EQ(test, 1U, __waitgroup_abandon(wg, 5));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
+	KUNIT_EXPECT_EQ(test, 0L, w[0]->ret);
+	KUNIT_EXPECT_EQ(test, 0L, w[1]->ret);
+	KUNIT_EXPECT_EQ(test, 0L, w[2]->ret);
+	KUNIT_EXPECT_GT(test, w[3]->ret, 0L);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, EOWNERDEAD, wg->last_error);
+	KUNIT_EXPECT_EQ(test, 3U, wg->last_abandoned);
+	/* At zero there is nothing to undo and no generation to end. */
+	KUNIT_EXPECT_EQ(test, 0U, __waitgroup_abandon(wg, 1));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+}
+
+/* Does one done per round, once the test has armed that round. */
+struct completer {
+	struct waitgroup *wg;
+	atomic_t round;
+	int rounds;
+	int failures;
+};
+
+static int completer_fn(void *data)
+{
+	struct completer *c = data;
+	int i;
+
+	for (i = 1; i <= c->rounds; i++) {
+		wait_var_event(&c->round,
+			       atomic_read_acquire(&c->round) >= i ||
+			       kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		if (waitgroup_done(c->wg))
+			c->failures++;
+	}
+	idle_until_stopped();
+	return 0;
+}
+
+/*
+ * A wait whose timeout expires while the completion runs: either the wait
+ * reports the generation it slept in, or it times out and leaves nothing
+ * behind, no waiter counted and no record on the results list for a later
+ * completion to write into. The timeouts go from none to a few hundred
+ * microseconds, around the completer's wakeup latency, so that both sides
+ * win some rounds; which wins is reported, not asserted.
+ */
+static void wg_timeout_races_completion(struct kunit *test)
+{
+	enum { ROUNDS = 200 };
+	struct waitgroup *wg = new_wg(test);
+	struct completer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int released = 0, timed_out = 0;
+	struct wg_result res;
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+	c->wg = wg;
+	c->rounds = ROUNDS;
+	run_thread(test, wg, completer_fn, c, "completer");
+	for (i = 1; i <= ROUNDS; i++) {
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+		atomic_set_release(&c->round, i);
+		wake_up_var(&c->round);
+		ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
+				       ns_to_ktime((i % 16) * 50 * NSEC_PER_USEC),
+				       &res);
+		if (ret) {
+			KUNIT_ASSERT_EQ(test, -ETIME, ret);
+			timed_out++;
+			/* The done still comes. */
+			ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
+					       ns_to_ktime(10 * NSEC_PER_SEC), &res);
+			KUNIT_ASSERT_EQ(test, 0, ret);
+		} else {
+			released++;
+		}
+		KUNIT_ASSERT_EQ(test, (u64)i, res.generation);
+		KUNIT_ASSERT_EQ(test, (u64)i, generation(wg));
+		KUNIT_ASSERT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+		KUNIT_ASSERT_TRUE(test, list_empty(&wg->results));
+	}
+	KUNIT_EXPECT_EQ(test, 0, c->failures);
+	kunit_info(test, "%u waits released by the completion, %u timed out first\n",
+		   released, timed_out);
+}
+
 static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_define_starts_at_zero),
 	KUNIT_CASE(wg_init_resets),
@@ -680,6 +795,8 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_result_error_of_own_generation),
 	KUNIT_CASE(wg_result_abandoned_of_own_generation),
 	KUNIT_CASE(wg_result_at_zero_is_last),
+	KUNIT_CASE(wg_abandon_releases_api_waiters),
+	KUNIT_CASE(wg_timeout_races_completion),
 	KUNIT_CASE(wg_concurrent_pairs),
 	KUNIT_CASE(wg_concurrent_adds_then_dones),
 	KUNIT_CASE(wg_concurrent_overflow_is_exact),
