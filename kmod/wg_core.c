@@ -53,18 +53,15 @@
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
  * registration only through cmpxchg on the same word, which retries.
  *
- * Design choice, against the alternative the contract names (a generation
- * tag in the low half): the tag would make completion lock-free, but the
- * waiter count and the tag would share 32 bits, and the generation's error
- * and abandoned count would still need publishing with the same atomicity.
- * What the lock costs, counted instruction by instruction under QEMU (see
- * the README's Performance section): a DONE that completes a generation
- * runs about 116 more kernel instructions than one that does not (lock,
- * unlock, publishing the result); an ADD+DONE pair through the ioctl path
- * costs about 1.2-1.3x two null ioctls, of which the lock is a third. A
- * lock-free completion that does not also move the generation in the same
- * cmpxchg would let a waiter arriving after a re-arm be released by the
- * old generation, so it is not a shortcut worth taking.
+ * Why completion takes a lock rather than a generation tag in the low half
+ * (Documentation/core-api/waitgroup.rst, "Design"): the tag would make
+ * completion lock-free, but the waiter count and the tag would share 32
+ * bits, and the generation's error and abandoned count would still need
+ * publishing with the same atomicity. A lock-free completion that does not
+ * also move the generation in the same cmpxchg would let a waiter arriving
+ * after a re-arm be released by the old generation. Only an update that
+ * reaches zero takes the lock; the README's Performance section measures
+ * what it costs.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -76,24 +73,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "wg_internal.h"
-
-#define WG_COUNT_SHIFT	32
-
-static inline int wg_count(s64 state)
-{
-	return (int)((u64)state >> WG_COUNT_SHIFT);
-}
-
-static inline unsigned int wg_waiters(s64 state)
-{
-	return (u32)state;
-}
-
-static inline s64 wg_pack(int count, unsigned int waiters)
-{
-	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | waiters);
-}
+#include "wg_core.h"
 
 /* The new counter for @count + @delta, or -ERANGE / -EOVERFLOW. */
 static int wg_new_count(int count, int delta, int *res)
@@ -582,7 +562,7 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 /**
  * wg_latch_restore() - give a latched result back after it was not delivered
  * @wg: the waitgroup
- * @latch: the latch wg_latch_take() or __waitgroup_wait() emptied
+ * @latch: the latch a wait of the file emptied (__waitgroup_wait())
  * @res: the result that could not be delivered
  *
  * Unless a newer completion was latched meanwhile, @res is latched again.

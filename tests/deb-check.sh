@@ -247,18 +247,16 @@ check "bash completion for waitgroup" \
 
 # --- an outside module against the installed kernel API --------------------
 
-# Only installed paths: the header under /usr/src/waitgroup-VERSION, the
-# symbol-namespace probe beside it, and the Module.symvers dkms's build
-# left for this kernel (Documentation/core-api/waitgroup.rst).
+# Only installed paths: the header under /usr/src/waitgroup-VERSION and the
+# Module.symvers dkms's build left for this kernel
+# (Documentation/core-api/waitgroup.rst).
 mkdir -p "$tmp/sample"
 cp "$top/kmod/samples/waitgroup_sample.c" "$tmp/sample/"
 cat >"$tmp/sample/Kbuild" <<EOF
 obj-m += waitgroup_sample.o
 WAITGROUP := /usr/src/waitgroup-$version
-# <linux/waitgroup.h>; the sample's "../wg_compat.h" resolves through this
-# directory too (to \$(WAITGROUP)/kmod/wg_compat.h).
+# <linux/waitgroup.h> alone: it spells the symbol namespace for any kernel.
 ccflags-y += -I\$(WAITGROUP)/kmod/include
-include \$(WAITGROUP)/kmod/probes.mk
 KBUILD_EXTRA_SYMBOLS := /var/lib/dkms/waitgroup/kernel-\$(KERNELRELEASE)-$arch/Module.symvers
 EOF
 check "the sample module builds against the installed header and Module.symvers ($k61)" \
