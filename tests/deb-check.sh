@@ -67,7 +67,7 @@ k12dir=$("$top/scripts/kernel" 6.12 kdir 2>>"$log")
 # A kernel the module does not support, with a headers tree that is only
 # enough for dkms's "are the headers there" test.
 kold=5.10.0-0-wgtest-amd64
-version=$(sed -n 's/^VERSION *:= *//p' "$top/userlib/Makefile")
+version=$(cat "$top/VERSION")
 made=() # directories this test created under /lib/modules
 
 restore() {
