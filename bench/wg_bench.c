@@ -33,7 +33,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <linux/waitgroup.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,6 +52,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "wg_sys.h"
 
 /*
  * The "null ioctl": a command number in the waitgroup magic that the group
@@ -90,14 +91,6 @@ static void note(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void pin_cpu(int cpu)
@@ -249,42 +242,41 @@ static int efd = -1;		/* eventfd, counter 0 */
 static int pfd[2] = { -1, -1 };	/* pipe */
 static struct fwg *fwg;		/* in shared memory, counter 0 */
 
-static int wg_create(int count)
+/* An anonymous group with counter @count, or die. */
+static int bench_group(int count)
 {
-	struct wg_create c = { .flags = WG_CLOEXEC, .count = count };
-	int fd = ioctl(ctl_fd, WG_IOC_CREATE, &c);
+	int fd = sys_wg_create(ctl_fd, WG_CLOEXEC, 0, count, NULL);
 
 	if (fd < 0)
 		die("WG_IOC_CREATE");
 	return fd;
 }
 
-static int wg_dup(int fd)
+static int bench_dup(int fd)
 {
-	uint32_t flags = WG_CLOEXEC;
-	int nfd = ioctl(fd, WG_IOC_DUP, &flags);
+	int nfd = sys_wg_dup(fd, WG_CLOEXEC);
 
 	if (nfd < 0)
 		die("WG_IOC_DUP");
 	return nfd;
 }
 
-static unsigned int wg_waiters(int fd)
+static unsigned int bench_waiters(int fd)
 {
 	struct wg_info info;
 
-	if (ioctl(fd, WG_IOC_INFO, &info))
+	if (sys_wg_info(fd, &info))
 		die("WG_IOC_INFO");
 	return info.waiters;
 }
 
 static void setup_objects(void)
 {
-	ctl_fd = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
+	ctl_fd = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	if (ctl_fd < 0)
 		die("open /dev/waitgroup");
-	wg_fd = wg_create(0);
-	wg1_fd = wg_create(1);
+	wg_fd = bench_group(0);
+	wg1_fd = bench_group(1);
 	if (ioctl(wg_fd, WG_BENCH_NULL_IOC) != -1 || errno != ENOTTY)
 		die("the null ioctl did not fail with ENOTTY");
 	sem_id = semget(IPC_PRIVATE, 1, 0600);
@@ -475,10 +467,10 @@ static struct micro micros[] = {
 
 static double time_run(struct micro *m, long n)
 {
-	uint64_t t = now_ns();
+	uint64_t t = wg_now_ns();
 
 	m->fn(n);
-	return (double)(now_ns() - t);
+	return (double)(wg_now_ns() - t);
 }
 
 static void run_micro(int rounds, int floor_only, double target_ns)
@@ -605,8 +597,9 @@ static void stop_children(struct ctl *c, pid_t *pids, int nprocs)
 	for (i = 0; i < nprocs; i++) {
 		if (waitpid(pids[i], &status, 0) < 0)
 			die("waitpid");
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			die("child %d failed (status %#x)", i, status);
+		if (wg_wait_status(status))
+			die("child %d failed (status %d)", i,
+			    wg_wait_status(status));
 	}
 }
 
@@ -685,7 +678,7 @@ static unsigned int impl_waiters(enum impl im)
 
 	switch (im) {
 	case IMPL_WG:
-		return wg_waiters(wg_fd);
+		return bench_waiters(wg_fd);
 	case IMPL_FUTEX:
 		return fwg_waiters(fwg);
 	default:
@@ -707,12 +700,12 @@ static void fork_waiters(enum impl im, struct ctl *c, pid_t *pids, int nw)
 			die("fork");
 		if (!pids[i]) {
 			/* Its own open file, as an unrelated process has. */
-			int fd = im == IMPL_WG ? wg_dup(wg_fd) : -1;
+			int fd = im == IMPL_WG ? bench_dup(wg_fd) : -1;
 			uint32_t rr;
 
 			for (rr = 1; child_next_round(c, rr); rr++) {
 				impl_wait(im, fd);
-				c->slot[i].t1 = now_ns();
+				c->slot[i].t1 = wg_now_ns();
 				child_finished(c, nw);
 			}
 			_exit(0);
@@ -735,7 +728,7 @@ static void wake_round(enum impl im, struct ctl *c, int nw, double *last,
 	while (nr_running() > 1 && spins++ < 2000)
 		usleep(200);
 	usleep(1000);
-	t0 = now_ns();
+	t0 = wg_now_ns();
 	impl_release(im);
 	wait_finished(c, nw);
 	for (i = 0; i < nw; i++) {
@@ -827,12 +820,12 @@ static void run_contention(enum impl im, int np, int rounds, double window_ns)
 		if (pids[i] < 0)
 			die("fork");
 		if (!pids[i]) {
-			int fd = im == IMPL_WG ? wg_dup(wg_fd) : -1;
+			int fd = im == IMPL_WG ? bench_dup(wg_fd) : -1;
 			uint32_t rr;
 			uint64_t n;
 
 			for (rr = 1; child_next_round(c, rr); rr++) {
-				uint64_t t = now_ns();
+				uint64_t t = wg_now_ns();
 
 				for (n = 0; !atomic_load_explicit(&c->halt, memory_order_relaxed); n++) {
 					if (im == IMPL_WG)
@@ -842,7 +835,7 @@ static void run_contention(enum impl im, int np, int rounds, double window_ns)
 					else
 						sem_add_done();
 				}
-				c->slot[i].end = now_ns();
+				c->slot[i].end = wg_now_ns();
 				c->slot[i].start = t;
 				c->slot[i].pairs = n;
 				child_finished(c, np);
@@ -1021,10 +1014,10 @@ static void run_scale(int ngroups)
 	snap(&before);
 	for (op = SC_CREATE; op <= SC_UNLINK; op++) {
 		for (b = 0; b < batches; b++) {
-			uint64_t t = now_ns();
+			uint64_t t = wg_now_ns();
 
 			scale_batch(op, b * per, (b + 1) * per);
-			v[b] = (double)(now_ns() - t) / per;
+			v[b] = (double)(wg_now_ns() - t) / per;
 		}
 		emit("scale", names[op], "waitgroup", "ns", summarize(v, batches), per);
 		if (op == SC_CREATE)
@@ -1090,12 +1083,12 @@ static void reg_sample(double v[4][REG_SAMPLES], int s)
 	uint64_t t;
 	int i, fd;
 
-	t = now_ns();
+	t = wg_now_ns();
 	for (i = 0; i < REG_K; i++)
 		if (reg_create("wgr-m-%d", i))
 			die("create wgr-m-%d", i);
-	v[0][s] = (double)(now_ns() - t) / REG_K;
-	t = now_ns();
+	v[0][s] = (double)(wg_now_ns() - t) / REG_K;
+	t = wg_now_ns();
 	for (i = 0; i < REG_K; i++) {
 		snprintf(o.name, sizeof(o.name), "wgr-m-%d", i);
 		fd = ioctl(ctl_fd, WG_IOC_OPEN, &o);
@@ -1103,14 +1096,14 @@ static void reg_sample(double v[4][REG_SAMPLES], int s)
 			die("open %s", o.name);
 		close(fd);
 	}
-	v[1][s] = (double)(now_ns() - t) / REG_K;
-	t = now_ns();
+	v[1][s] = (double)(wg_now_ns() - t) / REG_K;
+	t = wg_now_ns();
 	for (i = 0; i < REG_K; i++)
 		reg_unlink("wgr-m-%d", i);
-	v[2][s] = (double)(now_ns() - t) / REG_K;
-	t = now_ns();
+	v[2][s] = (double)(wg_now_ns() - t) / REG_K;
+	t = wg_now_ns();
 	b_null(REG_K);
-	v[3][s] = (double)(now_ns() - t) / REG_K;
+	v[3][s] = (double)(wg_now_ns() - t) / REG_K;
 }
 
 static const char *const reg_ops[3] = { "create+close", "open+close", "unlink" };

@@ -64,7 +64,7 @@
 #include <unistd.h>
 #include <grp.h>
 
-#include <linux/waitgroup.h>
+#include "wg_sys.h"
 
 #define MAX_PROCS	16
 #define MAX_THREADS	8
@@ -173,14 +173,6 @@ static uint32_t below(struct rng *r, uint32_t n)
 static bool chance(struct rng *r, uint32_t num, uint32_t den)
 {
 	return below(r, den) < num;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void sleep_us(unsigned int us)
@@ -729,9 +721,9 @@ static void op_wait(struct thr *t, bool hostile)
 
 	memset(w, 0, sizeof(*w));
 	switch (below(&t->r, 20)) {
-	case 0 ... 4: w->deadline_ns = now_ns() + below(&t->r, 3000000); break;
+	case 0 ... 4: w->deadline_ns = wg_now_ns() + below(&t->r, 3000000); break;
 	case 5: w->deadline_ns = 1; break;
-	case 6: w->deadline_ns = now_ns() - below(&t->r, 1000000); break;
+	case 6: w->deadline_ns = wg_now_ns() - below(&t->r, 1000000); break;
 	default: w->deadline_ns = 0; break;
 	}
 	if (chance(&t->r, 1, 20))
@@ -796,11 +788,9 @@ static void check_info(struct thr *t, const struct wg_info *in)
 			fail(t, "INFO name has garbage after its NUL");
 			break;
 		}
-	for (size_t i = 0; i < len; i++)
-		if (in->name[i] <= ' ' || in->name[i] > '~' || in->name[i] == '/') {
-			fail(t, "INFO name has byte %#x", (unsigned char)in->name[i]);
-			break;
-		}
+	if (len && !wg_name_valid(in->name))
+		fail(t, "INFO name \"%.*s\" breaks the name rule", (int)len,
+		     in->name);
 	if (len && !in->mode)
 		fail(t, "INFO: named group with mode 0");
 	if (!len && in->mode)
@@ -940,13 +930,7 @@ static void op_list(struct thr *t, bool hostile)
 		if ((unsigned char)t->names[i * WG_NAME_MAX] != 0xa5)
 			fail(t, "wrote past %u buffers", max);
 	for (uint32_t i = 0; i < l->count; i++) {
-		const char *n = t->names + (size_t)i * WG_NAME_MAX;
-		size_t len = strnlen(n, WG_NAME_MAX);
-		bool bad = !len || len == WG_NAME_MAX;
-
-		for (size_t j = 0; j < len && !bad; j++)
-			bad = n[j] <= ' ' || n[j] > '~' || n[j] == '/';
-		if (bad) {
+		if (!wg_name_valid(t->names + (size_t)i * WG_NAME_MAX)) {
 			fail(t, "name %u of %u is malformed", i, l->count);
 			break;
 		}
@@ -1213,10 +1197,9 @@ static void op_fork(struct thr *t)
 		}
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
-			fail(t, "fork child died by signal %d", WTERMSIG(status));
-		if (WIFEXITED(status) && WEXITSTATUS(status))
-			fail(t, "fork child exited %d", WEXITSTATUS(status));
+		status = wg_wait_status(status);
+		if (status && status != 128 + SIGKILL)
+			fail(t, "fork child ended with status %d", status);
 	}
 	pthread_rwlock_unlock(&t->p->forklock);
 }
@@ -1510,7 +1493,7 @@ static void op_forever(struct thr *t)
 	it.k = 1 + below(&t->r, 3);
 	it.action = below(&t->r, 2);
 	it.error = it.action && chance(&t->r, 1, 2) ? 1 + (int)below(&t->r, 200) : 0;
-	it.due = now_ns() + below(&t->r, 2000000);
+	it.due = wg_now_ns() + below(&t->r, 2000000);
 	a = (struct wg_add){ .delta = it.k, .flags = WG_UNDO };
 	note(t, OP_ADD, it.fd, WG_IOC_ADD, it.k, WG_UNDO, 0, 0);
 	xioctl(t, OP_ADD, it.fd, WG_IOC_ADD, &a, &err);
@@ -1614,7 +1597,7 @@ static void *helper_thread(void *arg)
 
 	pthread_mutex_lock(&p->hmu);
 	for (;;) {
-		uint64_t now = now_ns();
+		uint64_t now = wg_now_ns();
 		struct timespec ts;
 
 		for (int i = 0; i < p->hn; i++) {
@@ -1690,7 +1673,7 @@ static void __attribute__((noreturn)) worker(int idx, int inc)
 		drop_privileges(65534);
 		p->root = false;
 	}
-	p->ctl = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
+	p->ctl = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	if (p->ctl < 0)
 		die("open /dev/waitgroup");
 	for (int i = 0; i < NSLOTS; i++) {
@@ -1826,7 +1809,7 @@ static void final_check(void)
 {
 	struct proc p = { .idx = -1, .root = geteuid() == 0 };
 	struct thr t = { .p = &p, .op = -1, .st = &sh->st[0] };
-	int ctl = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
+	int ctl = open(WG_DEV, O_RDWR | O_CLOEXEC);
 
 	if (ctl < 0) {
 		fail(NULL, "final check: open /dev/waitgroup: %s", strerror(errno));
@@ -1976,7 +1959,7 @@ int main(int argc, char **argv)
 	if (!seconds && !max_ops)
 		seconds = 10;
 	if (!seeded)
-		g_seed = now_ns() ^ ((uint64_t)getpid() << 32);
+		g_seed = wg_now_ns() ^ ((uint64_t)getpid() << 32);
 	if (!timeout)
 		timeout = (seconds ? seconds : 3600) + 120;
 
@@ -1995,7 +1978,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)g_seed, g_procs, g_threads, kill_ms, g_fork_pm,
 	       seconds ? " --seconds " : " --ops ", seconds ? seconds : max_ops);
 	fflush(stdout);
-	status = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
+	status = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	if (status < 0) {
 		printf("not ok - wg-fuzz: cannot open /dev/waitgroup: %s\n",
 		       strerror(errno));
@@ -2015,7 +1998,7 @@ int main(int argc, char **argv)
 	signal(SIGUSR1, SIG_IGN);	/* until a new worker has its handler */
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned int)timeout);
-	t0 = now_ns();
+	t0 = wg_now_ns();
 	for (int i = 0; i < g_procs; i++)
 		pids[i] = spawn(i, incs[i]++);
 	for (;;) {
@@ -2023,7 +2006,7 @@ int main(int argc, char **argv)
 		int idx;
 
 		sleep_us(10000);
-		if ((seconds && now_ns() - t0 >= seconds * 1000000000ULL) ||
+		if ((seconds && wg_now_ns() - t0 >= seconds * 1000000000ULL) ||
 		    (max_ops && total_ops() >= max_ops))
 			break;
 		/* A worker that died on its own is a failure: fuzzers don't crash. */
@@ -2062,15 +2045,15 @@ int main(int argc, char **argv)
 		}
 	}
 stop:
-	t1 = now_ns();
+	t1 = wg_now_ns();
 	atomic_store(&sh->stop, 1);
 	for (int i = 0; i < g_procs; i++) {
-		uint64_t give_up = now_ns() + 60000000000ULL;
+		uint64_t give_up = wg_now_ns() + 60000000000ULL;
 
 		if (pids[i] <= 0)
 			continue;
 		while (waitpid(pids[i], &status, WNOHANG) == 0) {
-			if (now_ns() > give_up) {
+			if (wg_now_ns() > give_up) {
 				fail(NULL, "worker %d did not stop within 60 s (hang?)", i);
 				kill(pids[i], SIGKILL);
 				waitpid(pids[i], &status, 0);
@@ -2078,8 +2061,9 @@ stop:
 			}
 			sleep_us(10000);
 		}
-		if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status)))
-			fail(NULL, "worker %d ended with status %#x", i, status);
+		if (wg_wait_status(status))
+			fail(NULL, "worker %d ended with status %d", i,
+			     wg_wait_status(status));
 		pids[i] = 0;
 	}
 	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)

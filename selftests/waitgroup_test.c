@@ -18,14 +18,14 @@ FIXTURE_SETUP(wg)
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "basic");
 	wg_name(self->name2, "basic2");
-	wg_unlink(self->dev, self->name);
-	wg_unlink(self->dev, self->name2);
+	sys_wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name2);
 }
 
 FIXTURE_TEARDOWN(wg)
 {
-	wg_unlink(self->dev, self->name);
-	wg_unlink(self->dev, self->name2);
+	sys_wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name2);
 	close(self->dev);
 }
 
@@ -42,9 +42,9 @@ TEST_F(wg, create_anon_info)
 	struct wg_info info;
 	int fd;
 
-	fd = wg_create(self->dev, "", 0, 0, 0);
+	fd = sys_wg_create(self->dev, 0, 0, 0, "");
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(0, info.count);
 	EXPECT_EQ(0U, info.waiters);
 	EXPECT_EQ(0ULL, info.generation);
@@ -74,7 +74,7 @@ TEST_F(wg, create_int32_max_count)
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(INT32_MAX, wg_count(fd));
-	EXPECT_EQ(-EOVERFLOW, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(INT32_MAX, wg_count(fd));
 	close(fd);
 }
@@ -96,8 +96,8 @@ TEST_F(wg, anon_inode_link)
 
 TEST_F(wg, cloexec_flag)
 {
-	int fd1 = wg_create(self->dev, "", WG_CLOEXEC, 0, 0);
-	int fd2 = wg_create(self->dev, "", 0, 0, 0);
+	int fd1 = sys_wg_create(self->dev, WG_CLOEXEC, 0, 0, "");
+	int fd2 = sys_wg_create(self->dev, 0, 0, 0, "");
 
 	ASSERT_LE(0, fd1);
 	ASSERT_LE(0, fd2);
@@ -115,7 +115,7 @@ TEST_F(wg, fdinfo_lines)
 	EXPECT_EQ(3, wg_fdinfo(fd, "count"));
 	EXPECT_EQ(0, wg_fdinfo(fd, "waiters"));
 	EXPECT_EQ(0, wg_fdinfo(fd, "generation"));
-	ASSERT_EQ(0, wg_add(fd, -3, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, -3, 0, 0, 0));
 	EXPECT_EQ(0, wg_fdinfo(fd, "count"));
 	EXPECT_EQ(1, wg_fdinfo(fd, "generation"));
 	close(fd);
@@ -127,17 +127,17 @@ TEST_F(wg, add_done_wait)
 	int fd = wg_create_anon(self->dev, 0);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_add(fd, 3, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 3, 0, 0, 0));
 	EXPECT_EQ(3, wg_count(fd));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
-	EXPECT_EQ(0, wg_done(fd));
-	EXPECT_EQ(0, wg_done(fd));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
+	EXPECT_EQ(0, sys_wg_done(fd));
+	EXPECT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(1, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
-	EXPECT_EQ(0, wg_done(fd));
+	EXPECT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(1, wg_generation(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(0U, w.abandoned);
@@ -150,12 +150,12 @@ TEST_F(wg, wait_on_zero_returns_at_once)
 	int fd = wg_create_anon(self->dev, 0);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(0ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(0U, w.abandoned);
 	/* Again: count 0 always returns at once, also with WG_FOREVER. */
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, &w));
 	EXPECT_EQ(0ULL, w.generation);
 	close(fd);
 }
@@ -163,27 +163,27 @@ TEST_F(wg, wait_on_zero_returns_at_once)
 TEST_F(wg, wait_past_deadlines_only_test)
 {
 	struct wg_wait w;
-	__u64 t0 = now_ns();
+	__u64 t0 = wg_now_ns();
 	int fd = wg_create_anon(self->dev, 1);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 1, &w));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, t0 - 1, &w));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, now_ns(), &w));
-	EXPECT_GT(5 * NSEC_PER_SEC, now_ns() - t0);
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 1, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, t0 - 1, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, wg_now_ns(), 0, &w));
+	EXPECT_GT(5 * NSEC_PER_SEC, wg_now_ns() - t0);
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd);
 }
 
 TEST_F(wg, wait_future_deadline_expires)
 {
-	__u64 deadline = now_ns() + 50 * NSEC_PER_MSEC;
+	__u64 deadline = wg_now_ns() + 50 * NSEC_PER_MSEC;
 	int fd = wg_create_anon(self->dev, 1);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, deadline, NULL));
-	EXPECT_LE(deadline, now_ns());
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, deadline, 0, NULL));
+	EXPECT_LE(deadline, wg_now_ns());
 	EXPECT_EQ(0, wg_fdinfo(fd, "waiters"));
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd);
@@ -194,12 +194,12 @@ TEST_F(wg, add_zero_is_noop)
 	int fd = wg_create_anon(self->dev, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, wg_add(fd, 0, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, 0, 0, 0, 0));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
-	ASSERT_EQ(0, wg_add(fd, 2, 0, 0));
-	EXPECT_EQ(0, wg_add(fd, 0, 0, 0));
-	EXPECT_EQ(0, wg_add(fd, 0, WG_UNDO, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 2, 0, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, 0, 0, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, 0, WG_UNDO, 0, 0));
 	EXPECT_EQ(2, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
 	close(fd);
@@ -210,7 +210,7 @@ TEST_F(wg, done_on_zero_is_erange)
 	int fd = wg_create_anon(self->dev, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ERANGE, wg_done(fd));
+	EXPECT_EQ(-ERANGE, sys_wg_done(fd));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
 	close(fd);
@@ -221,11 +221,11 @@ TEST_F(wg, add_negative_exact_and_beyond)
 	int fd = wg_create_anon(self->dev, 5);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-ERANGE, wg_add(fd, -6, 0, 0));
+	EXPECT_EQ(-ERANGE, sys_wg_add(fd, -6, 0, 0, 0));
 	EXPECT_EQ(5, wg_count(fd));
-	EXPECT_EQ(0, wg_add(fd, -2, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, -2, 0, 0, 0));
 	EXPECT_EQ(3, wg_count(fd));
-	EXPECT_EQ(0, wg_add(fd, -3, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, -3, 0, 0, 0));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(1, wg_generation(fd));
 	close(fd);
@@ -236,14 +236,14 @@ TEST_F(wg, overflow_boundary)
 	int fd = wg_create_anon(self->dev, INT32_MAX - 1);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EOVERFLOW, wg_add(fd, 2, 0, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add(fd, 2, 0, 0, 0));
 	EXPECT_EQ(INT32_MAX - 1, wg_count(fd));
-	EXPECT_EQ(0, wg_add(fd, 1, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(INT32_MAX, wg_count(fd));
-	EXPECT_EQ(-EOVERFLOW, wg_add(fd, 1, 0, 0));
-	EXPECT_EQ(-EOVERFLOW, wg_add(fd, INT32_MAX, 0, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add(fd, 1, 0, 0, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add(fd, INT32_MAX, 0, 0, 0));
 	EXPECT_EQ(INT32_MAX, wg_count(fd));
-	EXPECT_EQ(0, wg_add(fd, -INT32_MAX, 0, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, -INT32_MAX, 0, 0, 0));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_EQ(1, wg_generation(fd));
 	close(fd);
@@ -256,23 +256,23 @@ TEST_F(wg, first_error_of_generation_is_kept)
 	int fd = wg_create_anon(self->dev, 3);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, wg_add(fd, -1, 0, 5));
-	EXPECT_EQ(0, wg_add(fd, -1, 0, 7));
-	EXPECT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	EXPECT_EQ(0, sys_wg_add(fd, -1, 0, 5, 0));
+	EXPECT_EQ(0, sys_wg_add(fd, -1, 0, 7, 0));
+	EXPECT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(5, w.error);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(5, info.error);
 	EXPECT_EQ(1ULL, info.generation);
 
 	/* The next generation starts clean. */
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(2ULL, w.generation);
 	EXPECT_EQ(0, w.error);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(0, info.error);
 	close(fd);
 }
@@ -283,8 +283,8 @@ TEST_F(wg, error_with_negative_errno_value)
 	int fd = wg_create_anon(self->dev, 2);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, wg_add(fd, -2, 0, -42));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	EXPECT_EQ(0, sys_wg_add(fd, -2, 0, -42, 0));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(-42, w.error);
 	close(fd);
 }
@@ -296,11 +296,11 @@ TEST_F(wg, generation_counts_completions)
 
 	ASSERT_LE(0, fd);
 	for (i = 1; i <= 10; i++) {
-		ASSERT_EQ(0, wg_add(fd, i, 0, 0));
-		ASSERT_EQ(0, wg_add(fd, -i, 0, 0));
+		ASSERT_EQ(0, sys_wg_add(fd, i, 0, 0, 0));
+		ASSERT_EQ(0, sys_wg_add(fd, -i, 0, 0, 0));
 		EXPECT_EQ(i, wg_generation(fd));
 	}
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(10ULL, w.generation);
 	close(fd);
 }
@@ -311,14 +311,14 @@ TEST_F(wg, completion_before_the_wait_is_not_waited_for)
 	int fd = wg_create_anon(self->dev, 0);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(1, wg_count(fd));
 	/* Go's rule: generation 1 completed before the wait began. */
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(2ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(0U, w.abandoned);
@@ -337,15 +337,15 @@ TEST_F(wg, poll_readiness)
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents & (POLLIN | POLLRDNORM));
 
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, poll(&p, 1, 0));
 
 	/* Nobody polled while it completed: nothing was kept. */
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, poll(&p, 1, 0));
 
-	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, sys_wg_done(fd));
 	p.revents = 0;
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents & (POLLIN | POLLRDNORM));
@@ -357,24 +357,25 @@ TEST_F(wg, named_create_and_open)
 	struct wg_info info;
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0640, 2);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0640, 2,
+			   self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(2, info.count);
 	EXPECT_EQ(0640U, info.mode);
 	EXPECT_EQ(0U, info.uid);
 	EXPECT_EQ(0U, info.gid);
 	EXPECT_STREQ(self->name, info.name);
 
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_info(fd2, &info));
+	ASSERT_EQ(0, sys_wg_info(fd2, &info));
 	EXPECT_EQ(2, info.count);
 	EXPECT_STREQ(self->name, info.name);
 	/* Same object: a done on one is seen through the other. */
-	ASSERT_EQ(0, wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_done(fd2));
 	EXPECT_EQ(1, wg_count(fd));
-	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(1, wg_generation(fd2));
 	close(fd2);
 	close(fd);
@@ -383,10 +384,10 @@ TEST_F(wg, named_create_and_open)
 TEST_F(wg, named_mode_zero_means_0600)
 {
 	struct wg_info info;
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0, 0);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0, 0, self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(0600U, info.mode);
 	close(fd);
 }
@@ -394,21 +395,21 @@ TEST_F(wg, named_mode_zero_means_0600)
 TEST_F(wg, named_mode_0777_allowed)
 {
 	struct wg_info info;
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0777, 0);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0777, 0, self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(0777U, info.mode);
 	close(fd);
 }
 
 TEST_F(wg, named_outlives_its_fds)
 {
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 4);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 4, self->name);
 
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(4, wg_count(fd));
 	close(fd);
@@ -418,12 +419,12 @@ TEST_F(wg, create_existing_opens_it)
 {
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 3);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 3, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_create(self->dev, self->name, WG_CLOEXEC, 0644, 9);
+	fd2 = sys_wg_create(self->dev, WG_CLOEXEC, 0644, 9, self->name);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(3, wg_count(fd2));
-	ASSERT_EQ(0, wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_done(fd2));
 	EXPECT_EQ(2, wg_count(fd));
 	close(fd2);
 	close(fd);
@@ -431,11 +432,11 @@ TEST_F(wg, create_existing_opens_it)
 
 TEST_F(wg, create_existing_excl_is_eexist)
 {
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 3);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 3, self->name);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EEXIST, wg_create(self->dev, self->name,
-				     WG_CLOEXEC | WG_EXCL, 0600, 1));
+	EXPECT_EQ(-EEXIST, sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600,
+					 1, self->name));
 	EXPECT_EQ(3, wg_count(fd));
 	close(fd);
 }
@@ -449,10 +450,11 @@ TEST_F(wg, name_of_63_chars)
 	len = snprintf(self->name2, WG_NAME_MAX, "wgst.%d.", (int)getpid());
 	memset(self->name2 + len, 'n', WG_NAME_MAX - 1 - len);
 	self->name2[WG_NAME_MAX - 1] = 0;
-	wg_unlink(self->dev, self->name2);
-	fd = wg_create(self->dev, self->name2, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	sys_wg_unlink(self->dev, self->name2);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+			   self->name2);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(63U, strnlen(info.name, WG_NAME_MAX));
 	EXPECT_STREQ(self->name2, info.name);
 	close(fd);
@@ -464,10 +466,11 @@ TEST_F(wg, name_edge_characters)
 
 	/* '!' (0x21) and '~' (0x7e) are the first and last allowed. */
 	snprintf(self->name2, WG_NAME_MAX, "!~.%d", (int)getpid());
-	fd = wg_create(self->dev, self->name2, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+			   self->name2);
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = wg_open(self->dev, self->name2, WG_CLOEXEC);
+	fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name2);
 	EXPECT_LE(0, fd);
 	close(fd);
 }
@@ -476,20 +479,21 @@ TEST_F(wg, unlink_keeps_fds_and_frees_name)
 {
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 2);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 2, self->name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_unlink(self->dev, self->name));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
-	EXPECT_EQ(-ENOENT, wg_unlink(self->dev, self->name));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, self->name));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
+	EXPECT_EQ(-ENOENT, sys_wg_unlink(self->dev, self->name));
 	/* The old fd still works. */
-	EXPECT_EQ(0, wg_done(fd));
+	EXPECT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(1, wg_count(fd));
 	/* The name can be re-created: a new, different group. */
-	fd2 = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 7);
+	fd2 = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 7,
+			    self->name);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(7, wg_count(fd2));
 	EXPECT_EQ(1, wg_count(fd));
-	EXPECT_EQ(0, wg_done(fd));
+	EXPECT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(7, wg_count(fd2));
 	EXPECT_EQ(1, wg_generation(fd));
 	EXPECT_EQ(0, wg_generation(fd2));
@@ -502,16 +506,16 @@ TEST_F(wg, access_wait_only)
 	struct wg_info info;
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 1);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 1, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_WAIT);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_WAIT, self->name);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(-EBADF, wg_add(fd2, 1, 0, 0));
-	EXPECT_EQ(-EBADF, wg_add(fd2, -1, 0, 0));
-	EXPECT_EQ(-EBADF, wg_done(fd2));
+	EXPECT_EQ(-EBADF, sys_wg_add(fd2, 1, 0, 0, 0));
+	EXPECT_EQ(-EBADF, sys_wg_add(fd2, -1, 0, 0, 0));
+	EXPECT_EQ(-EBADF, sys_wg_done(fd2));
 	EXPECT_EQ(1, wg_count(fd));
-	EXPECT_EQ(0, wg_info(fd2, &info));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd2, 0, NULL));
+	EXPECT_EQ(0, sys_wg_info(fd2, &info));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd2, 0, 0, NULL));
 	close(fd2);
 	close(fd);
 }
@@ -521,14 +525,14 @@ TEST_F(wg, access_add_only)
 	struct wg_info info;
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 1);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 1, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_ADD);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_ADD, self->name);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(-EBADF, wg_wait(fd2, 0, NULL));
-	EXPECT_EQ(-EBADF, wg_info(fd2, &info));
-	EXPECT_EQ(0, wg_add(fd2, 1, 0, 0));
-	EXPECT_EQ(0, wg_done(fd2));
+	EXPECT_EQ(-EBADF, sys_wg_wait(fd2, 0, 0, NULL));
+	EXPECT_EQ(-EBADF, sys_wg_info(fd2, &info));
+	EXPECT_EQ(0, sys_wg_add(fd2, 1, 0, 0, 0));
+	EXPECT_EQ(0, sys_wg_done(fd2));
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd2);
 	close(fd);
@@ -539,9 +543,9 @@ TEST_F(wg, poll_without_wait_access_is_pollerr)
 	struct pollfd p;
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 0, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_ADD);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_ADD, self->name);
 	ASSERT_LE(0, fd2);
 	/* Counter zero: a waiting fd would be readable; this one may not. */
 	p.fd = fd2;
@@ -555,11 +559,11 @@ TEST_F(wg, poll_without_wait_access_is_pollerr)
 
 TEST_F(wg, create_access_bits_apply)
 {
-	int fd = wg_create(self->dev, self->name,
-			   WG_CLOEXEC | WG_ACCESS_WAIT, 0600, 1);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_ACCESS_WAIT, 0600, 1,
+			       self->name);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBADF, wg_done(fd));
+	EXPECT_EQ(-EBADF, sys_wg_done(fd));
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd);
 }
@@ -570,17 +574,17 @@ TEST_F(wg, dup_same_group)
 
 	fd = wg_create_anon(self->dev, 2);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, 0);
+	fd2 = sys_wg_dup(fd, 0);
 	ASSERT_LE(0, fd2);
-	fd3 = wg_dup(fd, WG_CLOEXEC);
+	fd3 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd3);
 	EXPECT_EQ(0, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd3, F_GETFD) & FD_CLOEXEC);
-	ASSERT_EQ(0, wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_done(fd2));
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd);
 	/* The group lives on through the dups. */
-	ASSERT_EQ(0, wg_done(fd3));
+	ASSERT_EQ(0, sys_wg_done(fd3));
 	EXPECT_EQ(1, wg_generation(fd2));
 	close(fd2);
 	close(fd3);
@@ -590,22 +594,22 @@ TEST_F(wg, dup_keeps_access)
 {
 	int fd, fd2, fd3;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 1);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 1, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_WAIT);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_WAIT, self->name);
 	ASSERT_LE(0, fd2);
-	fd3 = wg_dup(fd2, WG_CLOEXEC);
+	fd3 = sys_wg_dup(fd2, WG_CLOEXEC);
 	ASSERT_LE(0, fd3);
-	EXPECT_EQ(-EBADF, wg_done(fd3));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd3, 0, NULL));
+	EXPECT_EQ(-EBADF, sys_wg_done(fd3));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd3, 0, 0, NULL));
 	close(fd3);
-	fd3 = wg_open(self->dev, self->name, WG_CLOEXEC | WG_ACCESS_ADD);
+	fd3 = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_ADD, self->name);
 	ASSERT_LE(0, fd3);
 	close(fd2);
-	fd2 = wg_dup(fd3, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd3, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(-EBADF, wg_wait(fd2, 0, NULL));
-	EXPECT_EQ(0, wg_done(fd2));
+	EXPECT_EQ(-EBADF, sys_wg_wait(fd2, 0, 0, NULL));
+	EXPECT_EQ(0, sys_wg_done(fd2));
 	close(fd3);
 	close(fd2);
 	close(fd);
@@ -619,17 +623,17 @@ TEST_F(wg, undo_released_on_close)
 
 	fd = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
 	EXPECT_EQ(2, wg_count(fd));
 	close(fd2);
 	EXPECT_EQ(0, wg_count(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(2U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(2U, info.abandoned);
 	EXPECT_EQ(EOWNERDEAD, info.error);
 	close(fd);
@@ -642,17 +646,17 @@ TEST_F(wg, undo_ledger_drawn_by_done)
 
 	fd = wg_create_anon(self->dev, 1);	/* held by fd, no undo */
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 3, WG_UNDO, 0));
-	ASSERT_EQ(0, wg_done(fd2));
-	ASSERT_EQ(0, wg_add(fd2, -1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 3, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_add(fd2, -1, 0, 0, 0));
 	EXPECT_EQ(2, wg_count(fd));
 	close(fd2);	/* ledger holds 1 */
 	EXPECT_EQ(1, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(1U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
@@ -666,13 +670,13 @@ TEST_F(wg, undo_fully_done_abandons_nothing)
 
 	fd = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));
-	ASSERT_EQ(0, wg_done(fd2));
-	ASSERT_EQ(0, wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd2));
+	ASSERT_EQ(0, sys_wg_done(fd2));
 	close(fd2);
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0U, w.abandoned);
 	EXPECT_EQ(0, w.error);
@@ -687,12 +691,12 @@ TEST_F(wg, undo_keeps_earlier_error)
 
 	fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 1, WG_UNDO, 0));
-	ASSERT_EQ(0, wg_add(fd, -1, 0, 11));
+	ASSERT_EQ(0, sys_wg_add(fd2, 1, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, -1, 0, 11, 0));
 	close(fd2);
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(11, w.error);
 	EXPECT_EQ(1U, w.abandoned);
@@ -706,13 +710,14 @@ TEST_F(wg, undo_clamped_at_count)
 
 	fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));	/* ledger 2, count 3 */
-	ASSERT_EQ(0, wg_add(fd, -2, 0, 0));		/* count 1 */
+	/* ledger 2, count 3 */
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, -2, 0, 0, 0));		/* count 1 */
 	close(fd2);					/* undo clamped to 1 */
 	EXPECT_EQ(0, wg_count(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(EOWNERDEAD, w.error);
 	/* Only what was really taken back counts as abandoned. */
@@ -729,13 +734,13 @@ TEST_F(wg, abandoned_saturates)
 	ASSERT_LE(0, fd);
 	/* Three abandonments of INT_MAX - 1 adds: more than 32 bits hold. */
 	for (i = 0; i < 3; i++) {
-		d = wg_dup(fd, WG_CLOEXEC);
+		d = sys_wg_dup(fd, WG_CLOEXEC);
 		ASSERT_LE(0, d);
-		ASSERT_EQ(0, wg_add(d, INT_MAX - 1, WG_UNDO, 0));
+		ASSERT_EQ(0, sys_wg_add(d, INT_MAX - 1, WG_UNDO, 0, 0));
 		close(d);
 	}
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(UINT32_MAX, w.abandoned);
 	close(fd);
@@ -747,8 +752,8 @@ TEST_F(wg, dup_has_empty_ledger)
 
 	fd = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_add(fd, 2, WG_UNDO, 0));
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	ASSERT_EQ(0, sys_wg_add(fd, 2, WG_UNDO, 0, 0));
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	close(fd2);		/* empty ledger: nothing undone */
 	EXPECT_EQ(2, wg_count(fd));
@@ -763,14 +768,14 @@ TEST_F(wg, failed_add_leaves_ledger)
 
 	fd = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));
-	EXPECT_EQ(-ERANGE, wg_add(fd2, -3, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
+	EXPECT_EQ(-ERANGE, sys_wg_add(fd2, -3, 0, 0, 0));
 	EXPECT_EQ(2, wg_count(fd));
 	close(fd2);	/* the whole ledger of 2 is undone */
 	EXPECT_EQ(0, wg_count(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(2U, w.abandoned);
 	close(fd);
@@ -783,15 +788,15 @@ TEST_F(wg, overflowing_undo_add_not_recorded)
 
 	fd = wg_create_anon(self->dev, INT32_MAX - 1);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(-EOVERFLOW, wg_add(fd2, 2, WG_UNDO, 0));
-	ASSERT_EQ(0, wg_add(fd2, 1, WG_UNDO, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 1, WG_UNDO, 0, 0));
 	EXPECT_EQ(INT32_MAX, wg_count(fd));
 	close(fd2);	/* undoes 1, not 3 */
 	EXPECT_EQ(INT32_MAX - 1, wg_count(fd));
-	ASSERT_EQ(0, wg_add(fd, -(INT32_MAX - 1), 0, 0));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_add(fd, -(INT32_MAX - 1), 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(1U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
@@ -803,17 +808,17 @@ TEST_F(wg, undo_of_open_file_from_wg_open)
 	struct wg_wait w;
 	int fd, fd2;
 
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 0, self->name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd2 = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 5, WG_UNDO, 0));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 5, WG_UNDO, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	close(fd2);
 	EXPECT_EQ(1, wg_count(fd));
 	EXPECT_EQ(0, wg_generation(fd));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(5U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
 	close(fd);
@@ -845,7 +850,7 @@ FIXTURE_SETUP(create_err)
 
 FIXTURE_TEARDOWN(create_err)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -925,12 +930,13 @@ TEST_F(create_err, rejected)
 		wg_set_name(c.name, self->name);
 	else if (variant->name)
 		memcpy(c.name, variant->name, variant->name_len);
-	ret = wg_ioctl(self->dev, WG_IOC_CREATE, &c);
+	ret = sys_wg_ioctl(self->dev, WG_IOC_CREATE, &c);
 	EXPECT_EQ(-variant->err, ret);
 	if (ret >= 0)
 		close(ret);
 	if (variant->named)
-		EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+		EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC,
+					       self->name));
 }
 
 FIXTURE(open_err) {
@@ -952,14 +958,14 @@ FIXTURE_SETUP(open_err)
 {
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "oerr");
-	self->fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	self->fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 0, self->name);
 	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(open_err)
 {
 	close(self->fd);
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -1004,7 +1010,7 @@ TEST_F(open_err, rejected)
 		wg_set_name(o.name, self->name);
 	else
 		memcpy(o.name, variant->name, variant->name_len);
-	ret = wg_ioctl(self->dev, WG_IOC_OPEN, &o);
+	ret = sys_wg_ioctl(self->dev, WG_IOC_OPEN, &o);
 	EXPECT_EQ(-variant->err, ret);
 	if (ret >= 0)
 		close(ret);
@@ -1029,14 +1035,14 @@ FIXTURE_SETUP(unlink_err)
 {
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "uerr");
-	self->fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	self->fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 0, self->name);
 	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(unlink_err)
 {
 	close(self->fd);
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -1071,10 +1077,10 @@ TEST_F(unlink_err, rejected)
 		wg_set_name(o.name, self->name);
 	else
 		memcpy(o.name, variant->name, variant->name_len);
-	EXPECT_EQ(-variant->err, wg_ioctl(self->dev, WG_IOC_UNLINK, &o));
+	EXPECT_EQ(-variant->err, sys_wg_ioctl(self->dev, WG_IOC_UNLINK, &o));
 	/* A rejected unlink of the existing name leaves it in place. */
 	if (variant->existing) {
-		int fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+		int fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 
 		EXPECT_LE(0, fd);
 		close(fd);
@@ -1142,14 +1148,14 @@ TEST_F(add_err, rejected_and_nothing_changes)
 {
 	struct wg_wait w;
 
-	EXPECT_EQ(-variant->err, wg_add_full(self->fd, variant->delta,
+	EXPECT_EQ(-variant->err, sys_wg_add(self->fd, variant->delta,
 					     variant->flags, variant->error,
 					     variant->pad));
 	EXPECT_EQ(1, wg_count(self->fd));
 	EXPECT_EQ(0, wg_generation(self->fd));
 	/* No error leaked into the generation either. */
-	ASSERT_EQ(0, wg_done(self->fd));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 }
@@ -1201,7 +1207,7 @@ TEST_F(wait_err, rejected)
 	w.deadline_ns = variant->deadline;
 	w.flags = variant->flags;
 	w.__pad = variant->pad;
-	EXPECT_EQ(-variant->err, wg_ioctl(self->fd, WG_IOC_WAIT, &w));
+	EXPECT_EQ(-variant->err, sys_wg_ioctl(self->fd, WG_IOC_WAIT, &w));
 }
 
 FIXTURE(dup_err) {
@@ -1233,7 +1239,7 @@ FIXTURE_VARIANT_ADD(dup_err, top) { .flags = 1U << 31, };
 
 TEST_F(dup_err, rejected)
 {
-	EXPECT_EQ(-EINVAL, wg_dup(self->fd, variant->flags));
+	EXPECT_EQ(-EINVAL, sys_wg_dup(self->fd, variant->flags));
 }
 
 /* Bad pointers: EFAULT from every ioctl that takes one. */
@@ -1280,8 +1286,8 @@ TEST_F(efault, bad_pointer)
 {
 	int fd = variant->on_dev ? self->dev : self->fd;
 
-	EXPECT_EQ(-EFAULT, wg_ioctl(fd, variant->cmd, self->bad));
-	EXPECT_EQ(-EFAULT, wg_ioctl(fd, variant->cmd, NULL));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(fd, variant->cmd, self->bad));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(fd, variant->cmd, NULL));
 	EXPECT_EQ(0, wg_count(self->fd));
 }
 
@@ -1330,7 +1336,7 @@ TEST_F(enotty, unknown_command)
 	int fd = variant->on_dev ? self->dev : self->fd;
 
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(-ENOTTY, wg_ioctl(fd, variant->cmd, buf));
+	EXPECT_EQ(-ENOTTY, sys_wg_ioctl(fd, variant->cmd, buf));
 	EXPECT_EQ(1, wg_count(self->fd));
 }
 

@@ -71,9 +71,9 @@ FIXTURE_SETUP(limit)
 	 * or two (waitgroup.rst): wait for that, on the group count itself.
 	 */
 	{
-		__u64 end = now_ns() + 15 * NSEC_PER_SEC;
+		__u64 end = wg_now_ns() + 15 * NSEC_PER_SEC;
 
-		while (wg_read_long(NR_GROUPS) > 0 && now_ns() < end)
+		while (wg_read_long(NR_GROUPS) > 0 && wg_now_ns() < end)
 			sched_yield();
 		ASSERT_EQ(0, wg_read_long(NR_GROUPS))
 			TH_LOG("groups left by an earlier test");
@@ -150,7 +150,8 @@ static void run_job(int dev, const struct job *j, const char *prefix,
 	for (n = 0; n < j->want; n++) {
 		if (j->named) {
 			job_name(name, prefix, j->uid, n);
-			fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+			fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+					   name);
 		} else {
 			fd = wg_create_anon(dev, 0);
 		}
@@ -168,7 +169,7 @@ static void run_job(int dev, const struct job *j, const char *prefix,
 		;
 	for (i = 0; j->named && i < n; i++) {
 		job_name(name, prefix, j->uid, i);
-		if (wg_unlink(dev, name))
+		if (sys_wg_unlink(dev, name))
 			_exit(104);
 	}
 	_exit(0);
@@ -515,7 +516,7 @@ TEST_F(limit, freed_after_the_namespace_is_gone)
 	EXPECT_EQ(0, count_as(self->dev, USER, USER, 1));
 	for (i = 0; i < LIMIT; i++) {
 		job_name(name, self->prefix, 0, i);
-		EXPECT_EQ(0, wg_unlink(self->dev, name));
+		EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 	}
 	EXPECT_EQ(self->base, wg_read_long(NR_GROUPS));
 	EXPECT_EQ(LIMIT, count_as(self->dev, USER, USER, LIMIT + 1));

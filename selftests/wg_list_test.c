@@ -19,7 +19,7 @@ static int wg_list(int dev, char (*names)[WG_NAME_MAX], __u32 count,
 	l.count = count;
 	l.flags = flags;
 	l.cursor = *cursor;
-	ret = wg_ioctl(dev, WG_IOC_LIST, &l);
+	ret = sys_wg_ioctl(dev, WG_IOC_LIST, &l);
 	if (ret)
 		return ret;
 	*cursor = l.cursor;
@@ -71,7 +71,7 @@ static void make_names(struct __test_metadata *_metadata, int dev,
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s%04d", prefix, i);
-		fd = wg_create(dev, name, WG_EXCL, mode, 0);
+		fd = sys_wg_create(dev, WG_EXCL, mode, 0, name);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
@@ -84,7 +84,7 @@ static void drop_names(int dev, const char *prefix, int n)
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s%04d", prefix, i);
-		wg_unlink(dev, name);
+		sys_wg_unlink(dev, name);
 	}
 }
 
@@ -142,11 +142,11 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	first = n;
 	/* Remove one already listed and one not yet; add one at the end. */
 	snprintf(extra, sizeof(extra), "%s%04d", self->prefix, 0);
-	ASSERT_EQ(0, wg_unlink(self->dev, extra));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, extra));
 	snprintf(extra, sizeof(extra), "%s%04d", self->prefix, 10);
-	ASSERT_EQ(0, wg_unlink(self->dev, extra));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, extra));
 	snprintf(extra, sizeof(extra), "%sz", self->prefix);
-	i = wg_create(self->dev, extra, WG_EXCL, 0, 0);
+	i = sys_wg_create(self->dev, WG_EXCL, 0, 0, extra);
 	ASSERT_LE(0, i);
 	close(i);
 	do {
@@ -159,7 +159,7 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	/* 20 - 5 listed - 1 removed after the cursor + 1 new. */
 	EXPECT_EQ(15, found);
 	EXPECT_EQ(5, first);
-	EXPECT_EQ(0, wg_unlink(self->dev, extra));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, extra));
 	drop_names(self->dev, self->prefix, 20);
 }
 
@@ -170,19 +170,19 @@ TEST_F(list, bad_arguments)
 	struct wg_list l;
 
 	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &cursor, 1));
-	EXPECT_EQ(-EFAULT, wg_ioctl(self->dev, WG_IOC_LIST, NULL));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(self->dev, WG_IOC_LIST, NULL));
 	make_names(_metadata, self->dev, self->prefix, 1, 0600);
 	memset(&l, 0, sizeof(l));
 	l.names = 8;	/* unmapped */
 	l.count = 4;
-	EXPECT_EQ(-EFAULT, wg_ioctl(self->dev, WG_IOC_LIST, &l));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(self->dev, WG_IOC_LIST, &l));
 	/* A cursor no call could have returned. */
 	__u64 bad = ~0ULL;
 
 	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &bad, 0));
 	/* count 0 could never move the cursor: refused. */
 	l.count = 0;
-	EXPECT_EQ(-EINVAL, wg_ioctl(self->dev, WG_IOC_LIST, &l));
+	EXPECT_EQ(-EINVAL, sys_wg_ioctl(self->dev, WG_IOC_LIST, &l));
 	drop_names(self->dev, self->prefix, 1);
 }
 
@@ -194,10 +194,10 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 
 	snprintf(open_name, sizeof(open_name), "%sopen", self->prefix);
 	snprintf(closed_name, sizeof(closed_name), "%sclosed", self->prefix);
-	fd = wg_create(self->dev, open_name, WG_EXCL, 0644, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0644, 0, open_name);
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = wg_create(self->dev, closed_name, WG_EXCL, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0600, 0, closed_name);
 	ASSERT_LE(0, fd);
 	close(fd);
 	pid = fork();
@@ -222,8 +222,8 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 		_exit(saw_open && !saw_closed ? 0 : 1);
 	}
 	EXPECT_EQ(0, wg_reap(pid));
-	EXPECT_EQ(0, wg_unlink(self->dev, open_name));
-	EXPECT_EQ(0, wg_unlink(self->dev, closed_name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, open_name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, closed_name));
 }
 
 TEST_F(list, scoped_to_the_ipc_namespace)

@@ -48,7 +48,7 @@ FIXTURE_SETUP(storm)
 
 FIXTURE_TEARDOWN(storm)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -82,15 +82,15 @@ static void spawn_workers(struct __test_metadata *_metadata, int dev,
 
 			close(ready[0]);
 			close(go[1]);
-			g = wg_open(dev, name, WG_CLOEXEC);
-			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
+			g = sys_wg_open(dev, WG_CLOEXEC, name);
+			if (g < 0 || sys_wg_add(g, 1, WG_UNDO, 0, 0))
 				_exit(2);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(3);
 			while (read(go[0], &c, 1) > 0)
 				;
 			/* Exit code 0 only once the done is in. */
-			_exit(wg_done(g) ? 4 : 0);
+			_exit(sys_wg_done(g) ? 4 : 0);
 		}
 	}
 	close(ready[1]);
@@ -114,7 +114,8 @@ TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
 
 	pid = calloc(n, sizeof(*pid));
 	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 0,
+			   self->name);
 	ASSERT_LE(0, fd);
 	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
 	EXPECT_EQ(n, wg_count(fd));
@@ -125,7 +126,7 @@ TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
 		killed++;
 	}
 	close(go);
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ((__u32)killed, w.abandoned);
 	EXPECT_EQ(killed ? EOWNERDEAD : 0, w.error);
@@ -150,14 +151,15 @@ TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
 
 	pid = calloc(n, sizeof(*pid));
 	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 0,
+			   self->name);
 	ASSERT_LE(0, fd);
 	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
 	close(go);	/* everyone runs to done while we kill */
 	for (i = 0; i < n; i++)
 		if (next_rand(&seed) % 2)
 			kill(pid[i], SIGKILL);
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, &w));
 	for (i = 0; i < n; i++) {
 		int st = wg_reap(pid[i]);
 
@@ -274,14 +276,14 @@ TEST_F(limits, nr_groups_counts_and_returns_to_baseline)
 	wg_name(name, "nrg");
 	a = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, a);
-	b = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+	b = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
 	ASSERT_LE(0, b);
 	EXPECT_EQ(base + 2, wg_read_long(NR_GROUPS));
 	close(a);
 	close(b);
 	/* The name still holds its group. */
 	EXPECT_EQ(base + 1, wg_read_long(NR_GROUPS));
-	ASSERT_EQ(0, wg_unlink(self->dev, name));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, name));
 	EXPECT_EQ(base, wg_read_long(NR_GROUPS));
 }
 
