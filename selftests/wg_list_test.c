@@ -8,24 +8,6 @@
 
 #include "wg_util.h"
 
-static int wg_list(int dev, char (*names)[WG_NAME_MAX], __u32 count,
-		   __u64 *cursor, __u32 flags)
-{
-	struct wg_list l;
-	int ret;
-
-	memset(&l, 0, sizeof(l));
-	l.names = (uintptr_t)names;
-	l.count = count;
-	l.flags = flags;
-	l.cursor = *cursor;
-	ret = sys_wg_ioctl(dev, WG_IOC_LIST, &l);
-	if (ret)
-		return ret;
-	*cursor = l.cursor;
-	return (int)l.count;
-}
-
 /* How many of the listed names start with @prefix; -errno on failure. */
 static int count_listed(int dev, const char *prefix, __u32 chunk,
 			int *calls)
@@ -36,7 +18,7 @@ static int count_listed(int dev, const char *prefix, __u32 chunk,
 
 	*calls = 0;
 	do {
-		n = wg_list(dev, names, chunk, &cursor, 0);
+		n = sys_wg_list(dev, names, chunk, 0, &cursor);
 		if (n < 0)
 			return n;
 		(*calls)++;
@@ -112,7 +94,7 @@ TEST_F(list, oldest_first_and_count_capped)
 	make_names(_metadata, self->dev, self->prefix, 300, 0600);
 	do {
 		memset(names, 0xcc, sizeof(names));
-		n = wg_list(self->dev, names, WG_LIST_MAX + 8, &cursor, 0);
+		n = sys_wg_list(self->dev, names, WG_LIST_MAX + 8, 0, &cursor);
 		ASSERT_LE(0, n);
 		/* Never more than WG_LIST_MAX, and nothing past what it reports. */
 		ASSERT_GE(WG_LIST_MAX, n);
@@ -136,7 +118,7 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	int n, i, found = 0, first;
 
 	make_names(_metadata, self->dev, self->prefix, 20, 0600);
-	n = wg_list(self->dev, names, 5, &cursor, 0);
+	n = sys_wg_list(self->dev, names, 5, 0, &cursor);
 	ASSERT_EQ(5, n);
 	ASSERT_NE(0ULL, cursor);
 	first = n;
@@ -150,7 +132,7 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	ASSERT_LE(0, i);
 	close(i);
 	do {
-		n = wg_list(self->dev, names, WG_LIST_MAX, &cursor, 0);
+		n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 		ASSERT_LE(0, n);
 		for (i = 0; i < n; i++)
 			if (!strncmp(names[i], self->prefix, strlen(self->prefix)))
@@ -169,7 +151,7 @@ TEST_F(list, bad_arguments)
 	__u64 cursor = 0;
 	struct wg_list l;
 
-	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &cursor, 1));
+	EXPECT_EQ(-EINVAL, sys_wg_list(self->dev, names, 4, 1, &cursor));
 	EXPECT_EQ(-EFAULT, sys_wg_ioctl(self->dev, WG_IOC_LIST, NULL));
 	make_names(_metadata, self->dev, self->prefix, 1, 0600);
 	memset(&l, 0, sizeof(l));
@@ -179,7 +161,7 @@ TEST_F(list, bad_arguments)
 	/* A cursor no call could have returned. */
 	__u64 bad = ~0ULL;
 
-	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &bad, 0));
+	EXPECT_EQ(-EINVAL, sys_wg_list(self->dev, names, 4, 0, &bad));
 	/* count 0 could never move the cursor: refused. */
 	l.count = 0;
 	EXPECT_EQ(-EINVAL, sys_wg_ioctl(self->dev, WG_IOC_LIST, &l));
@@ -211,7 +193,7 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 		    setresuid(1000, 1000, 1000))
 			_exit(2);
 		do {
-			n = wg_list(self->dev, names, WG_LIST_MAX, &cursor, 0);
+			n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 			if (n < 0)
 				_exit(3);
 			for (i = 0; i < n; i++) {

@@ -17,23 +17,6 @@
 /* Generous: the module promises seconds, a slow emulator may need more. */
 #define RELEASE_MS	15000
 
-static int wg_list(int dev, char (*names)[WG_NAME_MAX], __u32 count,
-		   __u64 *cursor)
-{
-	struct wg_list l;
-	int ret;
-
-	memset(&l, 0, sizeof(l));
-	l.names = (uintptr_t)names;
-	l.count = count;
-	l.cursor = *cursor;
-	ret = sys_wg_ioctl(dev, WG_IOC_LIST, &l);
-	if (ret)
-		return ret;
-	*cursor = l.cursor;
-	return (int)l.count;
-}
-
 FIXTURE(registry) {
 	int dev;
 	char prefix[32];
@@ -91,7 +74,7 @@ TEST_F(registry, list_work_is_bounded_by_unreadable_names)
 		    setresuid(1000, 1000, 1000))
 			_exit(10);
 		do {
-			n = wg_list(self->dev, names, WG_LIST_MAX, &cursor);
+			n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 			if (n < 0)
 				_exit(11);
 			if (!calls++) {
@@ -141,7 +124,7 @@ TEST_F(registry, list_a_call_returns_at_most_count)
 		close(fd);
 	}
 	do {
-		n = wg_list(self->dev, names, 2, &cursor);
+		n = sys_wg_list(self->dev, names, 2, 0, &cursor);
 		ASSERT_LE(0, n);
 		EXPECT_GE(2, n);
 		for (i = 0; i < n; i++)

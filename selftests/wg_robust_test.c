@@ -10,22 +10,6 @@
 
 #include "wg_util.h"
 
-#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
-#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
-
-static int write_long(const char *path, long val)
-{
-	FILE *f = fopen(path, "we");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* Deterministic choice of victims: xorshift from a fixed seed. */
 static unsigned int next_rand(unsigned int *s)
 {
@@ -200,44 +184,16 @@ FIXTURE_SETUP(limits)
 FIXTURE_TEARDOWN(limits)
 {
 	if (self->saved >= 0)
-		EXPECT_EQ(0, write_long(PER_USER, self->saved));
+		EXPECT_EQ(0, wg_write_long(PER_USER, self->saved));
 	close(self->dev);
-}
-
-/* As @uid: create anonymous groups until refused; how many, or -errno. */
-static int fill_as(int dev, uid_t uid, int want, int report)
-{
-	pid_t pid = fork();
-	int n, fd;
-
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-		    setresuid(uid, uid, uid))
-			_exit(255);
-		for (n = 0; n < want; n++) {
-			fd = wg_create_anon(dev, 0);
-			if (fd == -ENOSPC)
-				break;
-			if (fd < 0)
-				_exit(254);
-		}
-		/* Hold them until the parent has looked. */
-		if (report >= 0 && (write(report, "x", 1) != 1 ||
-				    read(report, &fd, 1) < 0))
-			_exit(253);
-		_exit(n);
-	}
-	return wg_reap(pid);
 }
 
 TEST_F(limits, one_user_cannot_exhaust_another)
 {
-	ASSERT_EQ(0, write_long(PER_USER, 5));
+	ASSERT_EQ(0, wg_write_long(PER_USER, 5));
 	/* Each user gets exactly five, whatever the other holds. */
-	EXPECT_EQ(5, fill_as(self->dev, 1000, 8, -1));
-	EXPECT_EQ(5, fill_as(self->dev, 65534, 8, -1));
+	EXPECT_EQ(5, wg_create_as(self->dev, 1000, 1000, 8, -1));
+	EXPECT_EQ(5, wg_create_as(self->dev, 65534, 65534, 8, -1));
 }
 
 TEST_F(limits, per_user_count_held_while_groups_live)
@@ -246,24 +202,24 @@ TEST_F(limits, per_user_count_held_while_groups_live)
 	pid_t holder;
 	char c;
 
-	ASSERT_EQ(0, write_long(PER_USER, 4));
+	ASSERT_EQ(0, wg_write_long(PER_USER, 4));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	holder = fork();
 	ASSERT_LE(0, holder);
 	if (!holder) {
 		close(sv[0]);
-		_exit(fill_as(self->dev, 1000, 4, sv[1]) == 4 ? 0 : 1);
+		_exit(wg_create_as(self->dev, 1000, 1000, 4, sv[1]) == 4 ? 0 : 1);
 	}
 	close(sv[1]);
 	holder_fd = sv[0];
 	/* While uid 1000 holds four, it gets none more; uid 65534 still can. */
 	ASSERT_EQ(1, read(holder_fd, &c, 1));
-	EXPECT_EQ(0, fill_as(self->dev, 1000, 1, -1));
-	EXPECT_EQ(1, fill_as(self->dev, 65534, 1, -1));
+	EXPECT_EQ(0, wg_create_as(self->dev, 1000, 1000, 1, -1));
+	EXPECT_EQ(1, wg_create_as(self->dev, 65534, 65534, 1, -1));
 	ASSERT_EQ(1, write(holder_fd, "g", 1));
 	EXPECT_EQ(0, wg_reap(holder));
 	/* Its groups are gone with it: room again. */
-	EXPECT_EQ(4, fill_as(self->dev, 1000, 4, -1));
+	EXPECT_EQ(4, wg_create_as(self->dev, 1000, 1000, 4, -1));
 	close(holder_fd);
 }
 

@@ -11,6 +11,7 @@
 #define WG_SYS_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -137,6 +138,28 @@ static inline int sys_wg_info(int fd, struct wg_info *info)
 static inline int sys_wg_dup(int fd, __u32 flags)
 {
 	return sys_wg_ioctl(fd, WG_IOC_DUP, &flags);
+}
+
+/*
+ * List names into @names, up to @count of them, from *@cursor on; the
+ * number listed, or -errno. *@cursor becomes the cursor to resume from.
+ */
+static inline int sys_wg_list(int dev, char (*names)[WG_NAME_MAX],
+			      __u32 count, __u32 flags, __u64 *cursor)
+{
+	struct wg_list l;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	l.names = (uintptr_t)names;
+	l.count = count;
+	l.flags = flags;
+	l.cursor = *cursor;
+	ret = sys_wg_ioctl(dev, WG_IOC_LIST, &l);
+	if (ret)
+		return ret;
+	*cursor = l.cursor;
+	return (int)l.count;
 }
 
 /* CLOCK_MONOTONIC in nanoseconds: the clock of wg_wait.deadline_ns. */

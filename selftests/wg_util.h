@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -153,6 +154,58 @@ static inline long wg_read_long(const char *path)
 		val = strtol(buf, NULL, 10);
 	fclose(f);
 	return val;
+}
+
+/* The module's parameters. */
+#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
+#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
+
+/* Write "@val\n" to a sysfs or proc file; 0 or -errno. */
+static inline int wg_write_long(const char *path, long val)
+{
+	FILE *f = fopen(path, "we");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * In a forked child with real uid @ruid and effective @euid (gid alike, no
+ * supplementary groups): create up to @want anonymous groups. Returns how
+ * many it got before ENOSPC (the child's exit status), or 200+ on another
+ * error. With @report >= 0, the child then writes a byte to @report and
+ * holds its groups until it can read one back.
+ */
+static inline int wg_create_as(int dev, uid_t ruid, uid_t euid, int want,
+			       int report)
+{
+	pid_t pid = fork();
+	int n, fd;
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(ruid, ruid, ruid) ||
+		    setresuid(ruid, euid, euid))
+			_exit(201);
+		for (n = 0; n < want; n++) {
+			fd = wg_create_anon(dev, 0);
+			if (fd == -ENOSPC)
+				break;
+			if (fd < 0)
+				_exit(202);
+		}
+		if (report >= 0 && (write(report, "x", 1) != 1 ||
+				    read(report, &fd, 1) < 0))
+			_exit(203);
+		_exit(n);
+	}
+	return wg_reap(pid);
 }
 
 /* Read one byte from @fd (blocking); 0 on success. */
