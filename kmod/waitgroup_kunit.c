@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the waitgroup kernel API: the state word, generations,
- * bounds, every wait variant, concurrency from kthreads, and
- * waitgroup_fdget().
+ * bounds, every wait variant, abandonment, a timeout racing a completion,
+ * concurrency from kthreads, and waitgroup_fdget().
  *
  * Load waitgroup.ko, then this module, on a kernel with CONFIG_KUNIT; the
  * results are KTAP on the console.
  */
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/completion.h>
@@ -18,24 +19,94 @@
 #include <linux/kthread.h>
 #include <linux/limits.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/wait_bit.h>
 #include <linux/waitgroup.h>
 
-#include "wg_internal.h"
+#include "wg_core.h"
 
-/* The state word, read the way the primitive packs it. */
+/* The state word, unpacked by the primitive's own helpers. */
 static int state_count(struct waitgroup *wg)
 {
-	return (int)((u64)atomic64_read(&wg->state) >> 32);
+	return wg_count(atomic64_read(&wg->state));
 }
 
 static unsigned int state_waiters(struct waitgroup *wg)
 {
-	return (u32)atomic64_read(&wg->state);
+	return wg_waiters(atomic64_read(&wg->state));
 }
 
 static u64 generation(struct waitgroup *wg)
 {
 	return atomic64_read(&wg->generation);
+}
+
+/*
+ * A group for a case that runs kthreads: in memory the test owns, which
+ * outlives a failed assertion's early return until the case's cleanup.
+ */
+static struct waitgroup *new_wg(struct kunit *test)
+{
+	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	waitgroup_init(wg);
+	return wg;
+}
+
+/*
+ * The kthreads of a case are stopped by the case's cleanup, passed or
+ * failed. KUnit releases a case's resources newest first, so a kthread is
+ * stopped before the memory it was given (allocated before it started) is
+ * freed. A waiter still asleep is released first by abandoning what is
+ * left of its group's counter.
+ */
+struct test_thread {
+	struct task_struct *task;
+	struct waitgroup *wg;
+};
+
+static void test_thread_stop(struct kunit_resource *res)
+{
+	struct test_thread *t = res->data;
+
+	__waitgroup_abandon(t->wg, UINT_MAX);
+	kthread_stop(t->task);
+	put_task_struct(t->task);
+}
+
+static struct task_struct *run_thread(struct kunit *test, struct waitgroup *wg,
+				      int (*fn)(void *), void *data,
+				      const char *name)
+{
+	struct test_thread *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	void *res;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	t->wg = wg;
+	t->task = kthread_create(fn, data, "wg_kunit_%s", name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->task);
+	get_task_struct(t->task);
+	res = kunit_alloc_resource(test, NULL, test_thread_stop, GFP_KERNEL, t);
+	if (!res) {
+		/* Never woken: @fn has not run. */
+		kthread_stop(t->task);
+		put_task_struct(t->task);
+	}
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, res);
+	wake_up_process(t->task);
+	return t->task;
+}
+
+/* The end of every kthread of the suite: stay until the cleanup stops it. */
+static void idle_until_stopped(void)
+{
+	set_current_state(TASK_IDLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_IDLE);
+	}
+	__set_current_state(TASK_RUNNING);
 }
 
 /* Poll the group's own state (10 s at most) until @n waiters are asleep. */
@@ -90,13 +161,8 @@ static int waiter_fn(void *data)
 		break;
 	}
 	complete(&w->done);
-	/* Stay until the test collects us; signals may still be pending. */
-	set_current_state(TASK_IDLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_IDLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	/* Signals may still be pending: TASK_IDLE ignores them. */
+	idle_until_stopped();
 	return 0;
 }
 
@@ -110,20 +176,14 @@ static struct waiter *start_waiter(struct kunit *test, struct waitgroup *wg,
 	w->kind = kind;
 	w->arg = arg;
 	init_completion(&w->done);
-	w->task = kthread_run(waiter_fn, w, "wg_kunit_waiter");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w->task);
-	get_task_struct(w->task);
+	w->task = run_thread(test, wg, waiter_fn, w, "waiter");
 	return w;
 }
 
-/* Wait (10 s at most) for the waiter to return, then reap it. */
+/* Wait (10 s at most) for the waiter to return. */
 static bool finish_waiter(struct waiter *w)
 {
-	bool returned = wait_for_completion_timeout(&w->done, 10 * HZ);
-
-	kthread_stop(w->task);
-	put_task_struct(w->task);
-	return returned;
+	return wait_for_completion_timeout(&w->done, 10 * HZ);
 }
 
 static DEFINE_WAITGROUP(static_wg);
@@ -233,21 +293,21 @@ static void wg_count_in_high_half(struct kunit *test)
 
 static void wg_waiter_in_low_half(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
-	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
-	KUNIT_EXPECT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
+	w = start_waiter(test, wg, WAIT_PLAIN, 0);
+	KUNIT_EXPECT_TRUE(test, wait_for_waiters(wg, 1));
 	KUNIT_EXPECT_EQ(test, (3LL << 32) | 1,
-			(long long)atomic64_read(&wg.state));
+			(long long)atomic64_read(&wg->state));
 	/* Moving the counter keeps the waiter count. */
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
-	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, -2));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
 	/* The completion released the waiter and cleared the low half. */
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
 }
 
 static void wg_wait_at_zero_returns(struct kunit *test)
@@ -276,13 +336,13 @@ static void wg_timeout_expires(struct kunit *test)
 
 static void wg_timeout_released_by_done(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_TIMEOUT, 60 * HZ);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_TIMEOUT, 60 * HZ);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_GT(test, w->ret, 0L);
 	KUNIT_EXPECT_LE(test, w->ret, 60L * HZ);
@@ -290,91 +350,91 @@ static void wg_timeout_released_by_done(struct kunit *test)
 
 static void wg_interruptible_by_signal(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_INTR, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	send_sig(SIGUSR1, w->task, 1);
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
-	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
 }
 
 static void wg_interruptible_completes(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
-	w = start_waiter(test, &wg, WAIT_INTR, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -2));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 2));
+	w = start_waiter(test, wg, WAIT_INTR, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, -2));
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, 0L, w->ret);
 }
 
 static void wg_killable_ignores_other_signals(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_KILLABLE, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	send_sig(SIGUSR1, w->task, 1);
 	/* Still asleep: SIGUSR1 is not fatal. */
 	KUNIT_EXPECT_FALSE(test, wait_for_completion_timeout(&w->done, HZ / 10));
-	KUNIT_EXPECT_EQ(test, 1U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 1U, state_waiters(wg));
 	send_sig(SIGKILL, w->task, 1);
 	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
 	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret);
-	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
 }
 
 static void wg_last_done_releases_all(struct kunit *test)
 {
 	enum { N = 16 };
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w[N];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
 	for (i = 0; i < N; i++)
-		w[i] = start_waiter(test, &wg, i % 2 ? WAIT_INTR : WAIT_PLAIN, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+		w[i] = start_waiter(test, wg, i % 2 ? WAIT_INTR : WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	/* Two of three done: nobody may have returned. */
 	for (i = 0; i < N; i++)
 		KUNIT_EXPECT_FALSE(test, completion_done(&w[i]->done));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	for (i = 0; i < N; i++) {
 		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
 		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
 	}
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 }
 
 static void wg_rearm_does_not_strand(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	w = start_waiter(test, &wg, WAIT_PLAIN, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_PLAIN, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	/* Complete and re-arm before the waiter can run. */
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, 1));
 	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 	/* A waiter arriving now waits for the new generation. */
-	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0L, waitgroup_wait_timeout(wg, 1));
 }
 
 /* Concurrency: kthreads hammering one group. */
@@ -397,6 +457,7 @@ static int hammer_pairs(void *data)
 			h->failures++;
 	}
 	complete(&h->done);
+	idle_until_stopped();
 	return 0;
 }
 
@@ -412,6 +473,7 @@ static int hammer_adds_then_dones(void *data)
 		if (waitgroup_done(h->wg))
 			h->failures++;
 	complete(&h->done);
+	idle_until_stopped();
 	return 0;
 }
 
@@ -419,7 +481,6 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 			struct waitgroup *wg, int threads, int rounds)
 {
 	struct hammer *h = kunit_kcalloc(test, threads, sizeof(*h), GFP_KERNEL);
-	struct task_struct *t;
 	int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
@@ -427,8 +488,7 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 		h[i].wg = wg;
 		h[i].rounds = rounds;
 		init_completion(&h[i].done);
-		t = kthread_run(fn, &h[i], "wg_kunit_hammer/%d", i);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+		run_thread(test, wg, fn, &h[i], "hammer");
 	}
 	for (i = 0; i < threads; i++) {
 		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&h[i].done, 60 * HZ));
@@ -438,88 +498,83 @@ static void run_hammers(struct kunit *test, int (*fn)(void *),
 
 static void wg_concurrent_pairs(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 
-	run_hammers(test, hammer_pairs, &wg, 4, 20000);
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg.state));
-	KUNIT_EXPECT_GE(test, generation(&wg), 1ULL);
-	KUNIT_EXPECT_LE(test, generation(&wg), 4ULL * 20000);
+	run_hammers(test, hammer_pairs, wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_GE(test, generation(wg), 1ULL);
+	KUNIT_EXPECT_LE(test, generation(wg), 4ULL * 20000);
 }
 
 static void wg_concurrent_adds_then_dones(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 
 	/* One add first, so the counter cannot reach zero until we say so. */
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
-	run_hammers(test, hammer_adds_then_dones, &wg, 4, 20000);
-	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(&wg));
-	KUNIT_EXPECT_EQ(test, 0ULL, generation(&wg));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
-	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	run_hammers(test, hammer_adds_then_dones, wg, 4, 20000);
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 }
 
-struct bound_racer {
+/* Racers adding 1 at a time to a group with room for fewer adds. */
+struct bound_race {
 	struct waitgroup *wg;
-	atomic_t *ok;
-	atomic_t *overflow;
+	atomic_t ok;
+	atomic_t overflow;
 	struct completion done;
 };
 
 static int bound_racer_fn(void *data)
 {
-	struct bound_racer *r = data;
+	struct bound_race *r = data;
 	int i, ret;
 
 	for (i = 0; i < 1000; i++) {
 		ret = waitgroup_add(r->wg, 1);
 		if (!ret)
-			atomic_inc(r->ok);
+			atomic_inc(&r->ok);
 		else if (ret == -EOVERFLOW)
-			atomic_inc(r->overflow);
+			atomic_inc(&r->overflow);
 	}
 	complete(&r->done);
+	idle_until_stopped();
 	return 0;
 }
 
 static void wg_concurrent_overflow_is_exact(struct kunit *test)
 {
-	DEFINE_WAITGROUP_ONSTACK(wg);
-	struct bound_racer r[4];
-	atomic_t ok = ATOMIC_INIT(0), overflow = ATOMIC_INIT(0);
+	struct bound_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	int i;
 
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r->wg = new_wg(test);
+	init_completion(&r->done);
 	/* Room for exactly 1500 of the 4000 adds. */
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, INT_MAX - 1500));
-	for (i = 0; i < 4; i++) {
-		struct task_struct *t;
-
-		r[i].wg = &wg;
-		r[i].ok = &ok;
-		r[i].overflow = &overflow;
-		init_completion(&r[i].done);
-		t = kthread_run(bound_racer_fn, &r[i], "wg_kunit_bound/%d", i);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	}
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(r->wg, INT_MAX - 1500));
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&r[i].done, 60 * HZ));
-	KUNIT_EXPECT_EQ(test, 1500, atomic_read(&ok));
-	KUNIT_EXPECT_EQ(test, 2500, atomic_read(&overflow));
-	KUNIT_EXPECT_EQ(test, INT_MAX, waitgroup_count(&wg));
+		run_thread(test, r->wg, bound_racer_fn, r, "bound");
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&r->done, 60 * HZ));
+	KUNIT_EXPECT_EQ(test, 1500, atomic_read(&r->ok));
+	KUNIT_EXPECT_EQ(test, 2500, atomic_read(&r->overflow));
+	KUNIT_EXPECT_EQ(test, INT_MAX, waitgroup_count(r->wg));
 }
 
 static void wg_many_waiters_one_wake(struct kunit *test)
 {
 	enum { N = 64 };
-	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w[N];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
 	for (i = 0; i < N; i++)
-		w[i] = start_waiter(test, &wg, WAIT_KILLABLE, 0);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(&wg, N));
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+		w[i] = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, N));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	for (i = 0; i < N; i++) {
 		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
 		KUNIT_EXPECT_EQ(test, 0L, w[i]->ret);
@@ -555,11 +610,9 @@ static void wg_fdget_wrong_type(struct kunit *test)
  */
 static void wg_result_of_own_generation(struct kunit *test, bool abandon)
 {
-	struct waitgroup *wg = kunit_kzalloc(test, sizeof(*wg), GFP_KERNEL);
+	struct waitgroup *wg = new_wg(test);
 	struct waiter *w;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	waitgroup_init(wg);
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
 	w = start_waiter(test, wg, WAIT_RESULT, 0);
 	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
@@ -609,6 +662,136 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
 }
 
+/*
+ * Abandonment ends a generation like a done: waiters of every kernel API
+ * variant are released and the generation reports EOWNERDEAD and what was
+ * abandoned.
+ */
+static void wg_abandon_releases_api_waiters(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct waiter *w[4];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
+	w[0] = start_waiter(test, wg, WAIT_PLAIN, 0);
+	w[1] = start_waiter(test, wg, WAIT_INTR, 0);
+	w[2] = start_waiter(test, wg, WAIT_KILLABLE, 0);
+	w[3] = start_waiter(test, wg, WAIT_TIMEOUT, 60 * HZ);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 4));
+	/* Two of three adds undone: the counter is not zero, nobody returns. */
+	KUNIT_EXPECT_EQ(test, 2U, __waitgroup_abandon(wg, 2));
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 4U, state_waiters(wg));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE(test, completion_done(&w[i]->done));
+	/* More than is left: only what is left is undone. */
+	KUNIT_EXPECT_EQ(test, 1U, __waitgroup_abandon(wg, 5));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, finish_waiter(w[i]));
+	KUNIT_EXPECT_EQ(test, 0L, w[0]->ret);
+	KUNIT_EXPECT_EQ(test, 0L, w[1]->ret);
+	KUNIT_EXPECT_EQ(test, 0L, w[2]->ret);
+	KUNIT_EXPECT_GT(test, w[3]->ret, 0L);
+	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, EOWNERDEAD, wg->last_error);
+	KUNIT_EXPECT_EQ(test, 3U, wg->last_abandoned);
+	/* At zero there is nothing to undo and no generation to end. */
+	KUNIT_EXPECT_EQ(test, 0U, __waitgroup_abandon(wg, 1));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+}
+
+/* Does one done per round, once the test has armed that round. */
+struct completer {
+	struct waitgroup *wg;
+	atomic_t round;
+	int rounds;
+	int failures;
+};
+
+static int completer_fn(void *data)
+{
+	struct completer *c = data;
+	int i;
+
+	for (i = 1; i <= c->rounds; i++) {
+		wait_var_event(&c->round,
+			       atomic_read_acquire(&c->round) >= i ||
+			       kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		if (waitgroup_done(c->wg))
+			c->failures++;
+	}
+	idle_until_stopped();
+	return 0;
+}
+
+/*
+ * A wait whose timeout expires while the completion runs: either the wait
+ * reports the generation it slept in, or it times out and leaves nothing
+ * behind, no waiter counted and no record on the results list for a later
+ * completion to write into. The timeouts go from none to a few hundred
+ * microseconds, around the completer's wakeup latency, so that both sides
+ * win some rounds; which wins is reported, not asserted.
+ */
+static void wg_timeout_races_completion(struct kunit *test)
+{
+	enum { ROUNDS = 200 };
+	struct waitgroup *wg = new_wg(test);
+	struct completer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int released = 0, timed_out = 0;
+	struct wg_result res;
+	int i, ret;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+	c->wg = wg;
+	c->rounds = ROUNDS;
+	run_thread(test, wg, completer_fn, c, "completer");
+	for (i = 1; i <= ROUNDS; i++) {
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+		atomic_set_release(&c->round, i);
+		wake_up_var(&c->round);
+		ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
+				       ns_to_ktime((i % 16) * 50 * NSEC_PER_USEC),
+				       &res);
+		if (ret) {
+			KUNIT_ASSERT_EQ(test, -ETIME, ret);
+			timed_out++;
+			/* The done still comes. */
+			ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
+					       ns_to_ktime(10 * NSEC_PER_SEC), &res);
+			KUNIT_ASSERT_EQ(test, 0, ret);
+		} else {
+			released++;
+		}
+		KUNIT_ASSERT_EQ(test, (u64)i, res.generation);
+		KUNIT_ASSERT_EQ(test, (u64)i, generation(wg));
+		KUNIT_ASSERT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+		KUNIT_ASSERT_TRUE(test, list_empty(&wg->results));
+	}
+	KUNIT_EXPECT_EQ(test, 0, c->failures);
+	kunit_info(test, "%u waits released by the completion, %u timed out first\n",
+		   released, timed_out);
+}
+
+/* A timeout past 2^32 microseconds (71.6 minutes) is not cut short. */
+static void wg_long_timeout_released_by_done(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	long timeout = 80L * 60 * HZ;
+	struct waiter *w;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter(test, wg, WAIT_TIMEOUT, timeout);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_GT(test, w->ret, timeout - 60L * HZ);
+	KUNIT_EXPECT_LE(test, w->ret, timeout);
+}
+
 static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_define_starts_at_zero),
 	KUNIT_CASE(wg_init_resets),
@@ -620,6 +803,7 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_wait_at_zero_returns),
 	KUNIT_CASE(wg_timeout_expires),
 	KUNIT_CASE(wg_timeout_released_by_done),
+	KUNIT_CASE(wg_long_timeout_released_by_done),
 	KUNIT_CASE(wg_interruptible_by_signal),
 	KUNIT_CASE(wg_interruptible_completes),
 	KUNIT_CASE(wg_killable_ignores_other_signals),
@@ -628,6 +812,8 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_result_error_of_own_generation),
 	KUNIT_CASE(wg_result_abandoned_of_own_generation),
 	KUNIT_CASE(wg_result_at_zero_is_last),
+	KUNIT_CASE(wg_abandon_releases_api_waiters),
+	KUNIT_CASE(wg_timeout_races_completion),
 	KUNIT_CASE(wg_concurrent_pairs),
 	KUNIT_CASE(wg_concurrent_adds_then_dones),
 	KUNIT_CASE(wg_concurrent_overflow_is_exact),
@@ -644,6 +830,6 @@ static struct kunit_suite waitgroup_suite = {
 
 kunit_test_suite(waitgroup_suite);
 
-MODULE_IMPORT_NS(WG_SYMBOL_NS);
+WAITGROUP_IMPORT_NS();
 MODULE_DESCRIPTION("KUnit tests for the waitgroup kernel API");
 MODULE_LICENSE("GPL");

@@ -20,6 +20,8 @@
 /*
  * Symbol namespaces became string literals in 6.13. Kbuild defines
  * WG_SYMBOL_NS_IDENT when the kernel's export.h still stringifies them.
+ * Only the module's own exports need this: importers use
+ * WAITGROUP_IMPORT_NS() of <linux/waitgroup.h>.
  */
 #ifdef WG_SYMBOL_NS_IDENT
 #define WG_SYMBOL_NS	WAITGROUP

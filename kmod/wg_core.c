@@ -28,7 +28,15 @@
  *    not sleep; or it comes later, finds the waiter queued and wakes it.
  *    The record is marked done with a release store after its result is
  *    written and read with an acquire load, so a waiter that sees it done
- *    without the lock also sees the result.
+ *    without the lock (a signal makes the macros test the condition after
+ *    dropping the lock) also sees the result; the completion touches the
+ *    record no more once it is done, since the waiter may have returned.
+ * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
+ *    continue): the generation it began in must still release it. Giving
+ *    up, it arms its file's latch to be filled whether or not the file is
+ *    polled; the restarted wait takes the completion from there, or, if
+ *    the generation is still running, waits for it itself and disarms the
+ *    latch's keeping.
  * 4. A re-arm (0 -> n) right after the completion cannot strand anyone or
  *    change what it reports: a waiter tests and reads its own record, which
  *    only the completion of its own generation writes, never the counter
@@ -45,18 +53,15 @@
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
  * registration only through cmpxchg on the same word, which retries.
  *
- * Design choice, against the alternative the contract names (a generation
- * tag in the low half): the tag would make completion lock-free, but the
- * waiter count and the tag would share 32 bits, and the generation's error
- * and abandoned count would still need publishing with the same atomicity.
- * What the lock costs, counted instruction by instruction under QEMU (see
- * the README's Performance section): a DONE that completes a generation
- * runs about 116 more kernel instructions than one that does not (lock,
- * unlock, publishing the result); an ADD+DONE pair through the ioctl path
- * costs about 1.2-1.3x two null ioctls, of which the lock is a third. A
- * lock-free completion that does not also move the generation in the same
- * cmpxchg would let a waiter arriving after a re-arm be released by the
- * old generation, so it is not a shortcut worth taking.
+ * Why completion takes a lock rather than a generation tag in the low half
+ * (Documentation/core-api/waitgroup.rst, "Design"): the tag would make
+ * completion lock-free, but the waiter count and the tag would share 32
+ * bits, and the generation's error and abandoned count would still need
+ * publishing with the same atomicity. A lock-free completion that does not
+ * also move the generation in the same cmpxchg would let a waiter arriving
+ * after a re-arm be released by the old generation. Only an update that
+ * reaches zero takes the lock; the README's Performance section measures
+ * what it costs.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -68,24 +73,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "wg_internal.h"
-
-#define WG_COUNT_SHIFT	32
-
-static inline int wg_count(s64 state)
-{
-	return (int)((u64)state >> WG_COUNT_SHIFT);
-}
-
-static inline unsigned int wg_waiters(s64 state)
-{
-	return (u32)state;
-}
-
-static inline s64 wg_pack(int count, unsigned int waiters)
-{
-	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | waiters);
-}
+#include "wg_core.h"
 
 /* The new counter for @count + @delta, or -ERANGE / -EOVERFLOW. */
 static int wg_new_count(int count, int delta, int *res)
@@ -121,15 +109,21 @@ static void wg_complete_locked(struct waitgroup *wg)
 	 * nobody polls any more is let go instead: the next poll re-arms it.
 	 */
 	list_for_each_entry_safe(w, next, &wg->results, node) {
+		wait_queue_head_t *pollq = w->pollq;
+
 		list_del_init(&w->node);
 		/* Exact enough without its lock: point 5 above. */
-		if (w->pollq && !waitqueue_active(w->pollq))
+		if (pollq && !w->keep && !waitqueue_active(pollq))
 			continue;
 		w->res = res;
-		/* A sleeper's record may be gone once done is set. */
+		w->keep = false;
+		/*
+		 * A sleeper may see done without the lock and return: its
+		 * record is not touched after this (pollq was read before).
+		 */
 		smp_store_release(&w->done, true);
-		if (w->pollq)
-			wake_up_poll(w->pollq, EPOLLIN | EPOLLRDNORM);
+		if (pollq)
+			wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	/* Sleepers queue under this lock, so this test is exact. */
 	if (waitqueue_active(&wg->wq))
@@ -372,6 +366,9 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	/* Seen by the completion of this generation: "Why no wakeup is lost". */
 	atomic64_inc(&wg->state);	/* one more waiter */
 	list_add_tail(&w.node, &wg->results);
+	/* An interrupted wait's generation is still running: this wait has it. */
+	if (latch)
+		latch->w.keep = false;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 
 	ret = -ETIME;
@@ -388,6 +385,17 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		} else {
 			list_del(&w.node);
 			atomic64_dec(&wg->state);	/* one waiter fewer */
+			/*
+			 * A signal: the call may be restarted (SA_RESTART, a
+			 * stop), and must then return for the generation it
+			 * began in even if that completes meanwhile. The file's
+			 * latch keeps it for the file's next wait.
+			 */
+			if (latch && ret != -ETIME && !latch->w.done) {
+				latch->w.keep = true;
+				if (list_empty(&latch->w.node))
+					list_add_tail(&latch->w.node, &wg->results);
+			}
 		}
 		spin_unlock_irqrestore(&wg->wq.lock, flags);
 		if (ret)
@@ -403,9 +411,11 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
 /* Relative to now, as the hrtimer sleep wants it: KTIME_MAX for ever. */
 static ktime_t wg_jiffies_timeout(long timeout)
 {
-	if (timeout == MAX_SCHEDULE_TIMEOUT)
+	if (timeout <= 0)
+		return 0;
+	if (timeout == MAX_SCHEDULE_TIMEOUT || (u64)timeout > KTIME_MAX / TICK_NSEC)
 		return KTIME_MAX;
-	return ns_to_ktime(jiffies_to_nsecs(max(timeout, 0L)));
+	return ns_to_ktime(jiffies64_to_nsecs(timeout));
 }
 
 /**
@@ -513,6 +523,7 @@ void wg_latch_init(struct wg_latch *latch)
 	INIT_LIST_HEAD(&latch->w.node);
 	init_waitqueue_head(&latch->pollq);
 	latch->w.pollq = &latch->pollq;
+	latch->w.keep = false;
 	latch->w.done = false;
 }
 
@@ -551,7 +562,7 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 /**
  * wg_latch_restore() - give a latched result back after it was not delivered
  * @wg: the waitgroup
- * @latch: the latch wg_latch_take() or __waitgroup_wait() emptied
+ * @latch: the latch a wait of the file emptied (__waitgroup_wait())
  * @res: the result that could not be delivered
  *
  * Unless a newer completion was latched meanwhile, @res is latched again.
@@ -565,7 +576,10 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 	if (!latch->w.done) {
 		list_del_init(&latch->w.node);
 		latch->w.res = *res;
+		latch->w.keep = false;
 		latch->w.done = true;
+		/* Readable again: a poller that re-polled meanwhile must know. */
+		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }

@@ -39,7 +39,8 @@
 #include <linux/sysfs.h>
 #include <linux/user_namespace.h>
 
-#include "wg_internal.h"
+#include "wg_compat.h"
+#include "wg_limits.h"
 
 static unsigned int max_groups = 1U << 20;
 module_param(max_groups, uint, 0644);

@@ -39,7 +39,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
-#include "wg_internal.h"
+#include "wg_names.h"
 
 /* How often the names of namespaces nothing else holds are looked for. */
 #define WG_REAP_INTERVAL	HZ
@@ -54,7 +54,6 @@
  * @dead: no longer in wg_spaces, @ns no longer pinned (@lock)
  * @names: its named groups by name (@lock)
  * @ids: its named groups by id, for listing with a stable cursor (@lock)
- * @next_id: id of the next name linked; ids only grow (@lock)
  * @nr_names: how many names it holds (@lock)
  * @rcu: frees it after lookups under RCU are done
  */
@@ -66,10 +65,17 @@ struct wg_ns {
 	bool dead;
 	struct rhashtable names;
 	struct xarray ids;
-	unsigned long next_id;
 	unsigned long nr_names;
 	struct rcu_head rcu;
 };
+
+/*
+ * Ids of names, for LIST's cursor: one sequence for all namespaces, so ids
+ * only grow in a namespace even when its record dies with its last name
+ * and a new one is made for the next (a cursor handed out before then
+ * must skip nothing created after).
+ */
+static atomic_long_t wg_next_id = ATOMIC_LONG_INIT(0);
 
 /* IPC namespace inode number -> struct wg_ns; read under RCU. */
 static DEFINE_XARRAY(wg_spaces);
@@ -78,6 +84,31 @@ static atomic_t wg_nr_foreign = ATOMIC_INIT(0);
 
 static void wg_reap_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(wg_reap_work, wg_reap_fn);
+
+/**
+ * wg_name_valid() - is @name a name a group may have?
+ * @name: a buffer of WG_NAME_MAX bytes, as copied from userspace
+ *
+ * A name is up to WG_NAME_MAX - 1 characters of printable, non-space ASCII
+ * other than '/', NUL-terminated within the buffer. The empty name passes:
+ * the caller decides what it means.
+ *
+ * Context: Any context.
+ * Return: 0 if it is valid, -ENAMETOOLONG if @name has no NUL, -EINVAL if
+ * it holds a character a name may not.
+ */
+int wg_name_valid(const char *name)
+{
+	size_t len = strnlen(name, WG_NAME_MAX);
+	size_t i;
+
+	if (len == WG_NAME_MAX)
+		return -ENAMETOOLONG;
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~' || name[i] == '/')
+			return -EINVAL;
+	return 0;
+}
 
 /* Names are hashed up to their NUL: what follows it is never looked at. */
 static u32 wg_name_hashfn(const void *data, u32 len, u32 seed)
@@ -323,37 +354,39 @@ static struct wg_group *wg_find_locked(struct wg_ns *wns, const char *name)
  * wg_names_link() - give @grp its name in the caller's IPC namespace
  * @grp: a new, unnamed group whose name field is set
  * @excl: fail if the name exists
- * @found: where to return an existing group of that name, with a reference
  *
  * Context: Process context; takes the namespace's registry lock.
- * Return: 0 if @grp was linked; 1 with *@found set if the name already
- * exists and @excl is false; -EEXIST, -ENOMEM.
+ * Return: @grp once it is linked (the registry holds a reference of its
+ * own; the caller's is untouched); if the name already exists and @excl is
+ * false, the group of that name with a reference for the caller;
+ * ERR_PTR(-EEXIST) or ERR_PTR(-ENOMEM).
  */
-int wg_names_link(struct wg_group *grp, bool excl, struct wg_group **found)
+struct wg_group *wg_names_link(struct wg_group *grp, bool excl)
 {
+	struct wg_group *ret = grp;
 	struct wg_group *old;
 	struct wg_ns *wns;
-	int ret;
+	int err;
 
 	wns = wg_ns_lock_or_create(wg_current_ns());
 	if (IS_ERR(wns))
-		return PTR_ERR(wns);
+		return ERR_CAST(wns);
 	old = wg_find_locked(wns, grp->name);
 	if (old) {
-		ret = excl ? -EEXIST : 1;
-		if (!excl)
-			*found = wg_group_get(old);
+		ret = excl ? ERR_PTR(-EEXIST) : wg_group_get(old);
 		goto out_unlock;
 	}
-	grp->id = ++wns->next_id;
-	ret = xa_insert(&wns->ids, grp->id, grp, GFP_KERNEL_ACCOUNT);
-	if (ret)
+	grp->id = atomic_long_inc_return(&wg_next_id);
+	err = xa_insert(&wns->ids, grp->id, grp, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		ret = ERR_PTR(err);
 		goto out_unlock;
-	ret = rhashtable_insert_fast(&wns->names, &grp->hnode, wg_name_params);
-	if (ret) {
+	}
+	err = rhashtable_insert_fast(&wns->names, &grp->hnode, wg_name_params);
+	if (err) {
 		xa_erase(&wns->ids, grp->id);
 		/* -EBUSY, -E2BIG: the table cannot take it now. */
-		ret = -ENOMEM;
+		ret = ERR_PTR(-ENOMEM);
 		goto out_unlock;
 	}
 	wns->nr_names++;

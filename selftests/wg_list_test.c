@@ -226,4 +226,52 @@ TEST_F(list, scoped_to_the_ipc_namespace)
 	drop_names(self->dev, self->prefix, 3);
 }
 
+/*
+ * In a namespace of its own, a cursor taken before every name went (and
+ * the namespace's registry record with them) skips none of the names
+ * created after: ids only grow.
+ */
+static int cursor_survives_emptying(int dev)
+{
+	char names[4][WG_NAME_MAX];
+	__u64 cursor = 0;
+	int n;
+
+	if (unshare(CLONE_NEWIPC))
+		return 10;
+	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);	/* any descriptor will do */
+	if (dev < 0)
+		return 11;
+	if (wg_create(dev, "a", WG_EXCL, 0600, 0) < 0 ||
+	    wg_create(dev, "b", WG_EXCL, 0600, 0) < 0 ||
+	    wg_create(dev, "c", WG_EXCL, 0600, 0) < 0)
+		return 12;
+	n = wg_list(dev, names, 2, &cursor, 0);
+	if (n != 2 || !cursor)
+		return 13;
+	if (wg_unlink(dev, "a") || wg_unlink(dev, "b") || wg_unlink(dev, "c"))
+		return 14;
+	if (wg_create(dev, "x", WG_EXCL, 0600, 0) < 0 ||
+	    wg_create(dev, "y", WG_EXCL, 0600, 0) < 0 ||
+	    wg_create(dev, "z", WG_EXCL, 0600, 0) < 0)
+		return 15;
+	n = wg_list(dev, names, 4, &cursor, 0);
+	if (n != 3)
+		return 20 + (n < 0 ? 9 : n);
+	return strcmp(names[0], "x") || strcmp(names[2], "z") ? 16 : 0;
+}
+
+TEST_F(list, cursor_survives_a_namespace_emptied_and_refilled)
+{
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root for a new IPC namespace");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(cursor_survives_emptying(self->dev));
+	EXPECT_EQ(0, wg_reap(pid));
+}
+
 TEST_HARNESS_MAIN

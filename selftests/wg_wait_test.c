@@ -387,6 +387,47 @@ TEST_F(wait, waiter_gets_its_generations_abandonment)
 	own_generation(_metadata, self->dev, 1);
 }
 
+/*
+ * A wait stopped by SIGSTOP gives up its sleep and is restarted by
+ * SIGCONT; the generation it began in completes and is re-armed while it
+ * is stopped. The restarted call must still return that generation.
+ */
+TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
+{
+	int fd = wg_create_anon(self->dev, 1), res[2];
+	struct wg_wait w;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(res));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int ret = wg_wait(fd, now_ns() + 60 * NSEC_PER_SEC, &w);
+
+		w.error = ret ? ret : w.error;
+		if (write(res[1], &w, sizeof(w)) != sizeof(w))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	/* Stopped: its wait was given up (the waiter count drops). */
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 0, 20000));
+	ASSERT_EQ(0, wg_done(fd));
+	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	ASSERT_EQ((ssize_t)sizeof(w), read(res[0], &w, sizeof(w)));
+	EXPECT_EQ(0, w.error);
+	EXPECT_EQ(1ULL, w.generation);
+	EXPECT_EQ(0, wg_reap(pid));
+	/* Taken: the file's next wait waits for the running generation. */
+	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	close(res[0]);
+	close(res[1]);
+	close(fd);
+}
+
 /* A result lost to EFAULT is latched: the next wait returns it at once. */
 TEST_F(wait, result_lost_to_efault_is_returned_next)
 {

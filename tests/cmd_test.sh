@@ -82,6 +82,51 @@ t_usage() {
 	run "$WG" --version; want_status 0 && want_out "waitgroup 1." || return 1
 }
 
+# One line each, the prefix once.
+t_messages() {
+	run "$WG" add x abc; want_status 64 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: add: not a number: abc" ] || { dump; return 1; }
+	run "$WG" add x 99999999999; want_status 64 && want_err "add: not in [" || return 1
+	run "$WG" create x --count abc; want_status 64 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: --count: not a number: abc" ] || { dump; return 1; }
+	run "$WG" wait x --bogus; want_status 64 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: wait: unknown option: --bogus" ] || { dump; return 1; }
+	run "$WG" info -Z x; want_status 64 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: info: unknown option: -Z" ] || { dump; return 1; }
+	run "$WG" wait x --timeout; want_status 64 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: wait: --timeout needs an argument" ] || { dump; return 1; }
+}
+
+# Output that cannot be written fails the command, as close_stdout(3) does.
+t_write_error() {
+	run sh -c "\"$WG\" --help >/dev/full"; want_status 74 && want_err "waitgroup: write error: No space left" || return 1
+	"$WG" create "$(g)" || return 1
+	run sh -c "\"$WG\" info \"$(g)\" >/dev/full"; want_status 74 || return 1
+	# A pipe whose reader has gone, SIGPIPE ignored: the reader closes its
+	# end, then lets the writer start.
+	mkfifo "$T/pipe-go" || return 1
+	{ trap '' PIPE; read -r _ <"$T/pipe-go"; "$WG" info "$(g)" 2>"$T/err"; echo $? >"$T/st"; } |
+		{ exec 0<&-; echo go >"$T/pipe-go"; }
+	st=$(cat "$T/st")
+	rm -f "$T/pipe-go" "$T/st"
+	want_status 74 && want_err "write error: Broken pipe" || return 1
+	"$WG" rm "$(g)"
+}
+
+# Completion offers the names waitgroup ls lists.
+t_completion() {
+	c=${WG_COMPLETION:-/opt/wg/share/waitgroup.bash-completion}
+	if [ ! -f "$c" ] || ! command -v bash >/dev/null; then say "no bash or no $c"; return 77; fi
+	"$WG" create "$(g).comp" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup wait "$2"); COMP_CWORD=2; _waitgroup; echo "${COMPREPLY[*]}"' \
+		sh "$c" "$(g).co"
+	want_status 0 && want_out "$(g).comp" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup add "$2" ""); COMP_CWORD=3; _waitgroup; echo "n=${#COMPREPLY[@]}"' \
+		sh "$c" "$(g).comp"
+	want_out "n=0" || return 1
+	"$WG" rm "$(g).comp"
+}
+
 t_help() {
 	run "$WG" --help; want_status 0 && want_out "usage: waitgroup" || return 1
 	lines=$(wc -l <"$T/out")
@@ -296,7 +341,7 @@ main() {
 		echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
 		exit 77
 	fi
-	set -- t_usage t_help t_create_info_rm t_bad_names t_add_done_wait \
+	set -- t_usage t_messages t_write_error t_completion t_help t_create_info_rm t_bad_names t_add_done_wait \
 		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty \
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
 		t_permissions t_ls

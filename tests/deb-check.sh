@@ -67,7 +67,7 @@ k12dir=$("$top/scripts/kernel" 6.12 kdir 2>>"$log")
 # A kernel the module does not support, with a headers tree that is only
 # enough for dkms's "are the headers there" test.
 kold=5.10.0-0-wgtest-amd64
-version=$(sed -n 's/^VERSION *:= *//p' "$top/userlib/Makefile")
+version=$(cat "$top/VERSION")
 made=() # directories this test created under /lib/modules
 
 restore() {
@@ -247,18 +247,16 @@ check "bash completion for waitgroup" \
 
 # --- an outside module against the installed kernel API --------------------
 
-# Only installed paths: the header under /usr/src/waitgroup-VERSION, the
-# symbol-namespace probe beside it, and the Module.symvers dkms's build
-# left for this kernel (Documentation/core-api/waitgroup.rst).
+# Only installed paths: the header under /usr/src/waitgroup-VERSION and the
+# Module.symvers dkms's build left for this kernel
+# (Documentation/core-api/waitgroup.rst).
 mkdir -p "$tmp/sample"
 cp "$top/kmod/samples/waitgroup_sample.c" "$tmp/sample/"
 cat >"$tmp/sample/Kbuild" <<EOF
 obj-m += waitgroup_sample.o
 WAITGROUP := /usr/src/waitgroup-$version
-# <linux/waitgroup.h>; the sample's "../wg_compat.h" resolves through this
-# directory too (to \$(WAITGROUP)/kmod/wg_compat.h).
+# <linux/waitgroup.h> alone: it spells the symbol namespace for any kernel.
 ccflags-y += -I\$(WAITGROUP)/kmod/include
-include \$(WAITGROUP)/kmod/probes.mk
 KBUILD_EXTRA_SYMBOLS := /var/lib/dkms/waitgroup/kernel-\$(KERNELRELEASE)-$arch/Module.symvers
 EOF
 check "the sample module builds against the installed header and Module.symvers ($k61)" \

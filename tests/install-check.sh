@@ -11,12 +11,13 @@ rm -rf "$out"
 mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
 dest=$out/destdir
 fail() { echo "install-check: FAIL: $*"; exit 1; }
+version=$(cat "$top/VERSION") || fail "no VERSION"
 
 make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr >"$out/install.log" 2>&1 ||
 	{ cat "$out/install.log"; fail "make install"; }
 echo "make install DESTDIR=$dest PREFIX=/usr: ok"
 
-for f in usr/lib/libwaitgroup.so.1.1.0 usr/lib/libwaitgroup.a \
+for f in usr/lib/libwaitgroup.so.$version usr/lib/libwaitgroup.a \
 	usr/lib/pkgconfig/libwaitgroup.pc usr/include/waitgroup.h \
 	usr/include/linux/waitgroup.h usr/bin/waitgroup \
 	usr/share/man/man1/waitgroup.1 usr/share/man/man4/waitgroup.4 \
@@ -26,23 +27,27 @@ for f in usr/lib/libwaitgroup.so.1.1.0 usr/lib/libwaitgroup.a \
 	usr/lib/udev/rules.d/60-waitgroup.rules; do
 	[ -f "$dest/$f" ] || fail "missing $f"
 done
-[ "$(readlink "$dest/usr/lib/libwaitgroup.so.1")" = libwaitgroup.so.1.1.0 ] || fail "libwaitgroup.so.1 link"
+[ "$(readlink "$dest/usr/lib/libwaitgroup.so.1")" = libwaitgroup.so.$version ] || fail "libwaitgroup.so.1 link"
 [ "$(readlink "$dest/usr/lib/libwaitgroup.so")" = libwaitgroup.so.1 ] || fail "libwaitgroup.so link"
-soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '$1 == "SONAME" { print $2 }')
+soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.$version" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = libwaitgroup.so.1 ] || fail "soname is '$soname'"
-exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
+exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
 [ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1')" ] || fail "symbol versions: $exported"
-objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
-objdump -T "$dest/usr/lib/libwaitgroup.so.1.1.0" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
+objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
+objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
 	fail "symbols outside wg_ exported"
 grep -q 'MODE="0666"' "$dest/usr/lib/udev/rules.d/60-waitgroup.rules" || fail "udev rule mode"
 [ -x "$dest/usr/bin/waitgroup" ] || fail "waitgroup not executable"
+readelf -d "$dest/usr/bin/waitgroup" | grep -qE 'RPATH|RUNPATH' && fail "installed waitgroup has an rpath"
+# The build tree's command finds build/lib through its own rpath.
+env -u LD_LIBRARY_PATH "$top/build/bin/waitgroup" --version >/dev/null ||
+	fail "build/bin/waitgroup does not run from the build tree"
 find "$dest" -name '*.o' | grep -q . && fail "object files installed"
 echo "tree: library with soname links, static library, headers, pkg-config, command, man pages, completion, udev rule: ok"
 
 export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 flags=$(pkg-config --cflags --libs libwaitgroup) || fail "pkg-config libwaitgroup"
-[ "$(pkg-config --modversion libwaitgroup)" = 1.1.0 ] || fail "pkg-config version"
+[ "$(pkg-config --modversion libwaitgroup)" = "$version" ] || fail "pkg-config version"
 echo "pkg-config --cflags --libs libwaitgroup: $flags"
 # shellcheck disable=SC2086 # flags are words
 cc -Wall -Wextra -Werror -o "$out/wg-pkgconfig-prog" "$top/tests/pkgconfig_prog.c" $flags -ldl ||
@@ -56,14 +61,17 @@ readelf -d "$out/wg-pkgconfig-static" | grep -q 'NEEDED.*libwaitgroup' && fail "
 echo "program built with pkg-config (shared) and against libwaitgroup.a: ok"
 
 make -s -C "$top" install-dkms DESTDIR="$dest" >>"$out/install.log" 2>&1 || fail "make install-dkms"
-src=$(echo "$dest"/usr/src/waitgroup-*)
-[ -f "$src/dkms.conf" ] || fail "no dkms.conf"
-! grep -q @VERSION@ "$src/dkms.conf" || fail "dkms.conf has no version"
+src=$dest/usr/src/waitgroup-$version
+[ -f "$src/dkms.conf" ] || fail "no dkms.conf in $src"
+grep -q "^PACKAGE_VERSION=\"$version\"$" "$src/dkms.conf" || fail "dkms.conf's version is not $version"
+[ "$(cat "$src/VERSION")" = "$version" ] || fail "no VERSION in the dkms tree"
 kdir=$(make -s -C "$top" --no-print-directory -f Makefile -p 2>/dev/null | awk -F' = ' '$1 == "KDIR" { print $2; exit }')
 if [ -n "$kdir" ] && [ -d "$kdir" ]; then
 	make -s -C "$kdir" M="$src" modules >"$out/dkms-build.log" 2>&1 ||
 		{ tail -n 20 "$out/dkms-build.log"; fail "dkms source tree does not build"; }
 	[ -f "$src/kmod/waitgroup.ko" ] || fail "dkms build made no kmod/waitgroup.ko"
+	[ "$(modinfo -F version "$src/kmod/waitgroup.ko")" = "$version" ] ||
+		fail "the dkms-built module's version is not $version"
 	echo "dkms source tree builds waitgroup.ko against $kdir: ok"
 	rm -rf "$dest/usr/src"
 fi

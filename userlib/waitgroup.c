@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -21,16 +22,13 @@
 
 #include "waitgroup.h"
 
-#ifndef WG_VERSION
-#define WG_VERSION "1.0.0"
-#endif
-
 enum {
 	EXIT_TASK_FAILED = 1,	/* wait: a task reported an error */
 	EXIT_ABANDONED = 2,	/* wait: a task's holder died before its done */
 	EXIT_FAILED = 3,	/* the operation itself failed */
-	EXIT_USAGE = 64,	/* EX_USAGE */
-	EXIT_UNAVAILABLE = 69,	/* EX_UNAVAILABLE: no module, no kernel support */
+	EXIT_USAGE = EX_USAGE,	/* 64 */
+	EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: no module, no kernel support */
+	EXIT_IOERR = EX_IOERR,	/* 74: writing standard output failed */
 	EXIT_TIMEOUT = 124,	/* wait --timeout expired, as timeout(1) */
 	EXIT_RUN_FAILED = 125,	/* run could not count the task, as timeout(1) */
 };
@@ -54,8 +52,9 @@ static const char usage_text[] =
 "DUR is seconds, or a number with ms, s, m, h or d. wait exits 0 when every\n"
 "task succeeded, 1 when one reported an error, 2 when one was abandoned,\n"
 "124 on timeout. Any command: 3 if the operation failed, 64 usage error,\n"
-"69 no /dev/waitgroup. run: CMD's status (128+N if killed by signal N),\n"
-"125 if the task could not be counted, 126/127 if CMD could not run.\n"
+"69 no /dev/waitgroup, 74 output not written. run: CMD's status (128+N\n"
+"if killed by signal N), 125 if the task could not be counted, 126/127 if\n"
+"CMD could not run.\n"
 "See waitgroup(1).\n";
 
 static const char *prog = "waitgroup";
@@ -89,10 +88,14 @@ static long long parse_int(const char *opt, const char *s, long long min,
 
 	errno = 0;
 	v = strtoll(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fprintf(stderr, "%s: %s: not a number in [%lld, %lld]: ",
-			prog, opt, min, max);
-		usage_error("%s", s);
+	if (end == s || *end) {
+		fprintf(stderr, "%s: %s: not a number: %s\n", prog, opt, s);
+		exit(EXIT_USAGE);
+	}
+	if (errno || v < min || v > max) {
+		fprintf(stderr, "%s: %s: not in [%lld, %lld]: %s\n", prog, opt,
+			min, max, s);
+		exit(EXIT_USAGE);
 	}
 	return v;
 }
@@ -132,19 +135,43 @@ static const char *one_name(int argc, char **argv, const char *cmd)
 	return argv[optind];
 }
 
-/* Options of every command: only --help; returns the option character. */
+/*
+ * Options of every command: handles --help and bad options (one line, not
+ * getopt's own message as well); returns the option character. @shortopts
+ * starts with ':' (after any '+'), so a missing argument is told apart.
+ */
 static int next_opt(int argc, char **argv, const char *shortopts,
 		    const struct option *longopts)
 {
-	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	int c;
 
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == 'h') {
 		fputs(usage_text, stdout);
 		exit(0);
 	}
-	if (c == '?')
-		usage_error("%s", "invalid option");
+	if (c == '?' && optopt)
+		fprintf(stderr, "%s: %s: unknown option: -%c\n", prog, argv[0], optopt);
+	else if (c == '?')
+		fprintf(stderr, "%s: %s: unknown option: %s\n", prog, argv[0], argv[optind - 1]);
+	else if (c == ':')
+		fprintf(stderr, "%s: %s: %s needs an argument\n", prog, argv[0], argv[optind - 1]);
+	if (c == '?' || c == ':')
+		exit(EXIT_USAGE);
 	return c;
+}
+
+/* As coreutils' close_stdout: output that did not reach its file fails. */
+static void close_stdout(void)
+{
+	int err;
+
+	if (!fflush(stdout) && !ferror(stdout) && !fclose(stdout))
+		return;
+	err = errno;
+	fprintf(stderr, "%s: write error: %s\n", prog, strerror(err));
+	_exit(EXIT_IOERR);
 }
 
 static int open_group(const char *name, unsigned int access, int *fd)
@@ -193,7 +220,7 @@ static int cmd_create(int argc, char **argv)
 	const char *name;
 	int c, count = 0, fd;
 
-	while ((c = next_opt(argc, argv, "c:m:xh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":c:m:xh", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			count = parse_int("--count", optarg, 0, INT32_MAX);
@@ -230,7 +257,7 @@ static int cmd_add(int argc, char **argv)
 	int delta = 1, fd, ret;
 
 	/* "-1" is a delta, not an option: stop at the first operand. */
-	while (next_opt(argc, argv, "+h", opts) != -1)
+	while (next_opt(argc, argv, "+:h", opts) != -1)
 		;
 	if (optind >= argc)
 		usage_error("%s: missing NAME", "add");
@@ -258,7 +285,7 @@ static int cmd_done(int argc, char **argv)
 	int c, error = 0, fd, ret;
 	const char *name;
 
-	while ((c = next_opt(argc, argv, "e:h", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":e:h", opts)) != -1) {
 		if (c == 'e')
 			error = parse_int("--error", optarg, INT32_MIN,
 					  INT32_MAX);
@@ -360,7 +387,7 @@ static int cmd_wait(int argc, char **argv)
 	int c, fd, ret, verbose = 0, max;
 	const char *name;
 
-	while ((c = next_opt(argc, argv, "t:pT:vh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":t:pT:vh", opts)) != -1) {
 		switch (c) {
 		case 't':
 			o.deadline = wg_deadline(parse_duration(optarg));
@@ -435,7 +462,7 @@ static int cmd_info(int argc, char **argv)
 	struct wg_info info;
 	const char *name;
 
-	while ((c = next_opt(argc, argv, "jh", opts)) != -1)
+	while ((c = next_opt(argc, argv, ":jh", opts)) != -1)
 		json |= c == 'j';
 	name = one_name(argc, argv, "info");
 	ret = open_group(name, WG_ACCESS_WAIT, &fd);
@@ -469,11 +496,6 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-/*
- * Calls @fn for every name in the caller's IPC namespace. The module has
- * no way to enumerate names yet; when it gains one (WG_IOC_LIST, see the
- * proposal in waitgroup(1)'s BUGS), this function is the only change.
- */
 /* Call @fn for every name the caller may wait on; 0 or -errno. */
 static int list_names(void (*fn)(const char *name))
 {
@@ -518,7 +540,7 @@ static int cmd_ls(int argc, char **argv)
 	};
 	int ret;
 
-	while (next_opt(argc, argv, "+h", opts) != -1)
+	while (next_opt(argc, argv, "+:h", opts) != -1)
 		;
 	if (optind < argc)
 		usage_error("unexpected argument: %s", argv[optind]);
@@ -541,7 +563,7 @@ static int cmd_rm(int argc, char **argv)
 	};
 	int ret, status = 0;
 
-	while (next_opt(argc, argv, "+h", opts) != -1)
+	while (next_opt(argc, argv, "+:h", opts) != -1)
 		;
 	if (optind >= argc)
 		usage_error("%s: missing NAME", "rm");
@@ -562,7 +584,7 @@ static int cmd_run(int argc, char **argv)
 	int fd, ret, wstatus;
 	const char *name;
 
-	while (next_opt(argc, argv, "+h", opts) != -1)
+	while (next_opt(argc, argv, "+:h", opts) != -1)
 		;
 	if (optind >= argc)
 		usage_error("%s: missing NAME", "run");
@@ -605,6 +627,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	atexit(close_stdout);
 	if (argc < 2)
 		usage_error("%s", "missing command");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

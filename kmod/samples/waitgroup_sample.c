@@ -19,8 +19,6 @@
 #include <linux/waitgroup.h>
 #include <linux/workqueue.h>
 
-#include "../wg_compat.h"
-
 #define SAMPLE_LOAD_JOBS	8
 #define SAMPLE_MAX_JOBS		1024
 
@@ -194,6 +192,6 @@ static void __exit sample_exit(void)
 module_init(sample_init);
 module_exit(sample_exit);
 
-MODULE_IMPORT_NS(WG_SYMBOL_NS);
+WAITGROUP_IMPORT_NS();
 MODULE_DESCRIPTION("Sample user of the waitgroup kernel API");
 MODULE_LICENSE("GPL");

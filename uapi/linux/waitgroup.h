@@ -172,10 +172,12 @@ struct wg_add {
  * 0 after poll() to take the result without ever blocking.
  *
  * Errors: ETIMEDOUT (deadline passed), EINTR (a signal arrived and the
- * handler has no SA_RESTART; with SA_RESTART the wait resumes with the same
- * absolute deadline), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT (the
- * result could not be written; it is latched, so the file's next wait
- * returns it at once).
+ * handler has no SA_RESTART; with SA_RESTART, or after a stop, the wait
+ * resumes with the same absolute deadline and for the same generation: if
+ * that completed meanwhile it returns at once; after EINTR the file's next
+ * wait does), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT (the result could
+ * not be written; it is latched, so the file's next wait returns it at
+ * once).
  */
 struct wg_wait {
 	__u64 deadline_ns;

@@ -8,8 +8,8 @@
  * generation begins; every task waiting at that moment is released, even if
  * the group is re-armed at once.
  *
- * Users of this API import the symbol namespace WAITGROUP (see
- * wg_compat.h for the spelling on each kernel version).
+ * Its symbols are in the symbol namespace WAITGROUP: a module that uses
+ * them says WAITGROUP_IMPORT_NS(), which needs nothing else on any kernel.
  */
 #ifndef _LINUX_WAITGROUP_H
 #define _LINUX_WAITGROUP_H
@@ -80,6 +80,21 @@ struct waitgroup {
  */
 #define DEFINE_WAITGROUP_ONSTACK(name) \
 	struct waitgroup name = __WAITGROUP_INITIALIZER_ONSTACK(name)
+
+/**
+ * WAITGROUP_NS - the symbol namespace of this API, as a string
+ */
+#define WAITGROUP_NS	"WAITGROUP"
+
+/**
+ * WAITGROUP_IMPORT_NS - import the symbol namespace of this API
+ *
+ * MODULE_IMPORT_NS() takes an identifier before 6.13 and a string literal
+ * since: either way it becomes the modinfo tag import_ns, which is what
+ * this writes directly, so that a user module needs neither a version test
+ * nor a Kbuild probe. Use it where MODULE_LICENSE() goes.
+ */
+#define WAITGROUP_IMPORT_NS()	MODULE_INFO(import_ns, WAITGROUP_NS)
 
 void waitgroup_init(struct waitgroup *wg);
 int waitgroup_add(struct waitgroup *wg, int delta);

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Group files: each group a process holds is an anon-inode file
+ * ("[waitgroup]") of its own, and waitgroup_fdget() finds the group behind
+ * one for a kernel user.
+ *
+ * One open file description carries the access it was opened with, the
+ * latch that keeps a completion for its pollers, and the undo ledger of
+ * WG_UNDO adds, which its release gives back.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "wg_file.h"
+
+/**
+ * struct wg_file - one open file description of a group
+ * @grp: the group, referenced
+ * @access: WG_ACCESS_WAIT and/or WG_ACCESS_ADD
+ * @ledger: adds made with WG_UNDO and not yet done, given back at release
+ * @latch: a completion that happened while the file was polled, kept for
+ *	poll() and the file's next wait
+ */
+struct wg_file {
+	struct wg_group *grp;
+	u32 access;
+	atomic64_t ledger;
+	struct wg_latch latch;
+};
+
+static const struct file_operations wg_file_fops;
+
+static struct file *wg_file_open(struct wg_group *grp, u32 access)
+{
+	struct wg_file *wf;
+	struct file *file;
+
+	wf = kzalloc_obj(*wf, GFP_KERNEL_ACCOUNT);
+	if (!wf)
+		return ERR_PTR(-ENOMEM);
+	wf->grp = wg_group_get(grp);
+	wf->access = access;
+	wg_latch_init(&wf->latch);
+	file = anon_inode_getfile("[waitgroup]", &wg_file_fops, wf, O_RDWR);
+	if (IS_ERR(file)) {
+		wg_group_put(grp);
+		kfree(wf);
+	}
+	return file;
+}
+
+/*
+ * Reserve the caller's lowest free descriptor and make a file for @grp
+ * behind it, not yet installed: the caller can still back out with
+ * fput() and put_unused_fd().
+ */
+int wg_file_prepare(struct wg_group *grp, u32 flags, struct file **filep)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(flags & WG_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0)
+		return fd;
+	file = wg_file_open(grp, wg_access(flags));
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	*filep = file;
+	return fd;
+}
+
+/* Install a new file for @grp; nothing can fail after fd_install(). */
+int wg_file_install(struct wg_group *grp, u32 flags)
+{
+	struct file *file;
+	int fd;
+
+	fd = wg_file_prepare(grp, flags, &file);
+	if (fd >= 0)
+		fd_install(fd, file);
+	return fd;
+}
+
+static int wg_file_release(struct inode *inode, struct file *file)
+{
+	struct wg_file *wf = file->private_data;
+	s64 ledger = atomic64_read(&wf->ledger);
+
+	/* Nobody polls a file that is being released: eventpoll let go first. */
+	wg_latch_exit(&wf->grp->wg, &wf->latch);
+	if (ledger > 0)
+		__waitgroup_abandon(&wf->grp->wg, min_t(s64, ledger, INT_MAX));
+	wg_group_put(wf->grp);
+	kfree(wf);
+	return 0;
+}
+
+static __poll_t wg_file_poll(struct file *file, poll_table *pt)
+{
+	struct wg_file *wf = file->private_data;
+	struct waitgroup *wg = &wf->grp->wg;
+
+	/* Polling is waiting: a descriptor that may not wait gets an error. */
+	if (!(wf->access & WG_ACCESS_WAIT))
+		return EPOLLERR;
+	return wg_latch_poll(wg, &wf->latch, file, pt);
+}
+
+/* Take up to @n from the ledger; returns what was taken. */
+static s64 wg_ledger_draw(struct wg_file *wf, s64 n)
+{
+	s64 old = atomic64_read(&wf->ledger);
+	s64 take;
+
+	do {
+		take = min(old, n);
+		if (take <= 0)
+			return 0;
+	} while (!atomic64_try_cmpxchg(&wf->ledger, &old, old - take));
+	return take;
+}
+
+static int wg_file_add(struct wg_file *wf, int delta, u32 flags, int error)
+{
+	s64 drawn = 0;
+	int ret;
+
+	if (!(wf->access & WG_ACCESS_ADD))
+		return -EBADF;
+	if (delta < 0)
+		drawn = wg_ledger_draw(wf, -(s64)delta);
+	ret = __waitgroup_add(&wf->grp->wg, delta, error);
+	if (ret)
+		atomic64_add(drawn, &wf->ledger);
+	else if (delta > 0 && (flags & WG_UNDO))
+		atomic64_add(delta, &wf->ledger);
+	return ret;
+}
+
+static long wg_file_ioc_add(struct wg_file *wf, void __user *argp)
+{
+	struct wg_add args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if ((args.flags & ~WG_UNDO) || args.__pad)
+		return -EINVAL;
+	if (args.error && args.delta >= 0)
+		return -EINVAL;
+	return wg_file_add(wf, args.delta, args.flags, args.error);
+}
+
+/* The relative timeout the hrtimer sleep wants for an absolute deadline. */
+static ktime_t wg_deadline_timeout(u64 deadline_ns)
+{
+	u64 now;
+
+	if (deadline_ns == WG_FOREVER)
+		return KTIME_MAX;
+	now = ktime_get_ns();
+	if (deadline_ns <= now)
+		return 0;
+	return ns_to_ktime(min_t(u64, deadline_ns - now, KTIME_MAX - 1));
+}
+
+static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp)
+{
+	struct wg_result res;
+	struct wg_wait args;
+	int ret;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.__pad)
+		return -EINVAL;
+	if (!(wf->access & WG_ACCESS_WAIT))
+		return -EBADF;
+	/* Absolute, so that a restarted call resumes rather than starts over. */
+	ret = __waitgroup_wait(&wf->grp->wg, &wf->latch, TASK_INTERRUPTIBLE,
+			       wg_deadline_timeout(args.deadline_ns), &res);
+	if (ret)
+		return ret == -ETIME ? -ETIMEDOUT : ret;
+	args.generation = res.generation;
+	args.error = res.error;
+	args.abandoned = res.abandoned;
+	if (copy_to_user(argp, &args, sizeof(args))) {
+		/* Not delivered: the file's next wait returns it at once. */
+		wg_latch_restore(&wf->grp->wg, &wf->latch, &res);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long wg_file_ioc_info(struct wg_file *wf, void __user *argp)
+{
+	struct wg_group *grp = wf->grp;
+	struct user_namespace *ns = current_user_ns();
+	struct wg_info info = {};
+	struct wg_result res;
+
+	if (!(wf->access & WG_ACCESS_WAIT))
+		return -EBADF;
+	__waitgroup_snapshot(&grp->wg, &info.count, &info.waiters, &res);
+	info.generation = res.generation;
+	info.abandoned = res.abandoned;
+	info.error = res.error;
+	info.uid = from_kuid_munged(ns, grp->uid);
+	info.gid = from_kgid_munged(ns, grp->gid);
+	info.mode = grp->mode;
+	memcpy(info.name, grp->name, sizeof(info.name));
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long wg_file_ioc_dup(struct wg_file *wf, u32 __user *argp)
+{
+	u32 flags;
+
+	if (get_user(flags, argp))
+		return -EFAULT;
+	if (flags & ~WG_CLOEXEC)
+		return -EINVAL;
+	return wg_file_install(wf->grp, flags | wf->access);
+}
+
+static long wg_file_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct wg_file *wf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case WG_IOC_ADD:
+		return wg_file_ioc_add(wf, argp);
+	case WG_IOC_DONE:
+		return wg_file_add(wf, -1, 0, 0);
+	case WG_IOC_WAIT:
+		return wg_file_ioc_wait(wf, argp);
+	case WG_IOC_INFO:
+		return wg_file_ioc_info(wf, argp);
+	case WG_IOC_DUP:
+		return wg_file_ioc_dup(wf, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static void wg_file_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct wg_file *wf = file->private_data;
+	unsigned int waiters;
+	struct wg_result res;
+	int count;
+
+	/* The group's state is for descriptors that may read it (INFO). */
+	if (wf->access & WG_ACCESS_WAIT) {
+		__waitgroup_snapshot(&wf->grp->wg, &count, &waiters, &res);
+		seq_printf(m, "count:\t%d\nwaiters:\t%u\ngeneration:\t%llu\n",
+			   count, waiters, res.generation);
+	}
+	seq_printf(m, "access:\t%s%s\nundo:\t%lld\n",
+		   wf->access & WG_ACCESS_WAIT ? "w" : "",
+		   wf->access & WG_ACCESS_ADD ? "a" : "",
+		   (long long)atomic64_read(&wf->ledger));
+	if (wf->grp->name[0])
+		seq_printf(m, "name:\t%s\n", wf->grp->name);
+}
+
+static const struct file_operations wg_file_fops = {
+	.owner		= THIS_MODULE,
+	.release	= wg_file_release,
+	.poll		= wg_file_poll,
+	.unlocked_ioctl	= wg_file_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= wg_file_show_fdinfo,
+	.llseek		= WG_NO_LLSEEK,
+};
+
+/**
+ * waitgroup_fdget() - take a reference on the group behind a descriptor
+ * @fd: a waitgroup file descriptor of the current task
+ *
+ * Lets a driver signal or wait on a group that userspace handed it, as
+ * eventfd_ctx_fdget() does for eventfds. The reference does not depend on
+ * @fd staying open; drop it with waitgroup_put().
+ *
+ * Context: Process context.
+ * Return: the waitgroup, ERR_PTR(-EBADF) if @fd is not open or was opened
+ * without WG_ACCESS_ADD, or ERR_PTR(-EINVAL) if it is not a waitgroup.
+ */
+struct waitgroup *waitgroup_fdget(int fd)
+{
+	struct waitgroup *wg = ERR_PTR(-EINVAL);
+	struct wg_file *wf;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op == &wg_file_fops) {
+		wf = file->private_data;
+		/* A driver signals the group: the descriptor must allow it. */
+		if (wf->access & WG_ACCESS_ADD)
+			wg = &wg_group_get(wf->grp)->wg;
+		else
+			wg = ERR_PTR(-EBADF);
+	}
+	fput(file);
+	return wg;
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_fdget, WG_SYMBOL_NS);
