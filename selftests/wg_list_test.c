@@ -242,20 +242,21 @@ static int cursor_survives_emptying(int dev)
 	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);	/* any descriptor will do */
 	if (dev < 0)
 		return 11;
-	if (wg_create(dev, "a", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "b", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "c", WG_EXCL, 0600, 0) < 0)
+	if (sys_wg_create(dev, WG_EXCL, 0600, 0, "a") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "b") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "c") < 0)
 		return 12;
-	n = wg_list(dev, names, 2, &cursor, 0);
+	n = sys_wg_list(dev, names, 2, 0, &cursor);
 	if (n != 2 || !cursor)
 		return 13;
-	if (wg_unlink(dev, "a") || wg_unlink(dev, "b") || wg_unlink(dev, "c"))
+	if (sys_wg_unlink(dev, "a") || sys_wg_unlink(dev, "b") ||
+	    sys_wg_unlink(dev, "c"))
 		return 14;
-	if (wg_create(dev, "x", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "y", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "z", WG_EXCL, 0600, 0) < 0)
+	if (sys_wg_create(dev, WG_EXCL, 0600, 0, "x") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "y") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "z") < 0)
 		return 15;
-	n = wg_list(dev, names, 4, &cursor, 0);
+	n = sys_wg_list(dev, names, 4, 0, &cursor);
 	if (n != 3)
 		return 20 + (n < 0 ? 9 : n);
 	return strcmp(names[0], "x") || strcmp(names[2], "z") ? 16 : 0;

@@ -403,7 +403,8 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		int ret = wg_wait(fd, now_ns() + 60 * NSEC_PER_SEC, &w);
+		int ret = sys_wg_wait(fd, wg_now_ns() + 60 * NSEC_PER_SEC,
+				      0, &w);
 
 		w.error = ret ? ret : w.error;
 		if (write(res[1], &w, sizeof(w)) != sizeof(w))
@@ -414,15 +415,15 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	/* Stopped: its wait was given up (the waiter count drops). */
 	ASSERT_EQ(0, wg_wait_for_waiters(fd, 0, 20000));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	ASSERT_EQ((ssize_t)sizeof(w), read(res[0], &w, sizeof(w)));
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, wg_reap(pid));
 	/* Taken: the file's next wait waits for the running generation. */
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
 	close(res[0]);
 	close(res[1]);
 	close(fd);
