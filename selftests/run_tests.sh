@@ -1,14 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Run every waitgroup selftest in order (inside the test VM, as root).
-# Each harness binary prints its own TAP and "# Totals:" line; the exit
-# status is nonzero if any program failed. wg_module_test unloads and
-# reloads the module, so it runs last.
+# Run every waitgroup selftest (inside the test VM, as root), in the
+# order of wg-selftests.programs, the list installed beside this script
+# (selftests/programs). Each harness binary prints its own TAP and
+# "# Totals:" line; the exit status is nonzero if any program failed.
 
 dir=$(dirname "$(readlink -f "$0")")
+list=$dir/wg-selftests.programs
 status=0
 
-for t in wg_abi_smoke waitgroup_test wg_wait_test wg_proc_test wg_ns_test wg_robust_test wg_limits_test wg_list_test wg_registry_test wg_sample_test wg_module_test; do
+if [ ! -r "$list" ]; then
+	echo "not ok wg-selftests # missing $list"
+	exit 1
+fi
+
+for t in $(sed -e 's/#.*//' "$list"); do
 	if [ -x "$dir/$t" ]; then
 		bin="$dir/$t"
 	elif command -v "$t" >/dev/null 2>&1; then

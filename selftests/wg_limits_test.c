@@ -17,8 +17,6 @@
 
 #include "wg_util.h"
 
-#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
-#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
 
 #define LIMIT		6	/* max_groups_per_user while testing */
 #define USER		1000	/* wgtest: owns the namespaces */
@@ -47,14 +45,6 @@ static int write_str(const char *path, const char *s)
 	return n == len ? 0 : (n < 0 ? n : -EIO);
 }
 
-static int write_long(const char *path, long val)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld\n", val);
-	return write_str(path, buf);
-}
-
 FIXTURE_SETUP(limit)
 {
 	self->saved = -1;
@@ -71,14 +61,14 @@ FIXTURE_SETUP(limit)
 	 * or two (waitgroup.rst): wait for that, on the group count itself.
 	 */
 	{
-		__u64 end = now_ns() + 15 * NSEC_PER_SEC;
+		__u64 end = wg_now_ns() + 15 * NSEC_PER_SEC;
 
-		while (wg_read_long(NR_GROUPS) > 0 && now_ns() < end)
+		while (wg_read_long(NR_GROUPS) > 0 && wg_now_ns() < end)
 			sched_yield();
 		ASSERT_EQ(0, wg_read_long(NR_GROUPS))
 			TH_LOG("groups left by an earlier test");
 	}
-	ASSERT_EQ(0, write_long(PER_USER, LIMIT));
+	ASSERT_EQ(0, wg_write_long(PER_USER, LIMIT));
 	self->base = wg_read_long(NR_GROUPS);
 	wg_name(self->prefix, "lim");
 }
@@ -87,36 +77,8 @@ FIXTURE_TEARDOWN(limit)
 {
 	/* Runs after a failed ASSERT too: the next test gets the default. */
 	if (self->saved >= 0)
-		EXPECT_EQ(0, write_long(PER_USER, self->saved));
+		EXPECT_EQ(0, wg_write_long(PER_USER, self->saved));
 	close(self->dev);
-}
-
-/*
- * In a forked child: real uid @ruid, effective @euid in the initial
- * namespace; create up to @want anonymous groups. Returns how many it got
- * before ENOSPC (the child's exit status), or 200+ on another error.
- */
-static int count_as(int dev, uid_t ruid, uid_t euid, int want)
-{
-	pid_t pid = fork();
-	int n, fd;
-
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (setgroups(0, NULL) || setresgid(ruid, ruid, ruid) ||
-		    setresuid(ruid, euid, euid))
-			_exit(201);
-		for (n = 0; n < want; n++) {
-			fd = wg_create_anon(dev, 0);
-			if (fd == -ENOSPC)
-				break;
-			if (fd < 0)
-				_exit(202);
-		}
-		_exit(n);
-	}
-	return wg_reap(pid);
 }
 
 /* What one worker does: as @uid, try to create @want groups. */
@@ -150,7 +112,8 @@ static void run_job(int dev, const struct job *j, const char *prefix,
 	for (n = 0; n < j->want; n++) {
 		if (j->named) {
 			job_name(name, prefix, j->uid, n);
-			fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+			fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+					   name);
 		} else {
 			fd = wg_create_anon(dev, 0);
 		}
@@ -168,7 +131,7 @@ static void run_job(int dev, const struct job *j, const char *prefix,
 		;
 	for (i = 0; j->named && i < n; i++) {
 		job_name(name, prefix, j->uid, i);
-		if (wg_unlink(dev, name))
+		if (sys_wg_unlink(dev, name))
 			_exit(104);
 	}
 	_exit(0);
@@ -437,11 +400,11 @@ static void check_share(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, counts[3]);
 	EXPECT_EQ(self->base + LIMIT, wg_read_long(NR_GROUPS));
 	/* It is USER's budget they used ... */
-	EXPECT_EQ(0, count_as(self->dev, USER, USER, 1));
+	EXPECT_EQ(0, wg_create_as(self->dev, USER, USER, 1, -1));
 	/* ... not that of the kuids they run as, nor anyone else's. */
-	EXPECT_EQ(LIMIT, count_as(self->dev, SUBUID, SUBUID, LIMIT + 1));
-	EXPECT_EQ(LIMIT, count_as(self->dev, SUBUID + 2, SUBUID + 2, LIMIT));
-	EXPECT_EQ(LIMIT, count_as(self->dev, OTHER, OTHER, LIMIT + 1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, SUBUID, SUBUID, LIMIT + 1, -1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, SUBUID + 2, SUBUID + 2, LIMIT, -1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, OTHER, OTHER, LIMIT + 1, -1));
 	/* Released, the budget is whole again, inside and out. */
 	ASSERT_EQ(0, wg_pipe_put(c.down));
 	ASSERT_EQ(0, recv_int(c.up, &n));
@@ -449,7 +412,7 @@ static void check_share(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, wg_reap(c.pid));
 	end_container(&c);
 	EXPECT_EQ(self->base, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(LIMIT, count_as(self->dev, USER, USER, LIMIT + 1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, USER, USER, LIMIT + 1, -1));
 }
 
 TEST_F(limit, mapped_uids_share_the_owners_budget)
@@ -512,13 +475,13 @@ TEST_F(limit, freed_after_the_namespace_is_gone)
 	end_container(&c);
 	/* Creator and namespace gone; the names still hold USER's budget. */
 	EXPECT_EQ(self->base + LIMIT, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(0, count_as(self->dev, USER, USER, 1));
+	EXPECT_EQ(0, wg_create_as(self->dev, USER, USER, 1, -1));
 	for (i = 0; i < LIMIT; i++) {
 		job_name(name, self->prefix, 0, i);
-		EXPECT_EQ(0, wg_unlink(self->dev, name));
+		EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 	}
 	EXPECT_EQ(self->base, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(LIMIT, count_as(self->dev, USER, USER, LIMIT + 1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, USER, USER, LIMIT + 1, -1));
 }
 
 /* A container that only lives: its driver waits for the end of the test. */
@@ -590,7 +553,7 @@ TEST_F(limit, setns_between_create_and_free)
 	ASSERT_EQ(0, wg_pipe_get(report[0]))
 		TH_LOG("joining child failed: %d", wg_reap(pid));
 	EXPECT_EQ(self->base + 1, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(LIMIT - 1, count_as(self->dev, USER, USER, LIMIT + 1));
+	EXPECT_EQ(LIMIT - 1, wg_create_as(self->dev, USER, USER, LIMIT + 1, -1));
 	/* ... and root's budget is whole again. */
 	for (i = 0; i < LIMIT; i++) {
 		fds[i] = wg_create_anon(self->dev, 0);
@@ -607,7 +570,7 @@ TEST_F(limit, setns_between_create_and_free)
 	EXPECT_EQ(0, wg_reap(c.pid));
 	end_container(&c);
 	EXPECT_EQ(self->base, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(LIMIT, count_as(self->dev, USER, USER, LIMIT + 1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, USER, USER, LIMIT + 1, -1));
 }
 
 /*
@@ -624,10 +587,10 @@ TEST_F(limit, real_uids_in_the_initial_namespace)
 	EXPECT_EQ(LIMIT, start_job(self->dev, &hold, self->prefix, release,
 				   &pid));
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, count_as(self->dev, USER, USER, 1));
-	EXPECT_EQ(0, count_as(self->dev, USER, OTHER, 1));
-	EXPECT_EQ(LIMIT, count_as(self->dev, OTHER, USER, LIMIT + 1));
-	EXPECT_EQ(LIMIT, count_as(self->dev, OTHER, OTHER, LIMIT + 1));
+	EXPECT_EQ(0, wg_create_as(self->dev, USER, USER, 1, -1));
+	EXPECT_EQ(0, wg_create_as(self->dev, USER, OTHER, 1, -1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, OTHER, USER, LIMIT + 1, -1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, OTHER, OTHER, LIMIT + 1, -1));
 	for (i = 0; i < LIMIT; i++) {
 		fds[i] = wg_create_anon(self->dev, 0);
 		ASSERT_LE(0, fds[i]);
@@ -640,7 +603,7 @@ TEST_F(limit, real_uids_in_the_initial_namespace)
 	EXPECT_EQ(0, wg_reap(pid));
 	close(release[0]);
 	EXPECT_EQ(self->base, wg_read_long(NR_GROUPS));
-	EXPECT_EQ(LIMIT, count_as(self->dev, USER, USER, LIMIT + 1));
+	EXPECT_EQ(LIMIT, wg_create_as(self->dev, USER, USER, LIMIT + 1, -1));
 }
 
 TEST_HARNESS_MAIN

@@ -8,24 +8,6 @@
 
 #include "wg_util.h"
 
-static int wg_list(int dev, char (*names)[WG_NAME_MAX], __u32 count,
-		   __u64 *cursor, __u32 flags)
-{
-	struct wg_list l;
-	int ret;
-
-	memset(&l, 0, sizeof(l));
-	l.names = (uintptr_t)names;
-	l.count = count;
-	l.flags = flags;
-	l.cursor = *cursor;
-	ret = wg_ioctl(dev, WG_IOC_LIST, &l);
-	if (ret)
-		return ret;
-	*cursor = l.cursor;
-	return (int)l.count;
-}
-
 /* How many of the listed names start with @prefix; -errno on failure. */
 static int count_listed(int dev, const char *prefix, __u32 chunk,
 			int *calls)
@@ -36,7 +18,7 @@ static int count_listed(int dev, const char *prefix, __u32 chunk,
 
 	*calls = 0;
 	do {
-		n = wg_list(dev, names, chunk, &cursor, 0);
+		n = sys_wg_list(dev, names, chunk, 0, &cursor);
 		if (n < 0)
 			return n;
 		(*calls)++;
@@ -71,7 +53,7 @@ static void make_names(struct __test_metadata *_metadata, int dev,
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s%04d", prefix, i);
-		fd = wg_create(dev, name, WG_EXCL, mode, 0);
+		fd = sys_wg_create(dev, WG_EXCL, mode, 0, name);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
@@ -84,7 +66,7 @@ static void drop_names(int dev, const char *prefix, int n)
 
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "%s%04d", prefix, i);
-		wg_unlink(dev, name);
+		sys_wg_unlink(dev, name);
 	}
 }
 
@@ -112,7 +94,7 @@ TEST_F(list, oldest_first_and_count_capped)
 	make_names(_metadata, self->dev, self->prefix, 300, 0600);
 	do {
 		memset(names, 0xcc, sizeof(names));
-		n = wg_list(self->dev, names, WG_LIST_MAX + 8, &cursor, 0);
+		n = sys_wg_list(self->dev, names, WG_LIST_MAX + 8, 0, &cursor);
 		ASSERT_LE(0, n);
 		/* Never more than WG_LIST_MAX, and nothing past what it reports. */
 		ASSERT_GE(WG_LIST_MAX, n);
@@ -136,21 +118,21 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	int n, i, found = 0, first;
 
 	make_names(_metadata, self->dev, self->prefix, 20, 0600);
-	n = wg_list(self->dev, names, 5, &cursor, 0);
+	n = sys_wg_list(self->dev, names, 5, 0, &cursor);
 	ASSERT_EQ(5, n);
 	ASSERT_NE(0ULL, cursor);
 	first = n;
 	/* Remove one already listed and one not yet; add one at the end. */
 	snprintf(extra, sizeof(extra), "%s%04d", self->prefix, 0);
-	ASSERT_EQ(0, wg_unlink(self->dev, extra));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, extra));
 	snprintf(extra, sizeof(extra), "%s%04d", self->prefix, 10);
-	ASSERT_EQ(0, wg_unlink(self->dev, extra));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, extra));
 	snprintf(extra, sizeof(extra), "%sz", self->prefix);
-	i = wg_create(self->dev, extra, WG_EXCL, 0, 0);
+	i = sys_wg_create(self->dev, WG_EXCL, 0, 0, extra);
 	ASSERT_LE(0, i);
 	close(i);
 	do {
-		n = wg_list(self->dev, names, WG_LIST_MAX, &cursor, 0);
+		n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 		ASSERT_LE(0, n);
 		for (i = 0; i < n; i++)
 			if (!strncmp(names[i], self->prefix, strlen(self->prefix)))
@@ -159,7 +141,7 @@ TEST_F(list, changes_between_calls_skip_nothing)
 	/* 20 - 5 listed - 1 removed after the cursor + 1 new. */
 	EXPECT_EQ(15, found);
 	EXPECT_EQ(5, first);
-	EXPECT_EQ(0, wg_unlink(self->dev, extra));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, extra));
 	drop_names(self->dev, self->prefix, 20);
 }
 
@@ -169,20 +151,20 @@ TEST_F(list, bad_arguments)
 	__u64 cursor = 0;
 	struct wg_list l;
 
-	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &cursor, 1));
-	EXPECT_EQ(-EFAULT, wg_ioctl(self->dev, WG_IOC_LIST, NULL));
+	EXPECT_EQ(-EINVAL, sys_wg_list(self->dev, names, 4, 1, &cursor));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(self->dev, WG_IOC_LIST, NULL));
 	make_names(_metadata, self->dev, self->prefix, 1, 0600);
 	memset(&l, 0, sizeof(l));
 	l.names = 8;	/* unmapped */
 	l.count = 4;
-	EXPECT_EQ(-EFAULT, wg_ioctl(self->dev, WG_IOC_LIST, &l));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(self->dev, WG_IOC_LIST, &l));
 	/* A cursor no call could have returned. */
 	__u64 bad = ~0ULL;
 
-	EXPECT_EQ(-EINVAL, wg_list(self->dev, names, 4, &bad, 0));
+	EXPECT_EQ(-EINVAL, sys_wg_list(self->dev, names, 4, 0, &bad));
 	/* count 0 could never move the cursor: refused. */
 	l.count = 0;
-	EXPECT_EQ(-EINVAL, wg_ioctl(self->dev, WG_IOC_LIST, &l));
+	EXPECT_EQ(-EINVAL, sys_wg_ioctl(self->dev, WG_IOC_LIST, &l));
 	drop_names(self->dev, self->prefix, 1);
 }
 
@@ -194,10 +176,10 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 
 	snprintf(open_name, sizeof(open_name), "%sopen", self->prefix);
 	snprintf(closed_name, sizeof(closed_name), "%sclosed", self->prefix);
-	fd = wg_create(self->dev, open_name, WG_EXCL, 0644, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0644, 0, open_name);
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = wg_create(self->dev, closed_name, WG_EXCL, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0600, 0, closed_name);
 	ASSERT_LE(0, fd);
 	close(fd);
 	pid = fork();
@@ -211,7 +193,7 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 		    setresuid(1000, 1000, 1000))
 			_exit(2);
 		do {
-			n = wg_list(self->dev, names, WG_LIST_MAX, &cursor, 0);
+			n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 			if (n < 0)
 				_exit(3);
 			for (i = 0; i < n; i++) {
@@ -222,8 +204,8 @@ TEST_F(list, only_names_the_caller_may_wait_on)
 		_exit(saw_open && !saw_closed ? 0 : 1);
 	}
 	EXPECT_EQ(0, wg_reap(pid));
-	EXPECT_EQ(0, wg_unlink(self->dev, open_name));
-	EXPECT_EQ(0, wg_unlink(self->dev, closed_name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, open_name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, closed_name));
 }
 
 TEST_F(list, scoped_to_the_ipc_namespace)
@@ -260,20 +242,21 @@ static int cursor_survives_emptying(int dev)
 	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);	/* any descriptor will do */
 	if (dev < 0)
 		return 11;
-	if (wg_create(dev, "a", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "b", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "c", WG_EXCL, 0600, 0) < 0)
+	if (sys_wg_create(dev, WG_EXCL, 0600, 0, "a") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "b") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "c") < 0)
 		return 12;
-	n = wg_list(dev, names, 2, &cursor, 0);
+	n = sys_wg_list(dev, names, 2, 0, &cursor);
 	if (n != 2 || !cursor)
 		return 13;
-	if (wg_unlink(dev, "a") || wg_unlink(dev, "b") || wg_unlink(dev, "c"))
+	if (sys_wg_unlink(dev, "a") || sys_wg_unlink(dev, "b") ||
+	    sys_wg_unlink(dev, "c"))
 		return 14;
-	if (wg_create(dev, "x", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "y", WG_EXCL, 0600, 0) < 0 ||
-	    wg_create(dev, "z", WG_EXCL, 0600, 0) < 0)
+	if (sys_wg_create(dev, WG_EXCL, 0600, 0, "x") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "y") < 0 ||
+	    sys_wg_create(dev, WG_EXCL, 0600, 0, "z") < 0)
 		return 15;
-	n = wg_list(dev, names, 4, &cursor, 0);
+	n = sys_wg_list(dev, names, 4, 0, &cursor);
 	if (n != 3)
 		return 20 + (n < 0 ? 9 : n);
 	return strcmp(names[0], "x") || strcmp(names[2], "z") ? 16 : 0;

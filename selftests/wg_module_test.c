@@ -38,9 +38,9 @@ static int load_params(const char *params)
 	close(fd);
 	if (ret)
 		return ret;
-	end = now_ns() + 10 * NSEC_PER_SEC;
+	end = wg_now_ns() + 10 * NSEC_PER_SEC;
 	while (access(WG_DEV, F_OK)) {
-		if (now_ns() > end)
+		if (wg_now_ns() > end)
 			return -ETIMEDOUT;
 		sched_yield();
 	}
@@ -75,8 +75,8 @@ FIXTURE_SETUP(mod)
 	WG_OPEN_DEV_OR_SKIP(dev);
 	close(dev);
 	/* Give stragglers of earlier test programs a bounded time to exit. */
-	end = now_ns() + 20 * NSEC_PER_SEC;
-	while (refcnt() > 0 && now_ns() < end)
+	end = wg_now_ns() + 20 * NSEC_PER_SEC;
+	while (refcnt() > 0 && wg_now_ns() < end)
 		sched_yield();
 	ASSERT_EQ(0, refcnt())
 		TH_LOG("some process still holds the module; rmmod cannot work");
@@ -102,7 +102,7 @@ TEST_F(mod, rmmod_refused_while_group_fd_open)
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	EXPECT_TRUE(module_loaded());
 	/* The group is unharmed. */
-	EXPECT_EQ(0, wg_done(fd));
+	EXPECT_EQ(0, sys_wg_done(fd));
 	EXPECT_EQ(1, wg_generation(fd));
 	close(fd);
 	EXPECT_EQ(0, unload());
@@ -130,12 +130,12 @@ TEST_F(mod, rmmod_refused_while_named_group_open)
 	wg_name(name, "mod");
 	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 0, name);
 	ASSERT_LE(0, fd);
 	close(fd);
-	fd = wg_open(dev, name, WG_CLOEXEC);
+	fd = sys_wg_open(dev, WG_CLOEXEC, name);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, wg_unlink(dev, name));
+	EXPECT_EQ(0, sys_wg_unlink(dev, name));
 	close(dev);
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	close(fd);
@@ -153,7 +153,7 @@ TEST_F(mod, refcnt_follows_open_files)
 	ASSERT_LE(0, dev);
 	fd = wg_create_anon(dev, 0);
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	during = refcnt();
 	EXPECT_LT(before, during);
@@ -171,7 +171,7 @@ TEST_F(mod, named_groups_do_not_survive_reload)
 	wg_name(name, "reload");
 	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 4);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 4, name);
 	ASSERT_LE(0, fd);
 	close(fd);
 	close(dev);
@@ -180,7 +180,7 @@ TEST_F(mod, named_groups_do_not_survive_reload)
 	ASSERT_EQ(0, load());
 	dev = open(WG_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
-	EXPECT_EQ(-ENOENT, wg_open(dev, name, WG_CLOEXEC));
+	EXPECT_EQ(-ENOENT, sys_wg_open(dev, WG_CLOEXEC, name));
 	close(dev);
 }
 
@@ -198,8 +198,8 @@ TEST_F_TIMEOUT(mod, load_unload_cycles, 120)
 		ASSERT_LE(0, dev);
 		fd = wg_create_anon(dev, 1);
 		ASSERT_LE(0, fd);
-		EXPECT_EQ(0, wg_done(fd));
-		ASSERT_EQ(0, wg_wait(fd, 0, &w));
+		EXPECT_EQ(0, sys_wg_done(fd));
+		ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 		EXPECT_EQ(1ULL, w.generation);
 		close(fd);
 		close(dev);
@@ -230,8 +230,8 @@ FIXTURE_SETUP(limits)
 		WG_SKIP_SETUP("module %s not loaded", WG_MODULE);
 	if (access(WG_SYSFS "/parameters/max_groups", R_OK))
 		WG_SKIP_SETUP("module has no max_groups parameter");
-	end = now_ns() + 20 * NSEC_PER_SEC;
-	while (refcnt() > 0 && now_ns() < end)
+	end = wg_now_ns() + 20 * NSEC_PER_SEC;
+	while (refcnt() > 0 && wg_now_ns() < end)
 		sched_yield();
 	ASSERT_EQ(0, refcnt());
 	wg_name(self->name, "limit");
@@ -284,11 +284,11 @@ TEST_F(limits, max_groups_in_all)
 		ASSERT_LE(0, self->fds[self->nfds]);
 	}
 	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
-	EXPECT_EQ(-ENOSPC, wg_create(self->dev, self->name,
-				     WG_CLOEXEC | WG_EXCL, 0600, 0));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+	EXPECT_EQ(-ENOSPC, sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600,
+					 0, self->name));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
 	/* A dup is a new file, not a new group. */
-	fd = wg_dup(self->fds[0], WG_CLOEXEC);
+	fd = sys_wg_dup(self->fds[0], WG_CLOEXEC);
 	EXPECT_LE(0, fd);
 	close(fd);
 	/* Closing a group frees its place. */
@@ -304,7 +304,8 @@ TEST_F(limits, named_group_holds_place_until_unlinked)
 	int fd;
 
 	ASSERT_EQ(0, reload_with(self, "max_groups=2"));
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+			   self->name);
 	ASSERT_LE(0, fd);
 	close(fd);		/* the name keeps the group */
 	self->fds[self->nfds] = wg_create_anon(self->dev, 0);
@@ -312,10 +313,10 @@ TEST_F(limits, named_group_holds_place_until_unlinked)
 	self->nfds++;
 	EXPECT_EQ(-ENOSPC, wg_create_anon(self->dev, 0));
 	/* Opening the existing group creates nothing: no limit applies. */
-	fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	EXPECT_LE(0, fd);
 	close(fd);
-	ASSERT_EQ(0, wg_unlink(self->dev, self->name));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, self->name));
 	fd = wg_create_anon(self->dev, 0);
 	EXPECT_LE(0, fd);
 	close(fd);
@@ -326,20 +327,22 @@ TEST_F(limits, create_of_existing_name_at_limit_opens_it)
 	int fd;
 
 	ASSERT_EQ(0, reload_with(self, "max_groups=1"));
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 2);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 2,
+			   self->name);
 	ASSERT_LE(0, fd);
 	self->fds[self->nfds++] = fd;
 	/* No group is created, so the limit is not reached. */
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 0, self->name);
 	EXPECT_LE(0, fd) TH_LOG("create of an existing name: %s",
 				strerror(-fd));
 	if (fd >= 0) {
 		EXPECT_EQ(2, wg_count(fd));
 		close(fd);
 	}
-	fd = wg_create(self->dev, self->name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0600, 0,
+			   self->name);
 	EXPECT_EQ(-EEXIST, fd);
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 }
 
 static int create_until_full(int dev)

@@ -113,21 +113,21 @@ static const struct creds root_no_cap = { 0, 0, 0, {0}, -1, CAPS_DROP_IPC_OWNER 
 /* Child bodies: exit 0 on success, else the errno (all < 200). */
 static int do_create(int dev, const char *name, long mode)
 {
-	int fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, mode, 1);
+	int fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, mode, 1, name);
 
 	return fd < 0 ? -fd : 0;
 }
 
 static int do_create_existing(int dev, const char *name, long flags)
 {
-	int fd = wg_create(dev, name, WG_CLOEXEC | flags, 0600, 1);
+	int fd = sys_wg_create(dev, WG_CLOEXEC | flags, 0600, 1, name);
 
 	return fd < 0 ? -fd : 0;
 }
 
 static int do_open(int dev, const char *name, long flags)
 {
-	int fd = wg_open(dev, name, flags | WG_CLOEXEC);
+	int fd = sys_wg_open(dev, flags | WG_CLOEXEC, name);
 
 	return fd < 0 ? -fd : 0;
 }
@@ -135,7 +135,7 @@ static int do_open(int dev, const char *name, long flags)
 static int do_unlink(int dev, const char *name, long unused)
 {
 	(void)unused;
-	return -wg_unlink(dev, name);
+	return -sys_wg_unlink(dev, name);
 }
 
 /* Named groups owned by wgtest (1000:1000), with a given mode. */
@@ -157,14 +157,14 @@ FIXTURE_SETUP(perm)
 		WG_SKIP_SETUP("needs root");
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "perm");
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	ASSERT_EQ(0, run_as(&owner, do_create, self->dev, self->name,
 			    variant->mode));
 }
 
 FIXTURE_TEARDOWN(perm)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -261,7 +261,7 @@ TEST_F(perm, create_existing)
 	EXPECT_EQ(variant->err, run_as(&variant->who, do_create_existing,
 				       self->dev, self->name, variant->flags));
 	/* The group is unchanged: count still 1 (count ignored). */
-	fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(1, wg_count(fd));
 	close(fd);
@@ -279,23 +279,23 @@ FIXTURE_SETUP(own)
 		WG_SKIP_SETUP("needs root");
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "own");
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	ASSERT_EQ(0, run_as(&owner, do_create, self->dev, self->name, 0666));
 }
 
 FIXTURE_TEARDOWN(own)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
 TEST_F(own, info_reports_creator)
 {
 	struct wg_info info;
-	int fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	int fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ((__u32)OWNER_UID, info.uid);
 	EXPECT_EQ((__u32)OWNER_GID, info.gid);
 	EXPECT_EQ(0666U, info.mode);
@@ -311,18 +311,18 @@ TEST_F(own, owner_uses_fsuid_and_fsgid)
 	int fd;
 
 	wg_name(name, "fsid");
-	wg_unlink(self->dev, name);
+	sys_wg_unlink(self->dev, name);
 	setfsgid(2345);
 	setfsuid(2345);
-	fd = wg_create(self->dev, name, WG_CLOEXEC | WG_EXCL, 0640, 0);
+	fd = sys_wg_create(self->dev, WG_CLOEXEC | WG_EXCL, 0640, 0, name);
 	setfsuid(0);
 	setfsgid(0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	EXPECT_EQ(2345U, info.uid);
 	EXPECT_EQ(2345U, info.gid);
 	close(fd);
-	EXPECT_EQ(0, wg_unlink(self->dev, name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 }
 
 TEST_F(own, unlink_by_other_user_is_eperm)
@@ -341,7 +341,7 @@ TEST_F(own, unlink_by_root_without_cap_is_eperm)
 TEST_F(own, unlink_by_owner)
 {
 	EXPECT_EQ(0, run_as(&owner, do_unlink, self->dev, self->name, 0));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
 }
 
 TEST_F(own, unlink_by_cap_ipc_owner)
@@ -351,7 +351,7 @@ TEST_F(own, unlink_by_cap_ipc_owner)
 	};
 
 	EXPECT_EQ(0, run_as(&capped, do_unlink, self->dev, self->name, 0));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
 }
 
 TEST_F(own, excl_create_by_other_is_eexist)
@@ -364,7 +364,7 @@ static int done_on_fd(int fd, const char *unused, long arg)
 {
 	(void)unused;
 	(void)arg;
-	return -wg_done(fd);
+	return -sys_wg_done(fd);
 }
 
 TEST_F(own, anonymous_group_usable_by_any_holder)
@@ -379,14 +379,14 @@ TEST_F(own, anonymous_group_usable_by_any_holder)
 
 static int dropped_open_keeps_access(int dev, const char *name, long arg)
 {
-	int fd = wg_open(dev, name, WG_CLOEXEC | WG_ACCESS_WAIT);
+	int fd = sys_wg_open(dev, WG_CLOEXEC | WG_ACCESS_WAIT, name);
 
 	(void)arg;
 	if (fd < 0)
 		return 1;
-	if (wg_done(fd) != -EBADF)
+	if (sys_wg_done(fd) != -EBADF)
 		return 2;
-	if (wg_wait(fd, 0, NULL) != -ETIMEDOUT)
+	if (sys_wg_wait(fd, 0, 0, NULL) != -ETIMEDOUT)
 		return 3;
 	return 0;
 }
@@ -409,12 +409,12 @@ FIXTURE_SETUP(ns)
 		WG_SKIP_SETUP("needs root");
 	WG_OPEN_DEV_OR_SKIP(self->dev);
 	wg_name(self->name, "ns");
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 }
 
 FIXTURE_TEARDOWN(ns)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -432,7 +432,7 @@ static int ns_open_missing(const char *name)
 
 	if (dev < 0)
 		return 100;
-	return -wg_open(dev, name, WG_CLOEXEC);
+	return -sys_wg_open(dev, WG_CLOEXEC, name);
 }
 
 static pid_t fork_fn(int (*fn)(const char *name), const char *name)
@@ -446,7 +446,7 @@ static pid_t fork_fn(int (*fn)(const char *name), const char *name)
 
 TEST_F(ns, outside_name_invisible_inside)
 {
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0666, 1);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0666, 1, self->name);
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(ENOENT, wg_reap(fork_fn(ns_open_missing, self->name)));
@@ -459,17 +459,17 @@ static int ns_unlink_missing(const char *name)
 
 	if (dev < 0)
 		return 100;
-	return -wg_unlink(dev, name);
+	return -sys_wg_unlink(dev, name);
 }
 
 TEST_F(ns, unlink_inside_does_not_reach_outside)
 {
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0666, 1);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0666, 1, self->name);
 
 	ASSERT_LE(0, fd);
 	close(fd);
 	EXPECT_EQ(ENOENT, wg_reap(fork_fn(ns_unlink_missing, self->name)));
-	fd = wg_open(self->dev, self->name, WG_CLOEXEC);
+	fd = sys_wg_open(self->dev, WG_CLOEXEC, self->name);
 	EXPECT_LE(0, fd);
 	close(fd);
 }
@@ -480,19 +480,19 @@ static int ns_same_name(const char *name)
 
 	if (dev < 0)
 		return 100;
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 7);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 7, name);
 	if (fd < 0)
 		return -fd;
 	if (wg_count(fd) != 7)
 		return 101;
-	if (wg_done(fd))
+	if (sys_wg_done(fd))
 		return 102;
 	return 0;
 }
 
 TEST_F(ns, same_name_in_two_namespaces)
 {
-	int fd = wg_create(self->dev, self->name, WG_CLOEXEC, 0600, 5);
+	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 5, self->name);
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, wg_reap(fork_fn(ns_same_name, self->name)));
@@ -515,10 +515,10 @@ static int ns_create_and_hold(const char *name)
 
 	if (dev < 0)
 		return 100;
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 3);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 3, name);
 	if (fd < 0)
 		return -fd;
-	if (wg_open(dev, name, WG_CLOEXEC) < 0)
+	if (sys_wg_open(dev, WG_CLOEXEC, name) < 0)
 		return 101;
 	if (wg_pipe_put(nc.ack[1]) || wg_pipe_get(nc.cue[0]))
 		return 102;
@@ -534,8 +534,8 @@ TEST_F(ns, inside_name_invisible_outside)
 	pid = fork_fn(ns_create_and_hold, self->name);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wg_pipe_get(nc.ack[0]));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
-	EXPECT_EQ(-ENOENT, wg_unlink(self->dev, self->name));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
+	EXPECT_EQ(-ENOENT, sys_wg_unlink(self->dev, self->name));
 	ASSERT_EQ(0, wg_pipe_put(nc.cue[1]));
 	EXPECT_EQ(0, wg_reap(pid));
 }
@@ -568,7 +568,7 @@ TEST_F(ns, names_live_while_nsfs_pins_namespace)
 		dev = open(WG_DEV, O_RDWR | O_CLOEXEC);
 		if (dev < 0)
 			_exit(101);
-		fd = wg_open(dev, self->name, WG_CLOEXEC);
+		fd = sys_wg_open(dev, WG_CLOEXEC, self->name);
 		if (fd < 0)
 			_exit(-fd);
 		_exit(wg_count(fd) == 3 ? 0 : 102);
@@ -591,7 +591,7 @@ static int ns_create_and_send(const char *name)
 
 	if (dev < 0)
 		return 100;
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 2);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 2, name);
 	if (fd < 0)
 		return -fd;
 	memset(cbuf, 0, sizeof(cbuf));
@@ -609,12 +609,12 @@ static int ns_must_not_see(const char *name)
 
 	if (dev < 0)
 		return 100;
-	fd = wg_open(dev, name, WG_CLOEXEC);
+	fd = sys_wg_open(dev, WG_CLOEXEC, name);
 	if (fd >= 0)
 		return 101;	/* a dead namespace's name leaked in */
 	if (fd != -ENOENT)
 		return -fd;
-	fd = wg_create(dev, name, WG_CLOEXEC | WG_EXCL, 0600, 0);
+	fd = sys_wg_create(dev, WG_CLOEXEC | WG_EXCL, 0600, 0, name);
 	return fd < 0 ? -fd : 0;
 }
 
@@ -645,12 +645,12 @@ TEST_F(ns, dead_namespace_names_do_not_leak)
 	}
 	for (round = 0; round < 8; round++) {
 		EXPECT_EQ(2, wg_count(fds[round]));
-		EXPECT_EQ(0, wg_add(fds[round], -2, 0, 0));
+		EXPECT_EQ(0, sys_wg_add(fds[round], -2, 0, 0, 0));
 		EXPECT_EQ(1, wg_generation(fds[round]));
 		close(fds[round]);
 	}
 	/* And none of them ever appeared out here. */
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, self->name, WG_CLOEXEC));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name));
 }
 
 TEST_HARNESS_MAIN

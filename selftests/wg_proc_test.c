@@ -72,12 +72,12 @@ static int worker_add_done(int fd, long iterations)
 	long i;
 
 	for (i = 0; i < iterations; i++) {
-		if (wg_add(fd, 1, 0, 0))
+		if (sys_wg_add(fd, 1, 0, 0, 0))
 			return 1;
-		if (wg_done(fd))
+		if (sys_wg_done(fd))
 			return 2;
 	}
-	return wg_done(fd) ? 3 : 0;	/* the parent's hold for us */
+	return sys_wg_done(fd) ? 3 : 0;	/* the parent's hold for us */
 }
 
 TEST_F_TIMEOUT(proc, workers_add_done_exact, 300)
@@ -92,7 +92,7 @@ TEST_F_TIMEOUT(proc, workers_add_done_exact, 300)
 		pids[i] = spawn(worker_add_done, self->fd, ITERATIONS);
 		ASSERT_LT(0, pids[i]);
 	}
-	ASSERT_EQ(0, wg_wait(self->fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, WG_FOREVER, 0, &w));
 	/* The holds kept the counter above zero until the last worker. */
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, w.error);
@@ -107,9 +107,9 @@ static int worker_net_plus(int fd, long iterations)
 	long i;
 
 	for (i = 0; i < iterations; i++) {
-		if (wg_add(fd, 3, 0, 0))
+		if (sys_wg_add(fd, 3, 0, 0, 0))
 			return 1;
-		if (wg_done(fd) || wg_add(fd, -1, 0, 0))
+		if (sys_wg_done(fd) || sys_wg_add(fd, -1, 0, 0, 0))
 			return 2;
 	}
 	return 0;
@@ -130,23 +130,24 @@ TEST_F_TIMEOUT(proc, workers_net_count_exact, 300)
 		EXPECT_EQ(0, wg_reap(pids[i]));
 	EXPECT_EQ(WORKERS * ITERATIONS, wg_count(self->fd));
 	EXPECT_EQ(0, wg_generation(self->fd));
-	EXPECT_EQ(-ERANGE, wg_add(self->fd, -(WORKERS * ITERATIONS) - 1, 0, 0));
-	EXPECT_EQ(0, wg_add(self->fd, -(WORKERS * ITERATIONS), 0, 0));
+	EXPECT_EQ(-ERANGE, sys_wg_add(self->fd, -(WORKERS * ITERATIONS) - 1, 0,
+				      0, 0));
+	EXPECT_EQ(0, sys_wg_add(self->fd, -(WORKERS * ITERATIONS), 0, 0, 0));
 	EXPECT_EQ(1, wg_generation(self->fd));
 }
 
 /* Each worker opens its own file with WG_IOC_DUP and cycles the group. */
 static int worker_cycle(int fd, long iterations)
 {
-	int my = wg_dup(fd, WG_CLOEXEC);
+	int my = sys_wg_dup(fd, WG_CLOEXEC);
 	long i;
 
 	if (my < 0)
 		return 10;
 	for (i = 0; i < iterations; i++) {
-		if (wg_add(my, 2, WG_UNDO, 0))
+		if (sys_wg_add(my, 2, WG_UNDO, 0, 0))
 			return 1;
-		if (wg_done(my) || wg_done(my))
+		if (sys_wg_done(my) || sys_wg_done(my))
 			return 2;
 	}
 	close(my);
@@ -167,7 +168,7 @@ TEST_F_TIMEOUT(proc, workers_own_files_ledgers_balance, 300)
 	}
 	for (i = 0; i < WORKERS; i++)
 		EXPECT_EQ(0, wg_reap(pids[i]));
-	ASSERT_EQ(0, wg_info(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	EXPECT_EQ(0, info.count);
 	/* Every ledger was drawn to zero: nothing abandoned at close. */
 	EXPECT_EQ(0U, info.abandoned);
@@ -180,7 +181,7 @@ static int waiter_forever(int fd, long expect_gen)
 {
 	struct wg_wait w;
 
-	if (wg_wait(fd, WG_FOREVER, &w))
+	if (sys_wg_wait(fd, WG_FOREVER, 0, &w))
 		return 1;
 	if (w.generation != (__u64)expect_gen)
 		return 2;
@@ -192,7 +193,7 @@ static int waiter_sees_abandon(int fd, long abandoned)
 {
 	struct wg_wait w;
 
-	if (wg_wait(fd, WG_FOREVER, &w))
+	if (sys_wg_wait(fd, WG_FOREVER, 0, &w))
 		return 1;
 	if (w.generation != 1)
 		return 2;
@@ -214,11 +215,11 @@ TEST_F(proc, last_done_releases_all_waiters)
 	}
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 8, SPIN_MS));
 	EXPECT_EQ(8, wg_fdinfo(self->fd, "waiters"));
-	ASSERT_EQ(0, wg_done(self->fd));
-	ASSERT_EQ(0, wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
 	/* Not yet: still all asleep. */
 	EXPECT_EQ(0, wg_wait_for_waiters(self->fd, 8, 0));
-	ASSERT_EQ(0, wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ(0, wg_reap(pids[i]));
 	EXPECT_EQ(0, wg_wait_for_waiters(self->fd, 0, SPIN_MS));
@@ -229,7 +230,7 @@ static void *thread_waiter(void *arg)
 	struct wg_wait w;
 	int fd = *(int *)arg;
 
-	if (wg_wait(fd, now_ns() + 20 * NSEC_PER_SEC, &w))
+	if (sys_wg_wait(fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, &w))
 		return (void *)1;
 	return (void *)(long)(w.generation == 1 ? 0 : 2);
 }
@@ -246,7 +247,7 @@ TEST_F(proc, threads_on_one_file_all_released)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, thread_waiter,
 					    &self->fd));
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 6, SPIN_MS));
-	ASSERT_EQ(0, wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
 	for (i = 0; i < 6; i++) {
 		ASSERT_EQ(0, pthread_join(th[i], &ret));
 		EXPECT_EQ(0, (long)ret);
@@ -267,7 +268,7 @@ static int waiter_rounds(int fd, long rounds)
 	long i;
 
 	for (i = 0; i < rounds; i++) {
-		if (wg_wait(fd, now_ns() + 20 * NSEC_PER_SEC, &w))
+		if (sys_wg_wait(fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, &w))
 			return 1;
 		if (write(gen_pipe[1], &w.generation, sizeof(w.generation)) !=
 		    sizeof(w.generation))
@@ -295,8 +296,8 @@ TEST_F_TIMEOUT(proc, rearm_at_once_still_releases_waiter, 120)
 		ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, SPIN_MS))
 			TH_LOG("round %d: waiter never slept", i);
 		/* Complete and re-arm back to back. */
-		ASSERT_EQ(0, wg_done(self->fd));
-		ASSERT_EQ(0, wg_add(self->fd, 1, 0, 0));
+		ASSERT_EQ(0, sys_wg_done(self->fd));
+		ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 		ASSERT_EQ((ssize_t)sizeof(gen), read(gen_pipe[0], &gen,
 						     sizeof(gen)))
 			TH_LOG("round %d: waiter not released", i);
@@ -320,8 +321,8 @@ TEST_F(proc, rearm_releases_many_waiters)
 		ASSERT_LT(0, pids[i]);
 	}
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 6, SPIN_MS));
-	ASSERT_EQ(0, wg_add(self->fd, -1, 0, 0));
-	ASSERT_EQ(0, wg_add(self->fd, 5, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 5, 0, 0, 0));
 	for (i = 0; i < 6; i++)
 		EXPECT_EQ(0, wg_reap(pids[i]));
 	EXPECT_EQ(5, wg_count(self->fd));
@@ -338,7 +339,7 @@ static int rearm_on_cue(int fd, long cue)
 		return 1;
 	if (wg_wait_asleep(getppid(), SPIN_MS))
 		return 3;
-	if (wg_done(fd) || wg_add(fd, 1, 0, 0))
+	if (sys_wg_done(fd) || sys_wg_add(fd, 1, 0, 0, 0))
 		return 2;
 	return 0;
 }
@@ -365,7 +366,7 @@ TEST_F(proc, poll_sees_rearmed_completion)
 	EXPECT_EQ(1, wg_count(self->fd));
 	/* Latched: ready until this file returns from a wait. */
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, NULL));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, NULL));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	close(cue[0]);
 	close(cue[1]);
@@ -394,7 +395,7 @@ TEST_F(proc, epoll_sees_rearmed_completion)
 	EXPECT_EQ(0, wg_reap(pid));
 	/* Level-triggered: readable until the wait consumes it. */
 	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 0));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, NULL));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, NULL));
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	close(ep);
 	close(cue[0]);
@@ -455,17 +456,17 @@ static int done_when_asleep(int fd, long n)
 {
 	if (wg_wait_for_waiters(fd, n, SPIN_MS))
 		return 1;
-	return wg_done(fd) ? 2 : 0;
+	return sys_wg_done(fd) ? 2 : 0;
 }
 
 TEST_F(proc, deadline_future_expires)
 {
-	__u64 start = now_ns(), deadline = start + 200 * NSEC_PER_MSEC;
+	__u64 start = wg_now_ns(), deadline = start + 200 * NSEC_PER_MSEC;
 
 	self->fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, self->fd);
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(self->fd, deadline, NULL));
-	EXPECT_LE(deadline, now_ns());
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(self->fd, deadline, 0, NULL));
+	EXPECT_LE(deadline, wg_now_ns());
 	EXPECT_EQ(0, wg_fdinfo(self->fd, "waiters"));
 	EXPECT_EQ(1, wg_count(self->fd));
 }
@@ -473,15 +474,15 @@ TEST_F(proc, deadline_future_expires)
 TEST_F(proc, deadline_not_reached_when_completed)
 {
 	struct wg_wait w;
-	__u64 deadline = now_ns() + 60 * NSEC_PER_SEC;
+	__u64 deadline = wg_now_ns() + 60 * NSEC_PER_SEC;
 	pid_t pid;
 
 	self->fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, self->fd);
 	pid = spawn(done_when_asleep, self->fd, 1);
 	ASSERT_LT(0, pid);
-	ASSERT_EQ(0, wg_wait(self->fd, deadline, &w));
-	EXPECT_GT(deadline, now_ns());
+	ASSERT_EQ(0, sys_wg_wait(self->fd, deadline, 0, &w));
+	EXPECT_GT(deadline, wg_now_ns());
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, wg_reap(pid));
 }
@@ -498,7 +499,7 @@ static void huge_deadline(struct __test_metadata *_metadata, int dev,
 	ASSERT_LE(0, fd);
 	pid = spawn(done_when_asleep, fd, 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, wg_wait(fd, deadline, &w));
+	EXPECT_EQ(0, sys_wg_wait(fd, deadline, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, wg_reap(pid));
 	close(fd);
@@ -558,8 +559,8 @@ TEST_F(proc, signal_interrupts_wait_eintr)
 	ASSERT_LE(0, self->fd);
 	pid = spawn(signal_sleeper, self->fd, getpid());
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(-EINTR, wg_wait(self->fd, now_ns() + 20 * NSEC_PER_SEC,
-				  NULL));
+	EXPECT_EQ(-EINTR, sys_wg_wait(self->fd, wg_now_ns() + 20 * NSEC_PER_SEC,
+				      0, NULL));
 	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
@@ -572,20 +573,20 @@ TEST_F(proc, signal_interrupts_wait_eintr)
  */
 static int signal_then_done(int fd, long ppid)
 {
-	__u64 end = now_ns() + SPIN_MS * NSEC_PER_MSEC;
+	__u64 end = wg_now_ns() + SPIN_MS * NSEC_PER_MSEC;
 
 	if (wg_wait_for_waiters(fd, 1, SPIN_MS))
 		return 1;
 	if (kill(ppid, SIGUSR1))
 		return 2;
 	while (!__atomic_load_n(handler_runs, __ATOMIC_SEQ_CST)) {
-		if (now_ns() > end)
+		if (wg_now_ns() > end)
 			return 3;
 		sched_yield();
 	}
 	if (wg_wait_for_waiters(fd, 1, SPIN_MS))
 		return 4;
-	return wg_done(fd) ? 5 : 0;
+	return sys_wg_done(fd) ? 5 : 0;
 }
 
 TEST_F(proc, signal_with_sa_restart_resumes_wait)
@@ -604,7 +605,8 @@ TEST_F(proc, signal_with_sa_restart_resumes_wait)
 	ASSERT_LE(0, self->fd);
 	pid = spawn(signal_then_done, self->fd, getpid());
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, wg_wait(self->fd, now_ns() + 30 * NSEC_PER_SEC, &w));
+	EXPECT_EQ(0, sys_wg_wait(self->fd, wg_now_ns() + 30 * NSEC_PER_SEC, 0,
+				 &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
@@ -627,9 +629,9 @@ TEST_F(proc, signal_restart_keeps_absolute_deadline)
 	ASSERT_LE(0, self->fd);
 	pid = spawn(signal_sleeper, self->fd, getpid());
 	ASSERT_LT(0, pid);
-	deadline = now_ns() + 500 * NSEC_PER_MSEC;
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(self->fd, deadline, NULL));
-	EXPECT_LE(deadline, now_ns());
+	deadline = wg_now_ns() + 500 * NSEC_PER_MSEC;
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(self->fd, deadline, 0, NULL));
+	EXPECT_LE(deadline, wg_now_ns());
 	EXPECT_EQ(1, __atomic_load_n(handler_runs, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(0, wg_reap(pid));
 }
@@ -648,7 +650,7 @@ TEST_F(proc, sigkill_of_waiter_leaves_group_intact)
 	EXPECT_EQ(0, wg_wait_for_waiters(self->fd, 0, SPIN_MS));
 	EXPECT_EQ(1, wg_count(self->fd));
 	EXPECT_EQ(0, wg_generation(self->fd));
-	ASSERT_EQ(0, wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
 	EXPECT_EQ(1, wg_generation(self->fd));
 }
 
@@ -712,7 +714,7 @@ static int scm_receiver(int unused, long sock)
 		return 3;
 	if (wg_count(fd) != 2)
 		return 4;
-	if (wg_done(fd))
+	if (sys_wg_done(fd))
 		return 5;
 	return wg_pipe_put(sock) ? 6 : 0;
 }
@@ -748,7 +750,7 @@ static int scm_creator(int unused, long sock)
 	fd = wg_create_anon(dev, 1);
 	if (fd < 0)
 		return 2;
-	if (wg_add(fd, 2, WG_UNDO, 0))
+	if (sys_wg_add(fd, 2, WG_UNDO, 0, 0))
 		return 3;
 	return send_fd(sock, fd) ? 4 : 0;
 }
@@ -767,10 +769,10 @@ TEST_F(proc, scm_rights_group_outlives_creator_with_ledger)
 	EXPECT_EQ(0, wg_reap(pid));
 	/* The open file (and its ledger) came with the fd: nothing undone. */
 	EXPECT_EQ(3, wg_count(self->fd));
-	ASSERT_EQ(0, wg_done(self->fd));	/* ledger 2 -> 1 */
-	ASSERT_EQ(0, wg_add(self->fd, -1, 0, 0)); /* ledger 1 -> 0 */
-	ASSERT_EQ(0, wg_done(self->fd));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->fd));	/* ledger 2 -> 1 */
+	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, 0, 0)); /* ledger 1 -> 0 */
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0U, w.abandoned);
 	close(sv[0]);
@@ -780,9 +782,9 @@ TEST_F(proc, scm_rights_group_outlives_creator_with_ledger)
 /* Take an undo-add on a file of our own, tell the parent, then block. */
 static int undo_then_block(int fd, long cue_w)
 {
-	int my = wg_dup(fd, WG_CLOEXEC);
+	int my = sys_wg_dup(fd, WG_CLOEXEC);
 
-	if (my < 0 || wg_add(my, 3, WG_UNDO, 0))
+	if (my < 0 || sys_wg_add(my, 3, WG_UNDO, 0, 0))
 		return 1;
 	if (wg_pipe_put(cue_w))
 		return 2;
@@ -804,14 +806,15 @@ TEST_F(proc, undo_on_sigkill)
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wg_pipe_get(cue[0]));
 	EXPECT_EQ(3, wg_count(self->fd));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(self->fd, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(self->fd, 0, 0, NULL));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(0, wg_wait(self->fd, now_ns() + 20 * NSEC_PER_SEC, &w));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0,
+				 &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(3U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
 	EXPECT_EQ(128 + SIGKILL, wg_reap(pid));
-	ASSERT_EQ(0, wg_info(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	EXPECT_EQ(0, info.count);
 	EXPECT_EQ(3U, info.abandoned);
 	EXPECT_EQ(EOWNERDEAD, info.error);
@@ -821,11 +824,11 @@ TEST_F(proc, undo_on_sigkill)
 
 static int undo_then_exit(int fd, long n)
 {
-	int my = wg_dup(fd, WG_CLOEXEC);
+	int my = sys_wg_dup(fd, WG_CLOEXEC);
 
-	if (my < 0 || wg_add(my, n, WG_UNDO, 0))
+	if (my < 0 || sys_wg_add(my, n, WG_UNDO, 0, 0))
 		return 1;
-	return wg_done(my) ? 2 : 0;	/* one of n done, then "forget" */
+	return sys_wg_done(my) ? 2 : 0;	/* one of n done, then "forget" */
 }
 
 TEST_F(proc, undo_on_exit_releases_waiter)
@@ -844,9 +847,9 @@ TEST_F(proc, undo_on_exit_releases_waiter)
 	ASSERT_LT(0, worker);
 	EXPECT_EQ(0, wg_reap(worker));
 	EXPECT_EQ(1, wg_count(self->fd));	/* 3 undone on exit */
-	ASSERT_EQ(0, wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
 	EXPECT_EQ(0, wg_reap(waiter));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(3U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
@@ -869,9 +872,9 @@ TEST_F(proc, fork_shares_open_file_until_last_close)
 
 	self->fd = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, self->fd);
-	fd2 = wg_dup(self->fd, 0);	/* inherited by the child */
+	fd2 = sys_wg_dup(self->fd, 0);	/* inherited by the child */
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
 	pid = spawn(just_exit, fd2, 0);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, wg_reap(pid));
@@ -880,7 +883,7 @@ TEST_F(proc, fork_shares_open_file_until_last_close)
 	EXPECT_EQ(0, wg_generation(self->fd));
 	close(fd2);
 	EXPECT_EQ(0, wg_count(self->fd));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(2U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
 }
@@ -888,7 +891,7 @@ TEST_F(proc, fork_shares_open_file_until_last_close)
 static int child_done(int fd, long arg)
 {
 	(void)arg;
-	return wg_done(fd) ? 1 : 0;
+	return sys_wg_done(fd) ? 1 : 0;
 }
 
 TEST_F(proc, forked_child_draws_shared_ledger)
@@ -899,30 +902,30 @@ TEST_F(proc, forked_child_draws_shared_ledger)
 
 	self->fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, self->fd);
-	fd2 = wg_dup(self->fd, 0);
+	fd2 = sys_wg_dup(self->fd, 0);
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, wg_add(fd2, 2, WG_UNDO, 0));
+	ASSERT_EQ(0, sys_wg_add(fd2, 2, WG_UNDO, 0, 0));
 	pid = spawn(child_done, fd2, 0);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(2, wg_count(self->fd));
 	close(fd2);			/* ledger 1 left */
 	EXPECT_EQ(1, wg_count(self->fd));
-	ASSERT_EQ(0, wg_done(self->fd));
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(1U, w.abandoned);
 	EXPECT_EQ(EOWNERDEAD, w.error);
 }
 
 static int child_open_own(int fd, long arg)
 {
-	int my = wg_dup(fd, WG_CLOEXEC);
+	int my = sys_wg_dup(fd, WG_CLOEXEC);
 
 	(void)arg;
 	if (my < 0)
 		return 1;
 	/* An empty ledger of our own: done is a plain add(-1). */
-	if (wg_done(my))
+	if (sys_wg_done(my))
 		return 2;
 	close(my);
 	return 0;
@@ -935,13 +938,13 @@ TEST_F(proc, child_with_own_file_does_not_touch_parent_ledger)
 
 	self->fd = wg_create_anon(self->dev, 1);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, wg_add(self->fd, 1, WG_UNDO, 0));	/* ledger 1 */
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, WG_UNDO, 0, 0));	/* ledger 1 */
 	pid = spawn(child_open_own, self->fd, 0);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
-	ASSERT_EQ(0, wg_done(self->fd));	/* draws our ledger */
-	ASSERT_EQ(0, wg_wait(self->fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->fd));	/* draws our ledger */
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	EXPECT_EQ(0U, w.abandoned);
 	EXPECT_EQ(0, w.error);
 }
@@ -962,14 +965,14 @@ TEST_F(proc, exec_keeps_fd_without_cloexec)
 	pid_t pid;
 
 	ASSERT_NE(NULL, self_exe);
-	self->fd = wg_create(self->dev, "", 0, 0, 2);
+	self->fd = sys_wg_create(self->dev, 0, 0, 2, "");
 	ASSERT_LE(0, self->fd);
 	pid = spawn(exec_done, self->fd, 0);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
 
-	fd2 = wg_dup(self->fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(self->fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	pid = spawn(exec_done, fd2, 0);
 	ASSERT_LT(0, pid);
@@ -992,7 +995,7 @@ int main(int argc, char **argv)
 
 		if (fcntl(fd, F_GETFD) < 0)
 			return 3;
-		return wg_done(fd) ? 4 : 0;
+		return sys_wg_done(fd) ? 4 : 0;
 	}
 	self_exe = realpath("/proc/self/exe", NULL);
 	return test_harness_run(argc, argv);

@@ -17,23 +17,6 @@
 /* Generous: the module promises seconds, a slow emulator may need more. */
 #define RELEASE_MS	15000
 
-static int wg_list(int dev, char (*names)[WG_NAME_MAX], __u32 count,
-		   __u64 *cursor)
-{
-	struct wg_list l;
-	int ret;
-
-	memset(&l, 0, sizeof(l));
-	l.names = (uintptr_t)names;
-	l.count = count;
-	l.cursor = *cursor;
-	ret = wg_ioctl(dev, WG_IOC_LIST, &l);
-	if (ret)
-		return ret;
-	*cursor = l.cursor;
-	return (int)l.count;
-}
-
 FIXTURE(registry) {
 	int dev;
 	char prefix[32];
@@ -70,12 +53,12 @@ TEST_F(registry, list_work_is_bounded_by_unreadable_names)
 
 	for (i = 0; i < hidden; i++) {
 		name_n(name, self->prefix, i);
-		fd = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+		fd = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
 	name_n(name, self->prefix, hidden);
-	fd = wg_create(self->dev, name, WG_EXCL, 0644, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0644, 0, name);
 	ASSERT_LE(0, fd);
 	close(fd);
 
@@ -91,7 +74,7 @@ TEST_F(registry, list_work_is_bounded_by_unreadable_names)
 		    setresuid(1000, 1000, 1000))
 			_exit(10);
 		do {
-			n = wg_list(self->dev, names, WG_LIST_MAX, &cursor);
+			n = sys_wg_list(self->dev, names, WG_LIST_MAX, 0, &cursor);
 			if (n < 0)
 				_exit(11);
 			if (!calls++) {
@@ -122,7 +105,7 @@ TEST_F(registry, list_work_is_bounded_by_unreadable_names)
 	}
 	for (i = 0; i <= hidden; i++) {
 		name_n(name, self->prefix, i);
-		EXPECT_EQ(0, wg_unlink(self->dev, name));
+		EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 	}
 }
 
@@ -136,12 +119,12 @@ TEST_F(registry, list_a_call_returns_at_most_count)
 
 	for (i = 0; i < 5; i++) {
 		name_n(name, self->prefix, i);
-		fd = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+		fd = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
 	do {
-		n = wg_list(self->dev, names, 2, &cursor);
+		n = sys_wg_list(self->dev, names, 2, 0, &cursor);
 		ASSERT_LE(0, n);
 		EXPECT_GE(2, n);
 		for (i = 0; i < n; i++)
@@ -151,7 +134,7 @@ TEST_F(registry, list_a_call_returns_at_most_count)
 	EXPECT_EQ(5, total);
 	for (i = 0; i < 5; i++) {
 		name_n(name, self->prefix, i);
-		EXPECT_EQ(0, wg_unlink(self->dev, name));
+		EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 	}
 }
 
@@ -163,9 +146,9 @@ TEST_F(registry, create_existing_ignores_negative_count)
 
 	name_n(name, self->prefix, 0);
 	name_n(other, self->prefix, 1);
-	fd = wg_create(self->dev, name, WG_EXCL, 0600, 3);
+	fd = sys_wg_create(self->dev, WG_EXCL, 0600, 3, name);
 	ASSERT_LE(0, fd);
-	fd2 = wg_create(self->dev, name, 0, 0600, -1);
+	fd2 = sys_wg_create(self->dev, 0, 0600, -1, name);
 	EXPECT_LE(0, fd2) {
 		TH_LOG("CREATE of an existing name with count -1: %s",
 		       strerror(-fd2));
@@ -174,12 +157,12 @@ TEST_F(registry, create_existing_ignores_negative_count)
 		EXPECT_EQ(3, wg_count(fd2));
 		close(fd2);
 	}
-	EXPECT_EQ(-EEXIST, wg_create(self->dev, name, WG_EXCL, 0600, -1));
-	EXPECT_EQ(-ERANGE, wg_create(self->dev, other, 0, 0600, -1));
-	EXPECT_EQ(-ENOENT, wg_open(self->dev, other, 0));
+	EXPECT_EQ(-EEXIST, sys_wg_create(self->dev, WG_EXCL, 0600, -1, name));
+	EXPECT_EQ(-ERANGE, sys_wg_create(self->dev, 0, 0600, -1, other));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, 0, other));
 	EXPECT_EQ(3, wg_count(fd));
 	close(fd);
-	EXPECT_EQ(0, wg_unlink(self->dev, name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 }
 
 /* Shmem in /proc/meminfo, in kB, or -1. */
@@ -234,7 +217,7 @@ TEST_F_TIMEOUT(registry, dead_namespace_is_released_without_another_call, 60)
 		memset(p, 0x5a, SHM_BYTES);
 		shmdt(p);
 		name_n(name, self->prefix, 0);
-		fd = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+		fd = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
 		if (fd < 0)
 			_exit(13);
 		close(fd);
@@ -253,8 +236,8 @@ TEST_F_TIMEOUT(registry, dead_namespace_is_released_without_another_call, 60)
 	/* The segment was there: it did raise Shmem. */
 	ASSERT_LE(before + (long)(SHM_BYTES >> 10) * 3 / 4, during);
 
-	end = now_ns() + RELEASE_MS * NSEC_PER_MSEC;
-	while (now_ns() < end) {
+	end = wg_now_ns() + RELEASE_MS * NSEC_PER_MSEC;
+	while (wg_now_ns() < end) {
 		now = shmem_kb();
 		if (now >= 0 && now < during - (long)(SHM_BYTES >> 10) * 3 / 4)
 			break;

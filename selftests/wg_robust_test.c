@@ -10,22 +10,6 @@
 
 #include "wg_util.h"
 
-#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
-#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
-
-static int write_long(const char *path, long val)
-{
-	FILE *f = fopen(path, "we");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* Deterministic choice of victims: xorshift from a fixed seed. */
 static unsigned int next_rand(unsigned int *s)
 {
@@ -48,7 +32,7 @@ FIXTURE_SETUP(storm)
 
 FIXTURE_TEARDOWN(storm)
 {
-	wg_unlink(self->dev, self->name);
+	sys_wg_unlink(self->dev, self->name);
 	close(self->dev);
 }
 
@@ -82,15 +66,15 @@ static void spawn_workers(struct __test_metadata *_metadata, int dev,
 
 			close(ready[0]);
 			close(go[1]);
-			g = wg_open(dev, name, WG_CLOEXEC);
-			if (g < 0 || wg_add(g, 1, WG_UNDO, 0))
+			g = sys_wg_open(dev, WG_CLOEXEC, name);
+			if (g < 0 || sys_wg_add(g, 1, WG_UNDO, 0, 0))
 				_exit(2);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(3);
 			while (read(go[0], &c, 1) > 0)
 				;
 			/* Exit code 0 only once the done is in. */
-			_exit(wg_done(g) ? 4 : 0);
+			_exit(sys_wg_done(g) ? 4 : 0);
 		}
 	}
 	close(ready[1]);
@@ -114,7 +98,8 @@ TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
 
 	pid = calloc(n, sizeof(*pid));
 	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 0,
+			   self->name);
 	ASSERT_LE(0, fd);
 	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
 	EXPECT_EQ(n, wg_count(fd));
@@ -125,7 +110,7 @@ TEST_F_TIMEOUT(storm, sigkill_half_mid_task, 600)
 		killed++;
 	}
 	close(go);
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ((__u32)killed, w.abandoned);
 	EXPECT_EQ(killed ? EOWNERDEAD : 0, w.error);
@@ -150,14 +135,15 @@ TEST_F_TIMEOUT(storm, sigkill_races_done, 600)
 
 	pid = calloc(n, sizeof(*pid));
 	ASSERT_NE(NULL, pid);
-	fd = wg_create(self->dev, self->name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 0,
+			   self->name);
 	ASSERT_LE(0, fd);
 	spawn_workers(_metadata, self->dev, self->name, n, pid, &go);
 	close(go);	/* everyone runs to done while we kill */
 	for (i = 0; i < n; i++)
 		if (next_rand(&seed) % 2)
 			kill(pid[i], SIGKILL);
-	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, &w));
 	for (i = 0; i < n; i++) {
 		int st = wg_reap(pid[i]);
 
@@ -198,44 +184,16 @@ FIXTURE_SETUP(limits)
 FIXTURE_TEARDOWN(limits)
 {
 	if (self->saved >= 0)
-		EXPECT_EQ(0, write_long(PER_USER, self->saved));
+		EXPECT_EQ(0, wg_write_long(PER_USER, self->saved));
 	close(self->dev);
-}
-
-/* As @uid: create anonymous groups until refused; how many, or -errno. */
-static int fill_as(int dev, uid_t uid, int want, int report)
-{
-	pid_t pid = fork();
-	int n, fd;
-
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		if (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-		    setresuid(uid, uid, uid))
-			_exit(255);
-		for (n = 0; n < want; n++) {
-			fd = wg_create_anon(dev, 0);
-			if (fd == -ENOSPC)
-				break;
-			if (fd < 0)
-				_exit(254);
-		}
-		/* Hold them until the parent has looked. */
-		if (report >= 0 && (write(report, "x", 1) != 1 ||
-				    read(report, &fd, 1) < 0))
-			_exit(253);
-		_exit(n);
-	}
-	return wg_reap(pid);
 }
 
 TEST_F(limits, one_user_cannot_exhaust_another)
 {
-	ASSERT_EQ(0, write_long(PER_USER, 5));
+	ASSERT_EQ(0, wg_write_long(PER_USER, 5));
 	/* Each user gets exactly five, whatever the other holds. */
-	EXPECT_EQ(5, fill_as(self->dev, 1000, 8, -1));
-	EXPECT_EQ(5, fill_as(self->dev, 65534, 8, -1));
+	EXPECT_EQ(5, wg_create_as(self->dev, 1000, 1000, 8, -1));
+	EXPECT_EQ(5, wg_create_as(self->dev, 65534, 65534, 8, -1));
 }
 
 TEST_F(limits, per_user_count_held_while_groups_live)
@@ -244,24 +202,24 @@ TEST_F(limits, per_user_count_held_while_groups_live)
 	pid_t holder;
 	char c;
 
-	ASSERT_EQ(0, write_long(PER_USER, 4));
+	ASSERT_EQ(0, wg_write_long(PER_USER, 4));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	holder = fork();
 	ASSERT_LE(0, holder);
 	if (!holder) {
 		close(sv[0]);
-		_exit(fill_as(self->dev, 1000, 4, sv[1]) == 4 ? 0 : 1);
+		_exit(wg_create_as(self->dev, 1000, 1000, 4, sv[1]) == 4 ? 0 : 1);
 	}
 	close(sv[1]);
 	holder_fd = sv[0];
 	/* While uid 1000 holds four, it gets none more; uid 65534 still can. */
 	ASSERT_EQ(1, read(holder_fd, &c, 1));
-	EXPECT_EQ(0, fill_as(self->dev, 1000, 1, -1));
-	EXPECT_EQ(1, fill_as(self->dev, 65534, 1, -1));
+	EXPECT_EQ(0, wg_create_as(self->dev, 1000, 1000, 1, -1));
+	EXPECT_EQ(1, wg_create_as(self->dev, 65534, 65534, 1, -1));
 	ASSERT_EQ(1, write(holder_fd, "g", 1));
 	EXPECT_EQ(0, wg_reap(holder));
 	/* Its groups are gone with it: room again. */
-	EXPECT_EQ(4, fill_as(self->dev, 1000, 4, -1));
+	EXPECT_EQ(4, wg_create_as(self->dev, 1000, 1000, 4, -1));
 	close(holder_fd);
 }
 
@@ -274,14 +232,14 @@ TEST_F(limits, nr_groups_counts_and_returns_to_baseline)
 	wg_name(name, "nrg");
 	a = wg_create_anon(self->dev, 0);
 	ASSERT_LE(0, a);
-	b = wg_create(self->dev, name, WG_EXCL, 0600, 0);
+	b = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
 	ASSERT_LE(0, b);
 	EXPECT_EQ(base + 2, wg_read_long(NR_GROUPS));
 	close(a);
 	close(b);
 	/* The name still holds its group. */
 	EXPECT_EQ(base + 1, wg_read_long(NR_GROUPS));
-	ASSERT_EQ(0, wg_unlink(self->dev, name));
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, name));
 	EXPECT_EQ(base, wg_read_long(NR_GROUPS));
 }
 

@@ -70,7 +70,7 @@ TEST_F(sample, kernel_jobs_complete_the_group)
 
 	ASSERT_LT(0, sample_run(self->sample, self->wg, 64));
 	memset(&w, 0xcc, sizeof(w));
-	ASSERT_EQ(0, wg_wait(self->wg, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(self->wg, WG_FOREVER, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(0U, w.abandoned);
@@ -80,14 +80,14 @@ TEST_F(sample, kernel_jobs_complete_the_group)
 TEST_F(sample, kernel_holds_its_own_reference)
 {
 	struct wg_wait w;
-	int other = wg_dup(self->wg, WG_CLOEXEC);
+	int other = sys_wg_dup(self->wg, WG_CLOEXEC);
 
 	ASSERT_LE(0, other);
 	ASSERT_LT(0, sample_run(self->sample, self->wg, 512));
 	/* Our descriptor goes; the kernel's reference keeps the group. */
 	close(self->wg);
 	self->wg = other;
-	ASSERT_EQ(0, wg_wait(other, WG_FOREVER, &w));
+	ASSERT_EQ(0, sys_wg_wait(other, WG_FOREVER, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, wg_count(other));
 }
@@ -97,16 +97,16 @@ TEST_F(sample, kernel_and_user_share_a_generation)
 	struct wg_wait w;
 
 	/* A user task holds the group open across the kernel's jobs. */
-	ASSERT_EQ(0, wg_add(self->wg, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(self->wg, 1, 0, 0, 0));
 	ASSERT_LT(0, sample_run(self->sample, self->wg, 100));
-	ASSERT_EQ(-ETIMEDOUT, wg_wait(self->wg, 0, &w));
+	ASSERT_EQ(-ETIMEDOUT, sys_wg_wait(self->wg, 0, 0, &w));
 	/* Once the kernel's part is over, only ours is left. */
 	while (wg_count(self->wg) > 1)
 		sched_yield();
 	EXPECT_EQ(1, wg_count(self->wg));
 	EXPECT_EQ(0LL, wg_generation(self->wg));
-	ASSERT_EQ(0, wg_done(self->wg));
-	ASSERT_EQ(0, wg_wait(self->wg, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->wg));
+	ASSERT_EQ(0, sys_wg_wait(self->wg, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 }
 
@@ -123,14 +123,14 @@ TEST_F(sample, wait_only_descriptor_is_ebadf)
 
 	/* A driver signals the group: a descriptor that may not add won't do. */
 	wg_name(name, "sample");
-	fd = wg_create(self->dev, name, WG_EXCL | WG_CLOEXEC, 0600, 0);
+	fd = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 0, name);
 	ASSERT_LE(0, fd);
-	ro = wg_open(self->dev, name, WG_CLOEXEC | WG_ACCESS_WAIT);
+	ro = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_WAIT, name);
 	ASSERT_LE(0, ro);
 	EXPECT_EQ(-EBADF, sample_run(self->sample, ro, 1));
 	EXPECT_EQ(0, wg_count(fd));
 	EXPECT_LT(0, sample_run(self->sample, fd, 1));
-	EXPECT_EQ(0, wg_unlink(self->dev, name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 	close(ro);
 	close(fd);
 }
@@ -145,7 +145,7 @@ TEST_F(sample, wrong_file_type_is_einval)
 
 TEST_F(sample, overflow_changes_nothing)
 {
-	ASSERT_EQ(0, wg_add(self->wg, INT_MAX, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(self->wg, INT_MAX, 0, 0, 0));
 	EXPECT_EQ(-EOVERFLOW, sample_run(self->sample, self->wg, 1));
 	EXPECT_EQ(INT_MAX, wg_count(self->wg));
 }
@@ -166,7 +166,7 @@ TEST_F(sample, many_processes_exact_counts)
 
 			for (r = 0; r < ROUNDS; r++) {
 				if (sample_run(self->sample, g, JOBS) <= 0 ||
-				    wg_wait(g, WG_FOREVER, &w) ||
+				    sys_wg_wait(g, WG_FOREVER, 0, &w) ||
 				    w.generation != (__u64)r + 1)
 					_exit(1);
 			}

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the waitgroup kselftests; includes the kselftest
- * harness. Every helper returns the ioctl's result (a file
- * descriptor or 0) or a negative errno, so a check reads
- * EXPECT_EQ(-EINVAL, wg_add(fd, 1, 0, 5)).
+ * Helpers of the waitgroup kselftests on top of the raw ABI of wg_sys.h;
+ * includes the kselftest harness. Like the sys_wg_*() calls, every helper
+ * returns the ioctl's result or a negative errno, so a check reads
+ * EXPECT_EQ(-EINVAL, sys_wg_add(fd, 1, 0, 5, 0)).
  */
 #ifndef WG_UTIL_H
 #define WG_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -25,7 +26,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <linux/waitgroup.h>
+#include "wg_sys.h"
 
 /*
  * The 6.1 harness does not build cleanly with -Wextra (an unused
@@ -35,10 +36,6 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
-
-#define WG_DEV "/dev/waitgroup"
-#define NSEC_PER_SEC 1000000000ULL
-#define NSEC_PER_MSEC 1000000ULL
 
 /*
  * The 6.1 harness runs the test body even when FIXTURE_SETUP() calls
@@ -60,119 +57,15 @@
 		TH_LOG("open %s: %s", WG_DEV, strerror(errno)); \
 } while (0)
 
-static inline int wg_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	return ret < 0 ? -errno : ret;
-}
-
-static inline void wg_set_name(char *dst, const char *name)
-{
-	memset(dst, 0, WG_NAME_MAX);
-	if (name)
-		memcpy(dst, name, strnlen(name, WG_NAME_MAX));
-}
-
-static inline int wg_create(int dev, const char *name, __u32 flags,
-			    __u32 mode, __s32 count)
-{
-	struct wg_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.flags = flags;
-	c.mode = mode;
-	c.count = count;
-	wg_set_name(c.name, name);
-	return wg_ioctl(dev, WG_IOC_CREATE, &c);
-}
-
 static inline int wg_create_anon(int dev, __s32 count)
 {
-	return wg_create(dev, NULL, WG_CLOEXEC, 0, count);
-}
-
-static inline int wg_open(int dev, const char *name, __u32 flags)
-{
-	struct wg_open o;
-
-	memset(&o, 0, sizeof(o));
-	o.flags = flags;
-	wg_set_name(o.name, name);
-	return wg_ioctl(dev, WG_IOC_OPEN, &o);
-}
-
-static inline int wg_unlink(int dev, const char *name)
-{
-	struct wg_open o;
-
-	memset(&o, 0, sizeof(o));
-	wg_set_name(o.name, name);
-	return wg_ioctl(dev, WG_IOC_UNLINK, &o);
-}
-
-static inline int wg_add_full(int fd, __s32 delta, __u32 flags, __s32 error,
-			      __u32 pad)
-{
-	struct wg_add a;
-
-	memset(&a, 0, sizeof(a));
-	a.delta = delta;
-	a.flags = flags;
-	a.error = error;
-	a.__pad = pad;
-	return wg_ioctl(fd, WG_IOC_ADD, &a);
-}
-
-static inline int wg_add(int fd, __s32 delta, __u32 flags, __s32 error)
-{
-	return wg_add_full(fd, delta, flags, error, 0);
-}
-
-static inline int wg_done(int fd)
-{
-	int ret = ioctl(fd, WG_IOC_DONE, 0);
-
-	return ret < 0 ? -errno : ret;
-}
-
-static inline int wg_dup(int fd, __u32 flags)
-{
-	return wg_ioctl(fd, WG_IOC_DUP, &flags);
-}
-
-static inline __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
-/* Wait; *w is prefilled with 0xcc so the caller can see what was written. */
-static inline int wg_wait(int fd, __u64 deadline, struct wg_wait *w)
-{
-	struct wg_wait local;
-
-	if (!w)
-		w = &local;
-	memset(w, 0xcc, sizeof(*w));
-	w->deadline_ns = deadline;
-	w->flags = 0;
-	w->__pad = 0;
-	return wg_ioctl(fd, WG_IOC_WAIT, w);
+	return sys_wg_create(dev, WG_CLOEXEC, 0, count, NULL);
 }
 
 /* Wait at most @ms milliseconds from now. */
 static inline int wg_wait_ms(int fd, unsigned int ms, struct wg_wait *w)
 {
-	return wg_wait(fd, now_ns() + ms * NSEC_PER_MSEC, w);
-}
-
-static inline int wg_info(int fd, struct wg_info *info)
-{
-	memset(info, 0xcc, sizeof(*info));
-	return wg_ioctl(fd, WG_IOC_INFO, info);
+	return sys_wg_wait(fd, wg_now_ns() + ms * NSEC_PER_MSEC, 0, w);
 }
 
 /* The counter, or INT_MIN when WG_IOC_INFO fails. */
@@ -180,14 +73,14 @@ static inline int wg_count(int fd)
 {
 	struct wg_info info;
 
-	return wg_info(fd, &info) ? INT_MIN : info.count;
+	return sys_wg_info(fd, &info) ? INT_MIN : info.count;
 }
 
 static inline long long wg_generation(int fd)
 {
 	struct wg_info info;
 
-	return wg_info(fd, &info) ? -1 : (long long)info.generation;
+	return sys_wg_info(fd, &info) ? -1 : (long long)info.generation;
 }
 
 /*
@@ -196,15 +89,15 @@ static inline long long wg_generation(int fd)
  */
 static inline int wg_wait_for_waiters(int fd, unsigned int n, unsigned int ms)
 {
-	__u64 end = now_ns() + ms * NSEC_PER_MSEC;
+	__u64 end = wg_now_ns() + ms * NSEC_PER_MSEC;
 	struct wg_info info;
 
 	for (;;) {
-		if (wg_info(fd, &info))
+		if (sys_wg_info(fd, &info))
 			return -errno;
 		if (info.waiters == n)
 			return 0;
-		if (now_ns() > end)
+		if (wg_now_ns() > end)
 			return -ETIMEDOUT;
 		sched_yield();
 	}
@@ -245,11 +138,7 @@ static inline int wg_reap(pid_t pid)
 
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -1;
+	return wg_wait_status(status);
 }
 
 /* A number from a sysfs file (a module parameter, refcnt), or -1. */
@@ -265,6 +154,58 @@ static inline long wg_read_long(const char *path)
 		val = strtol(buf, NULL, 10);
 	fclose(f);
 	return val;
+}
+
+/* The module's parameters. */
+#define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
+#define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
+
+/* Write "@val\n" to a sysfs or proc file; 0 or -errno. */
+static inline int wg_write_long(const char *path, long val)
+{
+	FILE *f = fopen(path, "we");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%ld\n", val) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * In a forked child with real uid @ruid and effective @euid (gid alike, no
+ * supplementary groups): create up to @want anonymous groups. Returns how
+ * many it got before ENOSPC (the child's exit status), or 200+ on another
+ * error. With @report >= 0, the child then writes a byte to @report and
+ * holds its groups until it can read one back.
+ */
+static inline int wg_create_as(int dev, uid_t ruid, uid_t euid, int want,
+			       int report)
+{
+	pid_t pid = fork();
+	int n, fd;
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(ruid, ruid, ruid) ||
+		    setresuid(ruid, euid, euid))
+			_exit(201);
+		for (n = 0; n < want; n++) {
+			fd = wg_create_anon(dev, 0);
+			if (fd == -ENOSPC)
+				break;
+			if (fd < 0)
+				_exit(202);
+		}
+		if (report >= 0 && (write(report, "x", 1) != 1 ||
+				    read(report, &fd, 1) < 0))
+			_exit(203);
+		_exit(n);
+	}
+	return wg_reap(pid);
 }
 
 /* Read one byte from @fd (blocking); 0 on success. */
@@ -309,10 +250,10 @@ static inline char wg_task_state(int tid)
  */
 static inline int wg_wait_asleep(int tid, unsigned int ms)
 {
-	__u64 end = now_ns() + ms * NSEC_PER_MSEC;
+	__u64 end = wg_now_ns() + ms * NSEC_PER_MSEC;
 
 	while (wg_task_state(tid) != 'S') {
-		if (now_ns() > end)
+		if (wg_now_ns() > end)
 			return -ETIMEDOUT;
 		sched_yield();
 	}

@@ -40,12 +40,13 @@ static void go_sequence(struct __test_metadata *_metadata, int fd,
 {
 	struct wg_wait w;
 
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(0, wg_done(fd));		/* a */
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));	/* b still runs */
-	ASSERT_EQ(0, wg_done(fd));		/* b */
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));		/* a */
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0,
+					  &w));	/* b still runs */
+	ASSERT_EQ(0, sys_wg_done(fd));		/* b */
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	ASSERT_EQ(gen, w.generation);
 }
 
@@ -83,7 +84,7 @@ static void *race_task(void *arg)
 	struct race *r = arg;
 
 	atomic_fetch_add(&r->n, 1);
-	return (void *)(long)wg_done(r->fd);
+	return (void *)(long)sys_wg_done(r->fd);
 }
 
 TEST_F_TIMEOUT(wait, go_race_threads, 300)
@@ -96,11 +97,11 @@ TEST_F_TIMEOUT(wait, go_race_threads, 300)
 	ASSERT_LE(0, r.fd);
 	for (i = 0; i < 1000; i++) {
 		atomic_store(&r.n, 0);
-		ASSERT_EQ(0, wg_add(r.fd, 1, 0, 0));
+		ASSERT_EQ(0, sys_wg_add(r.fd, 1, 0, 0, 0));
 		ASSERT_EQ(0, pthread_create(&a, NULL, race_task, &r));
-		ASSERT_EQ(0, wg_add(r.fd, 1, 0, 0));
+		ASSERT_EQ(0, sys_wg_add(r.fd, 1, 0, 0, 0));
 		ASSERT_EQ(0, pthread_create(&b, NULL, race_task, &r));
-		ASSERT_EQ(0, wg_wait(r.fd, WG_FOREVER, NULL));
+		ASSERT_EQ(0, sys_wg_wait(r.fd, WG_FOREVER, 0, NULL));
 		ASSERT_EQ(2, atomic_load(&r.n)) TH_LOG("round %d", i);
 		ASSERT_EQ(0, pthread_join(a, &ra));
 		ASSERT_EQ(0, pthread_join(b, &rb));
@@ -120,7 +121,7 @@ static void race_worker(int fd, int cue, atomic_int *n)
 		_exit(3);
 	while (read(cue, &c, 1) == 1) {
 		atomic_fetch_add(n, 1);
-		if (wg_done(fd))
+		if (sys_wg_done(fd))
 			_exit(2);
 	}
 	_exit(0);
@@ -152,10 +153,10 @@ TEST_F_TIMEOUT(wait, go_race_processes, 300)
 	}
 	for (i = 0; i < 1000; i++) {
 		for (k = 0; k < 2; k++) {
-			ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+			ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 			ASSERT_EQ(0, wg_pipe_put(cue[k][1]));
 		}
-		ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, NULL));
+		ASSERT_EQ(0, sys_wg_wait(fd, WG_FOREVER, 0, NULL));
 		ASSERT_EQ(2 * (i + 1), atomic_load(n)) TH_LOG("round %d", i);
 	}
 	for (k = 0; k < 2; k++) {
@@ -175,10 +176,10 @@ TEST_F(wait, no_poll_no_latch)
 	ASSERT_LE(0, fd);
 	p.fd = fd;
 	ASSERT_EQ(0, poll(&p, 1, 0));	/* over before the completion */
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, poll(&p, 1, 0));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
 	close(fd);
 }
 
@@ -191,9 +192,9 @@ TEST_F(wait, zero_readiness_is_level_triggered)
 	ASSERT_LE(0, fd);
 	p.fd = fd;
 	ASSERT_EQ(1, poll(&p, 1, 0));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, poll(&p, 1, 0));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
 	close(fd);
 }
 
@@ -210,25 +211,26 @@ TEST_F(wait, epoll_registration_latches)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 0));	/* zero */
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
 	for (i = 1; i <= 3; i++) {
-		ASSERT_EQ(0, wg_done(fd));
-		ASSERT_EQ(0, wg_add(fd, 1, 0, 0));	/* re-armed at once */
+		ASSERT_EQ(0, sys_wg_done(fd));
+		ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0,
+					0));	/* re-armed at once */
 		ASSERT_EQ(1, epoll_wait(ep, &out, 1, 0));
 		EXPECT_EQ((uint32_t)EPOLLIN, out.events & EPOLLIN);
 		/* Level-triggered: still there until the wait takes it. */
 		ASSERT_EQ(1, epoll_wait(ep, &out, 1, 0));
-		ASSERT_EQ(0, wg_wait(fd, 0, &w));
+		ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 		EXPECT_EQ((__u64)i, w.generation);
 		EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
-		EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+		EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
 	}
 	/* Deregistered: nothing latched any more. */
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
 	close(ep);
 	close(fd);
 }
@@ -241,17 +243,17 @@ TEST_F(wait, latch_of_a_returned_generation_goes)
 	int fd2, ep;
 
 	ASSERT_LE(0, fd);
-	fd2 = wg_dup(fd, WG_CLOEXEC);
+	fd2 = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	/* Per open file: fd is polled, fd2 is not. */
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd2, 0, NULL));
-	ASSERT_EQ(0, wg_wait(fd, 0, NULL));
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd2, 0, 0, NULL));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
 	close(ep);
 	close(fd2);
 	close(fd);
@@ -295,7 +297,7 @@ static int set_fifo(int on)
 TEST_F(wait, poller_sees_completion_rearmed_before_it_runs)
 {
 	struct poller p = { .fd = wg_create_anon(self->dev, 1) };
-	__u64 end = now_ns() + 20 * NSEC_PER_SEC;
+	__u64 end = wg_now_ns() + 20 * NSEC_PER_SEC;
 	struct wg_wait w;
 	pthread_t t;
 
@@ -303,21 +305,21 @@ TEST_F(wait, poller_sees_completion_rearmed_before_it_runs)
 	ASSERT_EQ(0, pin_to_cpu0());
 	ASSERT_EQ(0, pthread_create(&t, NULL, poller_fn, &p));
 	while (!atomic_load(&p.tid))
-		ASSERT_GT(end, now_ns());
+		ASSERT_GT(end, wg_now_ns());
 	/* Asleep in poll: the only place the thread can sleep. */
 	ASSERT_EQ(0, wg_wait_asleep(atomic_load(&p.tid), 20000));
 	/* Completion and re-arm before the poller, on the same CPU, can run. */
 	ASSERT_EQ(0, set_fifo(1));
-	ASSERT_EQ(0, wg_done(p.fd));
-	ASSERT_EQ(0, wg_add(p.fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(p.fd));
+	ASSERT_EQ(0, sys_wg_add(p.fd, 1, 0, 0, 0));
 	ASSERT_EQ(0, set_fifo(0));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(1, p.ret);
 	EXPECT_EQ(POLLIN, p.revents & POLLIN);
 	/* The next wait returns that completion at once, then waits again. */
-	ASSERT_EQ(0, wg_wait(p.fd, 0, &w));
+	ASSERT_EQ(0, sys_wg_wait(p.fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(p.fd, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(p.fd, 0, 0, &w));
 	close(p.fd);
 }
 
@@ -335,9 +337,9 @@ static void own_generation(struct __test_metadata *_metadata, int dev,
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
-	holder = wg_dup(fd, WG_CLOEXEC);
+	holder = sys_wg_dup(fd, WG_CLOEXEC);
 	ASSERT_LE(0, holder);
-	ASSERT_EQ(0, wg_add(holder, 1, abandon ? WG_UNDO : 0, 0));
+	ASSERT_EQ(0, sys_wg_add(holder, 1, abandon ? WG_UNDO : 0, 0, 0));
 	ASSERT_EQ(0, pipe(res));
 	ASSERT_EQ(0, pin_to_cpu0());
 	pid = fork();
@@ -346,7 +348,7 @@ static void own_generation(struct __test_metadata *_metadata, int dev,
 		int ret;
 
 		close(holder);	/* the parent's close must be the last */
-		ret = wg_wait(fd, WG_FOREVER, &w);
+		ret = sys_wg_wait(fd, WG_FOREVER, 0, &w);
 
 		if (ret || write(res[1], &w, sizeof(w)) != sizeof(w))
 			_exit(1);
@@ -357,10 +359,10 @@ static void own_generation(struct __test_metadata *_metadata, int dev,
 	if (abandon) {
 		ASSERT_EQ(0, close(holder));
 	} else {
-		ASSERT_EQ(0, wg_add(holder, -1, 0, EIO));
+		ASSERT_EQ(0, sys_wg_add(holder, -1, 0, EIO, 0));
 	}
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(0, wg_done(fd));		/* generation 2, clean */
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));		/* generation 2, clean */
 	ASSERT_EQ(0, set_fifo(0));
 	ASSERT_EQ(2, wg_generation(fd));
 	ASSERT_EQ(0, wg_reap(pid));
@@ -401,7 +403,8 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
-		int ret = wg_wait(fd, now_ns() + 60 * NSEC_PER_SEC, &w);
+		int ret = sys_wg_wait(fd, wg_now_ns() + 60 * NSEC_PER_SEC,
+				      0, &w);
 
 		w.error = ret ? ret : w.error;
 		if (write(res[1], &w, sizeof(w)) != sizeof(w))
@@ -412,15 +415,15 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 	ASSERT_EQ(0, kill(pid, SIGSTOP));
 	/* Stopped: its wait was given up (the waiter count drops). */
 	ASSERT_EQ(0, wg_wait_for_waiters(fd, 0, 20000));
-	ASSERT_EQ(0, wg_done(fd));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	ASSERT_EQ(0, kill(pid, SIGCONT));
 	ASSERT_EQ((ssize_t)sizeof(w), read(res[0], &w, sizeof(w)));
 	EXPECT_EQ(0, w.error);
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(0, wg_reap(pid));
 	/* Taken: the file's next wait waits for the running generation. */
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
 	close(res[0]);
 	close(res[1]);
 	close(fd);
@@ -433,18 +436,18 @@ TEST_F(wait, result_lost_to_efault_is_returned_next)
 	struct wg_wait w, *ro;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, wg_add(fd, -1, 0, EPIPE));
+	ASSERT_EQ(0, sys_wg_add(fd, -1, 0, EPIPE, 0));
 	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
 	memset(ro, 0, sizeof(*ro));
 	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
-	EXPECT_EQ(-EFAULT, wg_ioctl(fd, WG_IOC_WAIT, ro));
-	ASSERT_EQ(0, wg_add(fd, 1, 0, 0));
-	ASSERT_EQ(0, wg_wait(fd, 0, &w));
+	EXPECT_EQ(-EFAULT, sys_wg_ioctl(fd, WG_IOC_WAIT, ro));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
 	EXPECT_EQ(1ULL, w.generation);
 	EXPECT_EQ(EPIPE, w.error);
-	EXPECT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &w));
 	munmap(ro, 4096);
 	close(fd);
 }
@@ -457,11 +460,11 @@ TEST_F(wait, fdinfo_state_needs_wait_access)
 	int named, add_only;
 
 	wg_name(name, "fdinfo");
-	named = wg_create(self->dev, name, WG_EXCL | WG_CLOEXEC, 0600, 3);
+	named = sys_wg_create(self->dev, WG_EXCL | WG_CLOEXEC, 0600, 3, name);
 	ASSERT_LE(0, named);
-	add_only = wg_open(self->dev, name, WG_CLOEXEC | WG_ACCESS_ADD);
+	add_only = sys_wg_open(self->dev, WG_CLOEXEC | WG_ACCESS_ADD, name);
 	ASSERT_LE(0, add_only);
-	EXPECT_EQ(-EBADF, wg_info(add_only, &info));
+	EXPECT_EQ(-EBADF, sys_wg_info(add_only, &info));
 	EXPECT_EQ(-1, wg_fdinfo(add_only, "count"));
 	EXPECT_EQ(-1, wg_fdinfo(add_only, "waiters"));
 	EXPECT_EQ(-1, wg_fdinfo(add_only, "generation"));
@@ -469,7 +472,7 @@ TEST_F(wait, fdinfo_state_needs_wait_access)
 	EXPECT_EQ(3, wg_fdinfo(named, "count"));
 	close(add_only);
 	close(named);
-	EXPECT_EQ(0, wg_unlink(self->dev, name));
+	EXPECT_EQ(0, sys_wg_unlink(self->dev, name));
 }
 
 TEST_HARNESS_MAIN
