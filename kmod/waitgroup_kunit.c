@@ -70,6 +70,8 @@ static void test_thread_stop(struct kunit_resource *res)
 {
 	struct test_thread *t = res->data;
 
+	/* Adders waiting for room get it; then everything is undone. */
+	waitgroup_set_limit(t->wg, 0);
 	__waitgroup_abandon(t->wg, UINT_MAX);
 	kthread_stop(t->task);
 	put_task_struct(t->task);
@@ -157,7 +159,7 @@ static int waiter_fn(void *data)
 		break;
 	case WAIT_RESULT:
 		w->ret = __waitgroup_wait(w->wg, NULL, TASK_UNINTERRUPTIBLE,
-					  KTIME_MAX, &w->res);
+					  KTIME_MAX, 0, &w->res);
 		break;
 	}
 	complete(&w->done);
@@ -187,6 +189,118 @@ static bool finish_waiter(struct waiter *w)
 }
 
 static DEFINE_WAITGROUP(static_wg);
+
+/* A kthread whose add waits for room. */
+struct room_adder {
+	struct waitgroup *wg;
+	int ret;
+	struct completion done;
+};
+
+static int room_adder_fn(void *data)
+{
+	struct room_adder *a = data;
+
+	a->ret = waitgroup_add_killable(a->wg, 1);
+	complete(&a->done);
+	idle_until_stopped();
+	return 0;
+}
+
+static bool wait_for_room_waiters(struct waitgroup *wg, unsigned int n)
+{
+	unsigned long end = jiffies + 10 * HZ;
+
+	while (time_before(jiffies, end)) {
+		if (READ_ONCE(wg->room_waiters) == n)
+			return true;
+		usleep_range(1000, 2000);
+	}
+	return READ_ONCE(wg->room_waiters) == n;
+}
+
+static void wg_limit_refuses_and_slows(struct kunit *test)
+{
+	DEFINE_WAITGROUP_ONSTACK(wg);
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, waitgroup_set_limit(&wg, (unsigned int)INT_MAX + 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_set_limit(&wg, 2));
+	KUNIT_EXPECT_TRUE(test, atomic64_read(&wg.state) & WG_SLOW);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 2));
+	KUNIT_EXPECT_EQ(test, -EAGAIN, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 2, waitgroup_count(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_set_limit(&wg, 0));
+	KUNIT_EXPECT_FALSE(test, atomic64_read(&wg.state) & WG_SLOW);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, 10));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -12));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+}
+
+static void wg_add_killable_gets_the_room_a_done_makes(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct room_adder *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	a->wg = wg;
+	init_completion(&a->done);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_set_limit(wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	run_thread(test, wg, room_adder_fn, a, "room");
+	KUNIT_ASSERT_TRUE(test, wait_for_room_waiters(wg, 1));
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, 0, a->ret);
+	/* Handed over in one step: the generation did not complete. */
+	KUNIT_EXPECT_EQ(test, 1, waitgroup_count(wg));
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+}
+
+static void wg_cancel_releases_waiters_and_adders(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct room_adder *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct waiter *intr, *result;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_FALSE(test, waitgroup_cancel(wg, 0));	/* at zero */
+	a->wg = wg;
+	init_completion(&a->done);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_set_limit(wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	intr = start_waiter(test, wg, WAIT_INTR, 0);
+	result = start_waiter(test, wg, WAIT_RESULT, 0);
+	run_thread(test, wg, room_adder_fn, a, "room");
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 2));
+	KUNIT_ASSERT_TRUE(test, wait_for_room_waiters(wg, 1));
+	KUNIT_EXPECT_TRUE(test, waitgroup_cancel(wg, EHOSTDOWN));
+	KUNIT_EXPECT_FALSE(test, waitgroup_cancel(wg, EIO));	/* already */
+	KUNIT_ASSERT_TRUE(test, finish_waiter(intr));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(result));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&a->done, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, (long)-ECANCELED, intr->ret);
+	KUNIT_EXPECT_EQ(test, 0L, result->ret);
+	KUNIT_EXPECT_TRUE(test, result->res.canceled);
+	KUNIT_EXPECT_EQ(test, EHOSTDOWN, result->res.error);
+	KUNIT_EXPECT_EQ(test, 1ULL, result->res.generation);
+	KUNIT_EXPECT_EQ(test, -ECANCELED, a->ret);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, -ECANCELED, waitgroup_add(wg, 1));
+	/* The counter drains; its zero completes the canceled generation. */
+	KUNIT_EXPECT_EQ(test, 0ULL, generation(wg));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
+	KUNIT_EXPECT_TRUE(test, wg->last_canceled);
+	KUNIT_EXPECT_EQ(test, EHOSTDOWN, wg->last_error);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, 1));	/* clean again */
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+}
 
 static void wg_define_starts_at_zero(struct kunit *test)
 {
@@ -650,13 +764,14 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, __waitgroup_add(&wg, -1, EPIPE));
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
 	KUNIT_EXPECT_EQ(test, 0, __waitgroup_wait(&wg, NULL, TASK_INTERRUPTIBLE,
-						  0, &res));
+						  0, 0, &res));
 	KUNIT_EXPECT_EQ(test, 1ULL, res.generation);
 	KUNIT_EXPECT_EQ(test, EPIPE, res.error);
 	/* Nonzero and no time to wait: the wait gives up, and unregisters. */
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
 	KUNIT_EXPECT_EQ(test, -ETIME, __waitgroup_wait(&wg, NULL,
-						       TASK_INTERRUPTIBLE, 0, &res));
+						       TASK_INTERRUPTIBLE, 0, 0,
+						       &res));
 	KUNIT_EXPECT_EQ(test, 0U, state_waiters(&wg));
 	KUNIT_EXPECT_TRUE(test, list_empty(&wg.results));
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(&wg));
@@ -755,13 +870,14 @@ static void wg_timeout_races_completion(struct kunit *test)
 		wake_up_var(&c->round);
 		ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
 				       ns_to_ktime((i % 16) * 50 * NSEC_PER_USEC),
-				       &res);
+				       0, &res);
 		if (ret) {
 			KUNIT_ASSERT_EQ(test, -ETIME, ret);
 			timed_out++;
 			/* The done still comes. */
 			ret = __waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
-					       ns_to_ktime(10 * NSEC_PER_SEC), &res);
+					       ns_to_ktime(10 * NSEC_PER_SEC),
+					       0, &res);
 			KUNIT_ASSERT_EQ(test, 0, ret);
 		} else {
 			released++;
@@ -818,6 +934,9 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_concurrent_adds_then_dones),
 	KUNIT_CASE(wg_concurrent_overflow_is_exact),
 	KUNIT_CASE(wg_many_waiters_one_wake),
+	KUNIT_CASE(wg_limit_refuses_and_slows),
+	KUNIT_CASE(wg_add_killable_gets_the_room_a_done_makes),
+	KUNIT_CASE(wg_cancel_releases_waiters_and_adders),
 	KUNIT_CASE(wg_fdget_bad_fd),
 	KUNIT_CASE(wg_fdget_wrong_type),
 	{}

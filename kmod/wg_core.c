@@ -49,6 +49,39 @@
  *    and wakes the queue. A stale "not empty" (a poll that is just ending)
  *    only latches a completion the file's next wait returns.
  *
+ * 6. While a limit or a cancel is in force, WG_SLOW is set in the low half
+ *    of the state, and every update takes wq.lock: the lock-free path
+ *    refuses when it sees the flag. The flag is set by cmpxchg on the
+ *    state word itself, under wq.lock, so a lock-free update either
+ *    replaced the value the setter then read (it came first, and the
+ *    limit, which bounds only adds that come after it, does not apply to
+ *    it) or its own cmpxchg fails, it reads the flag and retries under the
+ *    lock, where it sees the limit and the cancel.
+ * 7. An adder waiting for room is refused and queues its record on the
+ *    roomers list in one wq.lock section (__waitgroup_add_wait()), so a
+ *    done that makes room afterwards takes the lock later and finds it.
+ *    That done hands the room over in its own cmpxchg, before it tests
+ *    for zero (wg_update_locked()): the generation cannot complete, and
+ *    release its waiters, while a task is being let in. The record is
+ *    marked done with a release store before roomq is woken; the adder
+ *    sleeps on roomq with a wait_event macro on "my record is done", so,
+ *    as in point 3, either it sees the record done or it was queued on
+ *    roomq before the wake. An adder that gives up takes its record off
+ *    under the lock and lets in those behind it that now fit, so a big
+ *    add at the head cannot strand small ones when it leaves. Adders that
+ *    do not wait get EAGAIN while others are queued: no barging.
+ * 8. A cancel, under wq.lock, marks the running generation canceled,
+ *    fills every sleeper's record with the canceled result and wakes
+ *    them, fails every adder waiting for room and wakes every poller
+ *    (poll() is readable while a cancel is in force). A waiter that
+ *    decides to sleep does so under the same lock, so it either is
+ *    released by the cancel or sees it and does not sleep. A sleeper that
+ *    cancels on error is counted (coe_waiters) under the lock it sleeps
+ *    with, and an error is only ever reported under that lock (the
+ *    lock-free path takes no errors), so the first error after it sleeps
+ *    finds it. The generation still completes when its counter reaches
+ *    zero, as in point 1, with the cancel's result.
+ *
  * Lock-free updates that cannot reach zero (n -> m, both nonzero, or
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
  * registration only through cmpxchg on the same word, which retries.
@@ -88,6 +121,153 @@ static int wg_new_count(int count, int delta, int *res)
 	return 0;
 }
 
+/**
+ * struct wg_room - an adder waiting for room under the limit, on its stack
+ * @node: entry in waitgroup.roomers until it is let in or gives up
+ *	(wq.lock)
+ * @delta: what it adds
+ * @ret: 0 once let in, or why it was not (-ECANCELED, -EOVERFLOW)
+ * @done: set, with release ordering, once @ret is written (wq.lock)
+ */
+struct wg_room {
+	struct list_head node;
+	int delta;
+	int ret;
+	bool done;
+};
+
+/* Set WG_SLOW exactly while a limit or a cancel is in force. */
+static void wg_slow_locked(struct waitgroup *wg)
+{
+	bool slow = wg->limit || wg->cancel_error;
+	s64 old = atomic64_read(&wg->state);
+	s64 new;
+
+	lockdep_assert_held(&wg->wq.lock);
+	do {
+		new = slow ? old | WG_SLOW : old & ~(s64)WG_SLOW;
+		if (new == old)
+			return;
+	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
+}
+
+/*
+ * The adders at the head of the queue that fit at @count, in order: with
+ * @commit they are taken off it and woken. Returns the counter with them.
+ * Without a limit (the limit was just lifted) everyone is let in but an
+ * add that would pass INT_MAX, which fails with -EOVERFLOW.
+ */
+static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
+{
+	struct wg_room *r, *next;
+	bool woke = false;
+
+	list_for_each_entry_safe(r, next, &wg->roomers, node) {
+		s64 sum = (s64)count + r->delta;
+		int ret = 0;
+
+		if (wg->limit && sum > wg->limit)
+			break;
+		if (sum > S32_MAX)
+			ret = -EOVERFLOW;
+		else
+			count = (int)sum;
+		if (!commit)
+			continue;
+		list_del_init(&r->node);
+		wg->room_waiters--;
+		r->ret = ret;
+		/* The adder may return once it sees this: r is not touched again. */
+		smp_store_release(&r->done, true);
+		woke = true;
+	}
+	if (woke)
+		wake_up_all(&wg->roomq);
+	return count;
+}
+
+/* Let in the adders that fit now (the limit rose, or the head left). */
+static void wg_room_update_locked(struct waitgroup *wg)
+{
+	s64 old = atomic64_read(&wg->state);
+	int base, count;
+
+	if (list_empty(&wg->roomers))
+		return;
+	/* Roomers imply WG_SLOW: nothing moves the counter without the lock. */
+	do {
+		base = wg_count(old);
+		count = wg_room_fit_locked(wg, base, false);
+		if (count == base)
+			break;
+	} while (!atomic64_try_cmpxchg(&wg->state, &old,
+				       wg_pack(count, wg_low(old))));
+	wg_room_fit_locked(wg, base, true);
+}
+
+/* What a cancel tells the waiters of the running generation. */
+static void wg_cancel_result_locked(struct waitgroup *wg,
+				    struct wg_result *res)
+{
+	res->generation = atomic64_read(&wg->generation) + 1;
+	res->error = wg->cancel_error;
+	res->abandoned = wg->abandoned;
+	res->canceled = true;
+}
+
+/*
+ * Cancel the running generation with @error: release its sleepers, fail
+ * the adders waiting for room, wake the pollers. False if the counter is
+ * zero (nothing runs) or the generation is already canceled.
+ */
+static bool wg_cancel_locked(struct waitgroup *wg, int error)
+{
+	struct wg_waiter *w, *next;
+	struct wg_room *r, *rnext;
+	unsigned int released = 0;
+	struct wg_result res;
+
+	lockdep_assert_held(&wg->wq.lock);
+	if (!wg_count(atomic64_read(&wg->state)) || wg->cancel_error)
+		return false;
+	wg->cancel_error = error;
+	wg_slow_locked(wg);
+
+	list_for_each_entry_safe(r, rnext, &wg->roomers, node) {
+		list_del_init(&r->node);
+		r->ret = -ECANCELED;
+		/* Release: the adder reads r->ret once it sees done (point 7). */
+		smp_store_release(&r->done, true);
+	}
+	wg->room_waiters = 0;
+	wake_up_all(&wg->roomq);
+
+	wg_cancel_result_locked(wg, &res);
+	list_for_each_entry_safe(w, next, &wg->results, node) {
+		wait_queue_head_t *pollq = w->pollq;
+
+		/* A file's latch waits for the completion; its pollers wake. */
+		if (pollq) {
+			/* Exact enough without its lock: point 5 above. */
+			if (waitqueue_active(pollq))
+				wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
+			continue;
+		}
+		list_del_init(&w->node);
+		w->res = res;
+		released++;
+		/* Release: pairs with the sleeper's acquire (point 3). */
+		smp_store_release(&w->done, true);
+	}
+	wg->coe_waiters = 0;
+	/* The released sleepers leave the waiter count (WG_SLOW is set). */
+	atomic64_sub(released, &wg->state);
+	/* Sleepers queue under this lock, so this test is exact. */
+	if (waitqueue_active(&wg->wq))
+		wake_up_locked(&wg->wq);
+	return true;
+}
+
 /* A generation has ended: publish its result and release every waiter. */
 static void wg_complete_locked(struct waitgroup *wg)
 {
@@ -96,13 +276,22 @@ static void wg_complete_locked(struct waitgroup *wg)
 
 	lockdep_assert_held(&wg->wq.lock);
 
-	wg->last_error = wg->error;
+	/* A canceled generation reports the cancel's code as its error. */
+	wg->last_canceled = wg->cancel_error != 0;
+	wg->last_error = wg->cancel_error ?: wg->error;
 	wg->last_abandoned = wg->abandoned;
 	wg->error = 0;
 	wg->abandoned = 0;
+	wg->coe_waiters = 0;
+	if (wg->cancel_error) {
+		/* The next generation starts clean. */
+		wg->cancel_error = 0;
+		wg_slow_locked(wg);
+	}
 	res.generation = atomic64_inc_return(&wg->generation);
 	res.error = wg->last_error;
 	res.abandoned = wg->last_abandoned;
+	res.canceled = wg->last_canceled;
 	/*
 	 * Every sleeper of this generation and every polled file is told this
 	 * generation's result, whatever completes before they run. A file
@@ -130,6 +319,18 @@ static void wg_complete_locked(struct waitgroup *wg)
 		wake_up_locked(&wg->wq);
 }
 
+/* May a positive add take the counter to @count now? */
+static int wg_admit_locked(struct waitgroup *wg, int count)
+{
+	if (wg->cancel_error)
+		return -ECANCELED;
+	/* Adders waiting for room go first: no barging. */
+	if (wg->limit &&
+	    ((unsigned int)count > wg->limit || !list_empty(&wg->roomers)))
+		return -EAGAIN;
+	return 0;
+}
+
 /*
  * Apply @delta under wq.lock. Lock-free updates may still run beside us,
  * but none of them can reach zero, so the cmpxchg loop converges and only
@@ -139,26 +340,39 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 			    unsigned int abandoned)
 {
 	s64 old = atomic64_read(&wg->state);
+	int base, count;
 	s64 new;
-	int count;
 	int ret;
 
 	lockdep_assert_held(&wg->wq.lock);
 
 	do {
-		ret = wg_new_count(wg_count(old), delta, &count);
+		ret = wg_new_count(wg_count(old), delta, &base);
 		if (ret)
 			return ret;
+		if (delta > 0) {
+			ret = wg_admit_locked(wg, base);
+			if (ret)
+				return ret;
+		}
+		/* Room a done makes goes to those waiting for it: point 7. */
+		count = base;
+		if (delta < 0 && !list_empty(&wg->roomers))
+			count = wg_room_fit_locked(wg, base, false);
 		/* Reaching zero also releases every registered waiter. */
-		new = count ? wg_pack(count, wg_waiters(old)) : 0;
+		new = count ? wg_pack(count, wg_low(old)) : wg_low(old) & WG_SLOW;
 	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
 
+	if (delta < 0 && !list_empty(&wg->roomers))
+		wg_room_fit_locked(wg, base, true);
 	if (error && !wg->error)
 		wg->error = error;
 	/* Saturates: a generation can abandon more adds than fit in 32 bits. */
 	wg->abandoned = min_t(u64, (u64)wg->abandoned + abandoned, U32_MAX);
 	if (!count && wg_count(old))
 		wg_complete_locked(wg);
+	else if (error && count && wg->coe_waiters)
+		wg_cancel_locked(wg, error);	/* point 8 */
 	return 0;
 }
 
@@ -169,8 +383,10 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
  * @error: nonzero to record as the generation's error if it is the first
  *
  * Context: Any context.
- * Return: 0, -ERANGE if the counter would go negative or -EOVERFLOW if it
- * would pass INT_MAX; nothing changes on failure.
+ * Return: 0, -ERANGE if the counter would go negative, -EOVERFLOW if it
+ * would pass INT_MAX, -EAGAIN if a positive @delta would pass the limit
+ * or others wait for room, -ECANCELED if a positive @delta comes while
+ * the generation is canceled; nothing changes on failure.
  */
 int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 {
@@ -182,15 +398,18 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 	if (!delta && !error)
 		return 0;
 
-	/* Fast path: an update that does not reach zero wakes nobody. */
+	/*
+	 * Fast path: an update that does not reach zero wakes nobody, unless
+	 * a limit or a cancel is in force (points 1 and 6).
+	 */
 	old = atomic64_read(&wg->state);
-	while (!error) {
+	while (!error && !(wg_low(old) & WG_SLOW)) {
 		ret = wg_new_count(wg_count(old), delta, &count);
 		if (ret)
 			return ret;
 		if (!count)
 			break;
-		new = wg_pack(count, wg_waiters(old));
+		new = wg_pack(count, wg_low(old));
 		if (atomic64_try_cmpxchg(&wg->state, &old, new))
 			return 0;
 	}
@@ -201,6 +420,66 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 	return ret;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
+
+/**
+ * __waitgroup_add_wait() - add @delta, waiting for room under the limit
+ * @wg: the waitgroup
+ * @delta: amount to add; a delta that is not positive never waits
+ * @state: TASK_INTERRUPTIBLE or TASK_KILLABLE
+ * @timeout: how long to wait for room at most, KTIME_MAX for ever
+ *
+ * Adders waiting for room are let in first come, first served, each as
+ * soon as a done (or a higher limit) makes room for all of its @delta.
+ * One that a signal interrupts loses its place.
+ *
+ * Context: Process context; may sleep.
+ * Return: what __waitgroup_add() returns, but -EAGAIN: -ETIME once
+ * @timeout has passed, -ERESTARTSYS on a signal that @state lets in,
+ * -ECANCELED if the generation is canceled while waiting.
+ */
+int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
+			 ktime_t timeout)
+{
+	struct wg_room r = { .node = LIST_HEAD_INIT(r.node), .delta = delta };
+	unsigned long flags;
+	int ret;
+
+	might_sleep();
+	ret = __waitgroup_add(wg, delta, 0);
+	if (ret != -EAGAIN)
+		return ret;
+
+	/* Refused and queued in one critical section: point 7. */
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	ret = wg_update_locked(wg, delta, 0, 0);
+	if (ret == -EAGAIN && timeout > 0) {
+		list_add_tail(&r.node, &wg->roomers);
+		wg->room_waiters++;
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	if (ret != -EAGAIN)
+		return ret;
+	if (timeout <= 0)
+		return -ETIME;
+
+	/* Acquire: pairs with the release of r.done by whoever let us in. */
+	ret = __wait_event_hrtimeout(wg->roomq, smp_load_acquire(&r.done),
+				     timeout, state);
+	if (!ret)
+		return r.ret;
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (r.done) {
+		ret = r.ret;	/* let in (or failed) as we gave up */
+	} else {
+		list_del(&r.node);
+		wg->room_waiters--;
+		/* Those behind us may fit now. */
+		wg_room_update_locked(wg);
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add_wait);
 
 /**
  * __waitgroup_abandon() - undo up to @n adds whose holder went away
@@ -244,6 +523,13 @@ void waitgroup_init(struct waitgroup *wg)
 	wg->abandoned = 0;
 	wg->last_error = 0;
 	wg->last_abandoned = 0;
+	wg->last_canceled = false;
+	wg->cancel_error = 0;
+	wg->limit = 0;
+	INIT_LIST_HEAD(&wg->roomers);
+	wg->room_waiters = 0;
+	wg->coe_waiters = 0;
+	init_waitqueue_head(&wg->roomq);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_init, WG_SYMBOL_NS);
 
@@ -256,14 +542,94 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_init, WG_SYMBOL_NS);
  * generation begins.
  *
  * Context: Any context.
- * Return: 0; -ERANGE if the counter would become negative or -EOVERFLOW if
- * it would pass INT_MAX, and then nothing has changed.
+ * Return: 0; -ERANGE if the counter would become negative, -EOVERFLOW if
+ * it would pass INT_MAX, -EAGAIN if a positive @delta would pass the
+ * limit (waitgroup_set_limit()) or others wait for room, -ECANCELED if
+ * @delta is positive and the generation is canceled (waitgroup_cancel());
+ * then nothing has changed.
  */
 int waitgroup_add(struct waitgroup *wg, int delta)
 {
 	return __waitgroup_add(wg, delta, 0);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_add, WG_SYMBOL_NS);
+
+/**
+ * waitgroup_add_killable() - waitgroup_add() that waits for room
+ * @wg: the waitgroup
+ * @delta: amount to add; one that is not positive never waits
+ *
+ * Under a limit, a positive @delta that does not fit waits, first come
+ * first served, until dones (or a higher limit) make room for all of it.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0; -ERANGE, -EOVERFLOW as waitgroup_add(); -ECANCELED if the
+ * generation is or becomes canceled; -ERESTARTSYS if the task is being
+ * killed.
+ */
+int waitgroup_add_killable(struct waitgroup *wg, int delta)
+{
+	return __waitgroup_add_wait(wg, delta, TASK_KILLABLE, KTIME_MAX);
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_add_killable, WG_SYMBOL_NS);
+
+/**
+ * waitgroup_set_limit() - bound what positive adds may take the counter to
+ * @wg: the waitgroup
+ * @limit: the most the counter may reach by a positive add; 0 for none
+ *
+ * errgroup's SetLimit(): with a limit of n, at most n tasks of one each run
+ * at once. A lower limit than the counter takes nothing away: adds wait
+ * (or fail) until enough are done. A higher one, or none, lets in at once
+ * the adders waiting for room that now fit.
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL if @limit is above INT_MAX.
+ */
+int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit)
+{
+	unsigned long flags;
+
+	if (limit > INT_MAX)
+		return -EINVAL;
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	wg->limit = limit;
+	wg_slow_locked(wg);
+	wg_room_update_locked(wg);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_set_limit, WG_SYMBOL_NS);
+
+/**
+ * waitgroup_cancel() - cancel the running generation
+ * @wg: the waitgroup
+ * @error: the code its waiters get, a positive errno; 0 for ECANCELED
+ *
+ * errgroup's context cancel: every waiter of the running generation, and
+ * every wait that starts before it completes, returns at once with
+ * @error as the generation's error. Positive adds fail with -ECANCELED
+ * (adders waiting for room too); dones go on, and when the counter
+ * reaches zero the generation completes, canceled, with @error, and the
+ * next one starts clean.
+ *
+ * Context: Any context.
+ * Return: true if it canceled the generation; false if the counter is
+ * zero or the generation is already canceled.
+ */
+bool waitgroup_cancel(struct waitgroup *wg, int error)
+{
+	unsigned long flags;
+	bool canceled;
+
+	if (WARN_ON_ONCE(error < 0) || !error)
+		error = ECANCELED;
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	canceled = wg_cancel_locked(wg, error);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return canceled;
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_cancel, WG_SYMBOL_NS);
 
 /**
  * waitgroup_done() - one task has finished: waitgroup_add(@wg, -1)
@@ -300,6 +666,7 @@ static void wg_last_result_locked(struct waitgroup *wg, struct wg_result *res)
 	res->generation = atomic64_read(&wg->generation);
 	res->error = wg->last_error;
 	res->abandoned = wg->last_abandoned;
+	res->canceled = wg->last_canceled;
 }
 
 /*
@@ -333,43 +700,63 @@ static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
  * @latch: the waiting file's poll latch, or NULL
  * @state: TASK_UNINTERRUPTIBLE, TASK_INTERRUPTIBLE or TASK_KILLABLE
  * @timeout: how long to sleep at most, KTIME_MAX for ever
+ * @flags: WG_WAIT_COE: the first error of the generation cancels it
  * @res: the generation the wait returns for, filled on success
  *
- * Returns at once when @latch holds a completion (which it hands over) or
- * the counter is zero (with the last completed generation); otherwise
- * sleeps until the generation running now completes and reports that
- * generation, even if others complete before the caller runs again.
+ * Returns at once when @latch holds a completion (which it hands over),
+ * the counter is zero (with the last completed generation) or the running
+ * generation is canceled (with the cancel's result); otherwise sleeps
+ * until the generation running now completes, or is canceled, and
+ * reports that generation, even if others complete before the caller
+ * runs again.
  *
  * Context: Process context; may sleep.
  * Return: 0, -ETIME once @timeout has passed, or -ERESTARTSYS on a signal
  * that @state lets in.
  */
 int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
-		     unsigned int state, ktime_t timeout, struct wg_result *res)
+		     unsigned int state, ktime_t timeout, unsigned int flags,
+		     struct wg_result *res)
 {
-	struct wg_waiter w = { .node = LIST_HEAD_INIT(w.node) };
-	unsigned long flags;
+	struct wg_waiter w = {
+		.node = LIST_HEAD_INIT(w.node),
+		.coe = flags & WG_WAIT_COE,
+	};
+	unsigned long irqflags;
 	int ret;
 
 	might_sleep();
-	spin_lock_irqsave(&wg->wq.lock, flags);
+	spin_lock_irqsave(&wg->wq.lock, irqflags);
 	if (latch && latch->w.done) {
 		wg_latch_take_locked(wg, latch, res);
-		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
 	}
 	if (!wg_count(atomic64_read(&wg->state))) {
 		wg_last_result_locked(wg, res);
-		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		return 0;
+	}
+	/* An error came before this wait: it cancels at once (point 8). */
+	if (w.coe && wg->error)
+		wg_cancel_locked(wg, wg->error);
+	if (wg->cancel_error) {
+		wg_cancel_result_locked(wg, res);
+		/* An interrupted wait's generation has ended for this file. */
+		if (latch)
+			latch->w.keep = false;
+		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
 	}
 	/* Seen by the completion of this generation: "Why no wakeup is lost". */
 	atomic64_inc(&wg->state);	/* one more waiter */
 	list_add_tail(&w.node, &wg->results);
+	if (w.coe)
+		wg->coe_waiters++;
 	/* An interrupted wait's generation is still running: this wait has it. */
 	if (latch)
 		latch->w.keep = false;
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 
 	ret = -ETIME;
 	if (timeout > 0) {
@@ -379,12 +766,14 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	}
 	if (ret) {
 		/* Unless the completion won the race, this wait gives up. */
-		spin_lock_irqsave(&wg->wq.lock, flags);
+		spin_lock_irqsave(&wg->wq.lock, irqflags);
 		if (w.done) {
 			ret = 0;
 		} else {
 			list_del(&w.node);
 			atomic64_dec(&wg->state);	/* one waiter fewer */
+			if (w.coe)
+				wg->coe_waiters--;
 			/*
 			 * A signal: the call may be restarted (SA_RESTART, a
 			 * stop), and must then return for the generation it
@@ -397,7 +786,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 					list_add_tail(&latch->w.node, &wg->results);
 			}
 		}
-		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		if (ret)
 			return ret;
 	}
@@ -423,7 +812,8 @@ static ktime_t wg_jiffies_timeout(long timeout)
  * @wg: the waitgroup
  *
  * Returns at once if the counter is zero; otherwise once the generation
- * running now completes, even if the group is re-armed at once.
+ * running now completes, even if the group is re-armed at once, or is
+ * canceled.
  *
  * Context: Process context; may sleep, uninterruptibly.
  */
@@ -431,7 +821,7 @@ void waitgroup_wait(struct waitgroup *wg)
 {
 	struct wg_result res;
 
-	__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE, KTIME_MAX, &res);
+	__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE, KTIME_MAX, 0, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
 
@@ -440,13 +830,16 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
  * @wg: the waitgroup
  *
  * Context: Process context; may sleep.
- * Return: 0 once the counter has been zero, -ERESTARTSYS on a signal.
+ * Return: 0 once the counter has been zero, -ECANCELED once the generation
+ * was canceled (waitgroup_cancel()), -ERESTARTSYS on a signal.
  */
 int waitgroup_wait_interruptible(struct waitgroup *wg)
 {
 	struct wg_result res;
+	int ret;
 
-	return __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, &res);
+	ret = __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, 0, &res);
+	return ret ?: res.canceled ? -ECANCELED : 0;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
 
@@ -455,14 +848,17 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
  * @wg: the waitgroup
  *
  * Context: Process context; may sleep.
- * Return: 0 once the counter has been zero, -ERESTARTSYS if the task is
- * being killed.
+ * Return: 0 once the counter has been zero, -ECANCELED once the generation
+ * was canceled (waitgroup_cancel()), -ERESTARTSYS if the task is being
+ * killed.
  */
 int waitgroup_wait_killable(struct waitgroup *wg)
 {
 	struct wg_result res;
+	int ret;
 
-	return __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, &res);
+	ret = __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, 0, &res);
+	return ret ?: res.canceled ? -ECANCELED : 0;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
 
@@ -481,7 +877,7 @@ long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 	struct wg_result res;
 
 	if (__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
-			     wg_jiffies_timeout(timeout), &res))
+			     wg_jiffies_timeout(timeout), 0, &res))
 		return 0;
 	if (timeout == MAX_SCHEDULE_TIMEOUT)
 		return timeout;
@@ -492,26 +888,24 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_timeout, WG_SYMBOL_NS);
 /**
  * __waitgroup_snapshot() - a consistent view of @wg
  * @wg: the waitgroup
- * @count: the counter, if not NULL
- * @waiters: the sleeping waiters, if not NULL
- * @res: the last completed generation
+ * @snap: filled in
  *
  * Context: Any context.
  */
-void __waitgroup_snapshot(struct waitgroup *wg, int *count,
-			  unsigned int *waiters, struct wg_result *res)
+void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 {
 	unsigned long flags;
 	s64 state;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	state = atomic64_read(&wg->state);
-	wg_last_result_locked(wg, res);
+	wg_last_result_locked(wg, &snap->last);
+	snap->limit = wg->limit;
+	snap->room_waiters = wg->room_waiters;
+	snap->cancel_error = wg->cancel_error;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	if (count)
-		*count = wg_count(state);
-	if (waiters)
-		*waiters = wg_waiters(state);
+	snap->count = wg_count(state);
+	snap->waiters = wg_waiters(state);
 }
 
 /**
@@ -534,10 +928,11 @@ void wg_latch_init(struct wg_latch *latch)
  * @file: the file
  * @pt: the poll table
  *
- * Readable when the counter is zero (level-triggered: a re-arm can follow)
- * or when a completion happened while the file was polled (latched until
- * the file's next wait takes it). Arms the latch for the completions to
- * come, which keep it only while someone is on the file's poll queue.
+ * Readable when the counter is zero (level-triggered: a re-arm can follow),
+ * while the running generation is canceled, or when a completion happened
+ * while the file was polled (latched until the file's next wait takes it).
+ * Arms the latch for the completions to come, which keep it only while
+ * someone is on the file's poll queue.
  *
  * Context: Process context.
  * Return: EPOLLIN | EPOLLRDNORM or 0.
@@ -551,7 +946,8 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 	/* Queued before the state is read: see "Why no wakeup is lost". */
 	poll_wait(file, &latch->pollq, pt);
 	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (latch->w.done || !wg_count(atomic64_read(&wg->state)))
+	if (latch->w.done || !wg_count(atomic64_read(&wg->state)) ||
+	    wg->cancel_error)
 		mask = EPOLLIN | EPOLLRDNORM;
 	if (!latch->w.done && list_empty(&latch->w.node))
 		list_add_tail(&latch->w.node, &wg->results);

@@ -18,10 +18,17 @@
 #include "wg_compat.h"
 
 /*
- * waitgroup.state: the counter in the high 32 bits, the sleeping waiters in
- * the low 32.
+ * waitgroup.state: the counter in the high 32 bits; in the low 32, the
+ * sleeping waiters (bits 0 to 30) and WG_SLOW.
  */
 #define WG_COUNT_SHIFT	32
+
+/*
+ * WG_SLOW: a limit or a cancel is in force, so every update must take
+ * wq.lock (the lock-free path in __waitgroup_add() refuses). Set and
+ * cleared only under wq.lock, by cmpxchg on the state word itself.
+ */
+#define WG_SLOW		BIT(31)
 
 static inline int wg_count(s64 state)
 {
@@ -30,12 +37,18 @@ static inline int wg_count(s64 state)
 
 static inline unsigned int wg_waiters(s64 state)
 {
+	return (u32)state & ~WG_SLOW;
+}
+
+/* The low half: the waiters and WG_SLOW. */
+static inline u32 wg_low(s64 state)
+{
 	return (u32)state;
 }
 
-static inline s64 wg_pack(int count, unsigned int waiters)
+static inline s64 wg_pack(int count, u32 low)
 {
-	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | waiters);
+	return (s64)(((u64)(u32)count << WG_COUNT_SHIFT) | low);
 }
 
 /**
@@ -43,11 +56,33 @@ static inline s64 wg_pack(int count, unsigned int waiters)
  * @generation: its number (the count of completions so far)
  * @error: the first error reported in it
  * @abandoned: how many of its adds were undone by abandonment
+ * @canceled: it was canceled; @error is then the cancel's code. A waiter
+ *	that a cancel releases gets the generation's number before it
+ *	completes (the counter may still be draining).
  */
 struct wg_result {
 	u64 generation;
 	int error;
 	unsigned int abandoned;
+	bool canceled;
+};
+
+/**
+ * struct wg_snapshot - a consistent view of a waitgroup, for tools
+ * @count: the counter
+ * @waiters: the sleeping waiters
+ * @limit: the limit, 0 for none
+ * @room_waiters: adders waiting for room
+ * @cancel_error: nonzero if the running generation is canceled
+ * @last: the last completed generation
+ */
+struct wg_snapshot {
+	int count;
+	unsigned int waiters;
+	unsigned int limit;
+	unsigned int room_waiters;
+	int cancel_error;
+	struct wg_result last;
 };
 
 /**
@@ -59,6 +94,7 @@ struct wg_result {
  * @keep: a file's record only: filled even if nobody polls the file, for
  *	the wait a signal interrupted, whose restart must still get the
  *	generation it was waiting in (wq.lock)
+ * @coe: a sleeper that cancels the generation on its first error
  * @done: set, with release ordering, once @res is written (wq.lock)
  *
  * A sleeper's record lives on its stack: once @done is set it may return
@@ -69,6 +105,7 @@ struct wg_waiter {
 	wait_queue_head_t *pollq;
 	struct wg_result res;
 	bool keep;
+	bool coe;
 	bool done;
 };
 
@@ -98,11 +135,17 @@ struct wg_latch {
 
 /* wg_core.c: the parts of the primitive only this module uses. */
 int __waitgroup_add(struct waitgroup *wg, int delta, int error);
+int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
+			 ktime_t timeout);
 unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n);
+
+/* __waitgroup_wait() flags. */
+#define WG_WAIT_COE	BIT(0)	/* the first error cancels the generation */
+
 int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
-		     unsigned int state, ktime_t timeout, struct wg_result *res);
-void __waitgroup_snapshot(struct waitgroup *wg, int *count,
-			  unsigned int *waiters, struct wg_result *res);
+		     unsigned int state, ktime_t timeout, unsigned int flags,
+		     struct wg_result *res);
+void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap);
 void wg_latch_init(struct wg_latch *latch);
 __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 		       struct file *file, poll_table *pt);

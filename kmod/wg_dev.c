@@ -31,7 +31,7 @@ static int wg_open_existing(struct wg_group *grp, u32 flags)
 	return wg_file_install(grp, flags);
 }
 
-static long wg_dev_ioc_create(void __user *argp)
+static long wg_dev_ioc_create(void __user *argp, size_t usize)
 {
 	struct wg_group *grp, *found;
 	struct wg_create args;
@@ -39,10 +39,11 @@ static long wg_dev_ioc_create(void __user *argp)
 	bool named;
 	int fd, ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
-		return -EFAULT;
-	if ((args.flags & ~WG_CREATE_FLAGS) || args.__pad ||
-	    (args.mode & ~0777))
+	ret = copy_struct_from_user(&args, sizeof(args), argp, usize);
+	if (ret)
+		return ret;
+	if ((args.flags & ~WG_CREATE_FLAGS) || args.__pad || args.__pad2 ||
+	    (args.mode & ~0777) || args.limit > INT_MAX)
 		return -EINVAL;
 	ret = wg_name_valid(args.name);
 	if (ret)
@@ -72,6 +73,8 @@ static long wg_dev_ioc_create(void __user *argp)
 			     args.count);
 	if (IS_ERR(grp))
 		return PTR_ERR(grp);
+	/* Before anyone else can find it: cannot fail below INT_MAX. */
+	waitgroup_set_limit(&grp->wg, args.limit);
 	/* Everything that can fail comes before the name is published. */
 	fd = wg_file_prepare(grp, args.flags, &file);
 	if (fd < 0)
@@ -167,10 +170,13 @@ static long wg_dev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
+	size_t usize;
 
+	/* struct wg_create grows: any size from the first version's up. */
+	usize = wg_ioc_size(cmd, WG_IOC_CREATE, WG_SIZE_CREATE_VER0);
+	if (usize)
+		return wg_dev_ioc_create(argp, usize);
 	switch (cmd) {
-	case WG_IOC_CREATE:
-		return wg_dev_ioc_create(argp);
 	case WG_IOC_OPEN:
 		return wg_dev_ioc_open(argp);
 	case WG_IOC_UNLINK:

@@ -132,36 +132,6 @@ static s64 wg_ledger_draw(struct wg_file *wf, s64 n)
 	return take;
 }
 
-static int wg_file_add(struct wg_file *wf, int delta, u32 flags, int error)
-{
-	s64 drawn = 0;
-	int ret;
-
-	if (!(wf->access & WG_ACCESS_ADD))
-		return -EBADF;
-	if (delta < 0)
-		drawn = wg_ledger_draw(wf, -(s64)delta);
-	ret = __waitgroup_add(&wf->grp->wg, delta, error);
-	if (ret)
-		atomic64_add(drawn, &wf->ledger);
-	else if (delta > 0 && (flags & WG_UNDO))
-		atomic64_add(delta, &wf->ledger);
-	return ret;
-}
-
-static long wg_file_ioc_add(struct wg_file *wf, void __user *argp)
-{
-	struct wg_add args;
-
-	if (copy_from_user(&args, argp, sizeof(args)))
-		return -EFAULT;
-	if ((args.flags & ~WG_UNDO) || args.__pad)
-		return -EINVAL;
-	if (args.error && args.delta >= 0)
-		return -EINVAL;
-	return wg_file_add(wf, args.delta, args.flags, args.error);
-}
-
 /* The relative timeout the hrtimer sleep wants for an absolute deadline. */
 static ktime_t wg_deadline_timeout(u64 deadline_ns)
 {
@@ -175,27 +145,80 @@ static ktime_t wg_deadline_timeout(u64 deadline_ns)
 	return ns_to_ktime(min_t(u64, deadline_ns - now, KTIME_MAX - 1));
 }
 
-static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp)
+static int wg_file_add(struct wg_file *wf, int delta, u32 flags, int error,
+		       u64 deadline_ns)
+{
+	s64 drawn = 0;
+	int ret;
+
+	if (!(wf->access & WG_ACCESS_ADD))
+		return -EBADF;
+	if (delta < 0)
+		drawn = wg_ledger_draw(wf, -(s64)delta);
+	if (flags & WG_ADD_WAIT) {
+		/* Absolute, so that a restarted call does not start over. */
+		ret = __waitgroup_add_wait(&wf->grp->wg, delta,
+					   TASK_INTERRUPTIBLE,
+					   wg_deadline_timeout(deadline_ns));
+		if (ret == -ETIME)
+			ret = -ETIMEDOUT;
+	} else {
+		ret = __waitgroup_add(&wf->grp->wg, delta, error);
+	}
+	if (ret)
+		atomic64_add(drawn, &wf->ledger);
+	else if (delta > 0 && (flags & WG_UNDO))
+		atomic64_add(delta, &wf->ledger);
+	return ret;
+}
+
+static long wg_file_ioc_add(struct wg_file *wf, void __user *argp,
+			    size_t usize)
+{
+	struct wg_add args;
+	int ret;
+
+	ret = copy_struct_from_user(&args, sizeof(args), argp, usize);
+	if (ret)
+		return ret;
+	if ((args.flags & ~(WG_UNDO | WG_ADD_WAIT)) || args.__pad)
+		return -EINVAL;
+	if (args.error && args.delta >= 0)
+		return -EINVAL;
+	if (args.deadline_ns && !(args.flags & WG_ADD_WAIT))
+		return -EINVAL;
+	return wg_file_add(wf, args.delta, args.flags, args.error,
+			   args.deadline_ns);
+}
+
+static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
+			     size_t usize)
 {
 	struct wg_result res;
 	struct wg_wait args;
 	int ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
-		return -EFAULT;
-	if (args.flags || args.__pad)
+	ret = copy_struct_from_user(&args, sizeof(args), argp, usize);
+	if (ret)
+		return ret;
+	/* outflags and __pad2 are written, never read: reuse is fine. */
+	if ((args.flags & ~WG_WAIT_CANCEL_ON_ERROR) || args.__pad)
 		return -EINVAL;
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return -EBADF;
 	/* Absolute, so that a restarted call resumes rather than starts over. */
 	ret = __waitgroup_wait(&wf->grp->wg, &wf->latch, TASK_INTERRUPTIBLE,
-			       wg_deadline_timeout(args.deadline_ns), &res);
+			       wg_deadline_timeout(args.deadline_ns),
+			       args.flags & WG_WAIT_CANCEL_ON_ERROR ?
+			       WG_WAIT_COE : 0, &res);
 	if (ret)
 		return ret == -ETIME ? -ETIMEDOUT : ret;
 	args.generation = res.generation;
 	args.error = res.error;
 	args.abandoned = res.abandoned;
-	if (copy_to_user(argp, &args, sizeof(args))) {
+	args.outflags = res.canceled ? WG_RESULT_CANCELED : 0;
+	args.__pad2 = 0;
+	if (wg_copy_out(argp, usize, &args, sizeof(args))) {
 		/* Not delivered: the file's next wait returns it at once. */
 		wg_latch_restore(&wf->grp->wg, &wf->latch, &res);
 		return -EFAULT;
@@ -203,26 +226,58 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp)
 	return 0;
 }
 
-static long wg_file_ioc_info(struct wg_file *wf, void __user *argp)
+static long wg_file_ioc_info(struct wg_file *wf, void __user *argp,
+			     size_t usize)
 {
 	struct wg_group *grp = wf->grp;
 	struct user_namespace *ns = current_user_ns();
 	struct wg_info info = {};
-	struct wg_result res;
+	struct wg_snapshot snap;
 
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return -EBADF;
-	__waitgroup_snapshot(&grp->wg, &info.count, &info.waiters, &res);
-	info.generation = res.generation;
-	info.abandoned = res.abandoned;
-	info.error = res.error;
+	__waitgroup_snapshot(&grp->wg, &snap);
+	info.count = snap.count;
+	info.waiters = snap.waiters;
+	info.generation = snap.last.generation;
+	info.abandoned = snap.last.abandoned;
+	info.error = snap.last.error;
 	info.uid = from_kuid_munged(ns, grp->uid);
 	info.gid = from_kgid_munged(ns, grp->gid);
 	info.mode = grp->mode;
 	memcpy(info.name, grp->name, sizeof(info.name));
-	if (copy_to_user(argp, &info, sizeof(info)))
+	info.limit = snap.limit;
+	info.room_waiters = snap.room_waiters;
+	if (snap.cancel_error)
+		info.flags |= WG_INFO_CANCELED;
+	if (snap.last.canceled)
+		info.flags |= WG_INFO_LAST_CANCELED;
+	info.cancel_error = snap.cancel_error;
+	return wg_copy_out(argp, usize, &info, sizeof(info));
+}
+
+static long wg_file_ioc_limit(struct wg_file *wf, u32 __user *argp)
+{
+	u32 limit;
+
+	if (get_user(limit, argp))
 		return -EFAULT;
-	return 0;
+	if (!(wf->access & WG_ACCESS_ADD))
+		return -EBADF;
+	return waitgroup_set_limit(&wf->grp->wg, limit);
+}
+
+static long wg_file_ioc_cancel(struct wg_file *wf, void __user *argp)
+{
+	struct wg_cancel args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.error < 0)
+		return -EINVAL;
+	if (!(wf->access & WG_ACCESS_ADD))
+		return -EBADF;
+	return waitgroup_cancel(&wf->grp->wg, args.error);
 }
 
 static long wg_file_ioc_dup(struct wg_file *wf, u32 __user *argp)
@@ -241,35 +296,43 @@ static long wg_file_ioctl(struct file *file, unsigned int cmd,
 {
 	struct wg_file *wf = file->private_data;
 	void __user *argp = (void __user *)arg;
+	size_t usize;
 
 	switch (cmd) {
-	case WG_IOC_ADD:
-		return wg_file_ioc_add(wf, argp);
 	case WG_IOC_DONE:
-		return wg_file_add(wf, -1, 0, 0);
-	case WG_IOC_WAIT:
-		return wg_file_ioc_wait(wf, argp);
-	case WG_IOC_INFO:
-		return wg_file_ioc_info(wf, argp);
+		return wg_file_add(wf, -1, 0, 0, 0);
 	case WG_IOC_DUP:
 		return wg_file_ioc_dup(wf, argp);
-	default:
-		return -ENOIOCTLCMD;
+	case WG_IOC_LIMIT:
+		return wg_file_ioc_limit(wf, argp);
+	case WG_IOC_CANCEL:
+		return wg_file_ioc_cancel(wf, argp);
 	}
+	/* The structures that grow: any size from the first version's up. */
+	usize = wg_ioc_size(cmd, WG_IOC_ADD, WG_SIZE_ADD_VER0);
+	if (usize)
+		return wg_file_ioc_add(wf, argp, usize);
+	usize = wg_ioc_size(cmd, WG_IOC_WAIT, WG_SIZE_WAIT_VER0);
+	if (usize)
+		return wg_file_ioc_wait(wf, argp, usize);
+	usize = wg_ioc_size(cmd, WG_IOC_INFO, WG_SIZE_INFO_VER0);
+	if (usize)
+		return wg_file_ioc_info(wf, argp, usize);
+	return -ENOIOCTLCMD;
 }
 
 static void wg_file_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct wg_file *wf = file->private_data;
-	unsigned int waiters;
-	struct wg_result res;
-	int count;
+	struct wg_snapshot snap;
 
 	/* The group's state is for descriptors that may read it (INFO). */
 	if (wf->access & WG_ACCESS_WAIT) {
-		__waitgroup_snapshot(&wf->grp->wg, &count, &waiters, &res);
+		__waitgroup_snapshot(&wf->grp->wg, &snap);
 		seq_printf(m, "count:\t%d\nwaiters:\t%u\ngeneration:\t%llu\n",
-			   count, waiters, res.generation);
+			   snap.count, snap.waiters, snap.last.generation);
+		seq_printf(m, "limit:\t%u\nroom_waiters:\t%u\ncanceled:\t%d\n",
+			   snap.limit, snap.room_waiters, snap.cancel_error);
 	}
 	seq_printf(m, "access:\t%s%s\nundo:\t%lld\n",
 		   wf->access & WG_ACCESS_WAIT ? "w" : "",

@@ -308,7 +308,7 @@ FIXTURE_VARIANT_ADD(add_err, past_int_max_undo) {
 	.delta = INT32_MAX, .flags = WG_UNDO, .err = EOVERFLOW,
 };
 FIXTURE_VARIANT_ADD(add_err, unknown_flag) {
-	.delta = 1, .flags = 1U << 1, .err = EINVAL,
+	.delta = 1, .flags = 1U << 2, .err = EINVAL,	/* past WG_ADD_WAIT */
 };
 FIXTURE_VARIANT_ADD(add_err, top_flag) {
 	.delta = 1, .flags = 1U << 31, .err = EINVAL,
@@ -364,8 +364,8 @@ FIXTURE_TEARDOWN(wait_err)
 	close(self->dev);
 }
 
-FIXTURE_VARIANT_ADD(wait_err, flag_one) {
-	.flags = 1, .err = EINVAL,
+FIXTURE_VARIANT_ADD(wait_err, flag_two) {
+	.flags = 1U << 1, .err = EINVAL,	/* past WG_WAIT_CANCEL_ON_ERROR */
 };
 FIXTURE_VARIANT_ADD(wait_err, flag_top) {
 	.flags = 1U << 31, .err = EINVAL,

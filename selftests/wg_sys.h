@@ -69,6 +69,19 @@ static inline int sys_wg_create(int dev, __u32 flags, __u32 mode,
 	return sys_wg_ioctl(dev, WG_IOC_CREATE, &c);
 }
 
+static inline int sys_wg_create_limit(int dev, __u32 flags, __s32 count,
+				      __u32 limit, const char *name)
+{
+	struct wg_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = flags;
+	c.count = count;
+	c.limit = limit;
+	wg_set_name(c.name, name);
+	return sys_wg_ioctl(dev, WG_IOC_CREATE, &c);
+}
+
 static inline int sys_wg_open(int dev, __u32 flags, const char *name)
 {
 	struct wg_open o;
@@ -100,6 +113,31 @@ static inline int sys_wg_add(int fd, __s32 delta, __u32 flags, __s32 error,
 	a.error = error;
 	a.__pad = pad;
 	return sys_wg_ioctl(fd, WG_IOC_ADD, &a);
+}
+
+/* WG_IOC_ADD with WG_ADD_WAIT (and @flags) until @deadline_ns. */
+static inline int sys_wg_add_wait(int fd, __s32 delta, __u32 flags,
+				  __u64 deadline_ns)
+{
+	struct wg_add a;
+
+	memset(&a, 0, sizeof(a));
+	a.delta = delta;
+	a.flags = flags | WG_ADD_WAIT;
+	a.deadline_ns = deadline_ns;
+	return sys_wg_ioctl(fd, WG_IOC_ADD, &a);
+}
+
+static inline int sys_wg_limit(int fd, __u32 limit)
+{
+	return sys_wg_ioctl(fd, WG_IOC_LIMIT, &limit);
+}
+
+static inline int sys_wg_cancel(int fd, __s32 error, __u32 flags)
+{
+	struct wg_cancel c = { .error = error, .flags = flags };
+
+	return sys_wg_ioctl(fd, WG_IOC_CANCEL, &c);
 }
 
 static inline int sys_wg_done(int fd)

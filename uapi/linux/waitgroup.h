@@ -6,6 +6,15 @@
  * This header is the ABI. Structures only ever grow at their end; every
  * flag bit and padding field that is not defined here must be zero, or the
  * kernel answers EINVAL.
+ *
+ * A grown structure changes the size encoded in its ioctl's number, and
+ * the kernel accepts every size from the first version's (the
+ * WG_SIZE_*_VER0 constants) up: a shorter structure reads as if its
+ * missing tail were zero and gets only the part of a result that fits; a
+ * longer one must hold zeros past what the kernel knows (E2BIG if not),
+ * and what the kernel writes back is followed by zeros. A program built
+ * against a newer header that runs on an older module gets ENOTTY for a
+ * size the module does not know, and can retry with the VER0 size.
  */
 #ifndef _UAPI_LINUX_WAITGROUP_H
 #define _UAPI_LINUX_WAITGROUP_H
@@ -68,6 +77,49 @@
  * from the ledger first, with or without this flag.
  */
 #define WG_UNDO			_BITUL(0)
+/**
+ * define WG_ADD_WAIT - wait for room under the limit instead of EAGAIN
+ *
+ * A positive delta that would take the counter past the group's limit
+ * (WG_IOC_LIMIT), or that comes while other adds wait for room, waits
+ * until enough tasks are done, first come first served, or until
+ * &wg_add.deadline_ns (absolute CLOCK_MONOTONIC; WG_FOREVER never; 0, as
+ * in a VER0 structure, only tests: ETIMEDOUT). The wait is interruptible:
+ * EINTR, or with SA_RESTART a restart (with the same deadline, but at the
+ * back of the queue). ECANCELED if the generation is canceled meanwhile.
+ */
+#define WG_ADD_WAIT		_BITUL(1)
+
+/* Flags of struct wg_wait. */
+
+/**
+ * define WG_WAIT_CANCEL_ON_ERROR - the first error of the generation cancels it
+ *
+ * In &wg_wait.flags. errgroup's WithContext: if the running generation already has an error
+ * (a done with an error code, or an abandoned add), the wait cancels it
+ * at once with that error as by WG_IOC_CANCEL; otherwise the first error
+ * reported while the wait sleeps does. Either way the wait returns with
+ * WG_RESULT_CANCELED.
+ */
+#define WG_WAIT_CANCEL_ON_ERROR	_BITUL(0)
+
+/**
+ * define WG_RESULT_CANCELED - the generation a wait returns for was canceled
+ *
+ * In &wg_wait.outflags; &wg_wait.error then holds the cancel's code.
+ */
+#define WG_RESULT_CANCELED	_BITUL(0)
+
+/* Flags of struct wg_info. */
+
+/**
+ * define WG_INFO_CANCELED - the running generation is canceled
+ */
+#define WG_INFO_CANCELED	_BITUL(0)
+/**
+ * define WG_INFO_LAST_CANCELED - the last completed generation was canceled
+ */
+#define WG_INFO_LAST_CANCELED	_BITUL(1)
 
 /**
  * struct wg_create - argument of WG_IOC_CREATE
@@ -80,6 +132,10 @@
  *	the count.
  * @__pad: must be zero
  * @name: NUL-terminated name, or empty for an anonymous group
+ * @limit: the limit of a new group, as set by WG_IOC_LIMIT: 0 for none, at
+ *	most INT32_MAX (EINVAL). Ignored, as @count is, when an existing
+ *	group is opened. (Since version 1.2; not in WG_SIZE_CREATE_VER0.)
+ * @__pad2: must be zero
  *
  * Returns a new file descriptor for the group. A named group lives in the
  * caller's IPC namespace, owned by the caller's fsuid and fsgid. If the
@@ -100,6 +156,8 @@ struct wg_create {
 	__s32 count;
 	__u32 __pad;
 	char name[WG_NAME_MAX];
+	__u32 limit;
+	__u32 __pad2;
 };
 
 /**
@@ -126,34 +184,45 @@ struct wg_open {
 /**
  * struct wg_add - argument of WG_IOC_ADD
  * @delta: amount to add to the counter, may be negative
- * @flags: WG_UNDO
+ * @flags: WG_UNDO, WG_ADD_WAIT
  * @error: with a negative @delta, a nonzero code reports a failed task;
  *	the first one of a generation is kept for its waiters. Must be zero
  *	with a @delta that is not negative.
  * @__pad: must be zero
+ * @deadline_ns: with WG_ADD_WAIT, the absolute CLOCK_MONOTONIC time to
+ *	stop waiting for room at, WG_FOREVER for never; must be zero
+ *	without it. (Since version 1.2; not in WG_SIZE_ADD_VER0.)
  *
  * Nothing changes when the call fails. Errors: ERANGE (the counter would
- * become negative), EOVERFLOW (the counter would pass INT32_MAX), EINVAL,
- * EBADF (descriptor opened without WG_ACCESS_ADD), EFAULT.
+ * become negative), EOVERFLOW (the counter would pass INT32_MAX), EAGAIN
+ * (a positive @delta would pass the limit, or other adds wait for room,
+ * and WG_ADD_WAIT is not set), ETIMEDOUT, EINTR (WG_ADD_WAIT), ECANCELED
+ * (a positive @delta while the generation is canceled), EINVAL, E2BIG
+ * (nonzero bytes past the known structure), EBADF (descriptor opened
+ * without WG_ACCESS_ADD), EFAULT.
  */
 struct wg_add {
 	__s32 delta;
 	__u32 flags;
 	__s32 error;
 	__u32 __pad;
+	__u64 deadline_ns;
 };
 
 /**
  * struct wg_wait - argument of WG_IOC_WAIT, read and written
  * @deadline_ns: in: absolute CLOCK_MONOTONIC time to give up at;
  *	WG_FOREVER never gives up; a time already past only tests
- * @flags: in: must be zero
+ * @flags: in: WG_WAIT_CANCEL_ON_ERROR
  * @__pad: in: must be zero
  * @generation: out: number of the completed generation (the count of
  *	times the counter has reached zero)
  * @error: out: first error reported in that generation, 0 if none
  * @abandoned: out: how many of that generation's adds were undone because
  *	their holder went away (saturates at UINT32_MAX)
+ * @outflags: out: WG_RESULT_CANCELED (since version 1.2; not in
+ *	WG_SIZE_WAIT_VER0); not read, as the other out fields are not
+ * @__pad2: out: zero; not read
  *
  * Returns 0 when the counter is zero (with the last completed generation),
  * or once a generation completes after the wait began: the one running
@@ -161,6 +230,14 @@ struct wg_add {
  * (or the group is re-armed at once) before the caller runs again. As in
  * Go, a generation that completed before the wait began is not waited for:
  * add, done, add, wait sleeps until the second add is done.
+ *
+ * Cancel (WG_IOC_CANCEL): every wait of the running generation, sleeping
+ * or starting before it completes, returns at once with the generation
+ * that is to complete (the last completed one plus one), the cancel's
+ * code as @error, the adds abandoned so far and WG_RESULT_CANCELED. When
+ * the counter then reaches zero that generation completes: a wait
+ * starting afterwards gets it, canceled, with the same code, and the next
+ * generation starts clean.
  *
  * The poll latch: a completion that happens while someone polls this open
  * file (a poll() or select() in progress, or an epoll registration) is
@@ -186,6 +263,8 @@ struct wg_wait {
 	__u64 generation;
 	__s32 error;
 	__u32 abandoned;
+	__u32 outflags;
+	__u32 __pad2;
 };
 
 /**
@@ -200,8 +279,14 @@ struct wg_wait {
  * @mode: permission bits of a named group, 0 for an anonymous one
  * @__pad: zero
  * @name: name given at creation, empty for an anonymous group
+ * @limit: the limit (WG_IOC_LIMIT), 0 for none
+ * @room_waiters: adds waiting for room under the limit
+ * @flags: WG_INFO_CANCELED, WG_INFO_LAST_CANCELED
+ * @cancel_error: the code of the running generation's cancel, if
+ *	WG_INFO_CANCELED
  *
- * A snapshot for tools. Errors: EBADF (no WG_ACCESS_WAIT), EFAULT.
+ * A snapshot for tools. @limit and what follows are since version 1.2,
+ * not in WG_SIZE_INFO_VER0. Errors: EBADF (no WG_ACCESS_WAIT), EFAULT.
  */
 struct wg_info {
 	__s32 count;
@@ -214,6 +299,29 @@ struct wg_info {
 	__u32 mode;
 	__u32 __pad;
 	char name[WG_NAME_MAX];
+	__u32 limit;
+	__u32 room_waiters;
+	__u32 flags;
+	__s32 cancel_error;
+};
+
+/**
+ * struct wg_cancel - argument of WG_IOC_CANCEL
+ * @error: the code the waiters get, a positive errno value; 0 means
+ *	ECANCELED; negative: EINVAL
+ * @flags: must be zero
+ *
+ * Cancels the running generation, as errgroup's context cancel does: see
+ * &struct wg_wait for what its waiters get. While it is canceled, a
+ * positive add fails with ECANCELED (adds waiting for room too); dones
+ * go on as before, and poll() reports the descriptor readable. Needs
+ * WG_ACCESS_ADD (EBADF). Returns 1 if it canceled the generation, 0 if
+ * there was nothing to cancel: the counter is zero, or the generation is
+ * already canceled. Errors: EINVAL, EBADF, EFAULT.
+ */
+struct wg_cancel {
+	__s32 error;
+	__u32 flags;
 };
 
 /**
@@ -273,6 +381,24 @@ struct wg_list {
  * EINVAL (unknown flag), EMFILE, ENFILE, ENOMEM, EFAULT.
  */
 
+/**
+ * DOC: WG_IOC_LIMIT
+ *
+ * ``ioctl(fd, WG_IOC_LIMIT, &limit)`` on a waitgroup descriptor, where limit
+ * is a __u32, sets the most a positive add may take the counter to: with a
+ * limit of n, at most n tasks of one each are counted at once, whoever
+ * adds them. 0 removes the limit. A limit below the counter takes nothing
+ * away; raising or removing it lets in at once the adds waiting for room
+ * that now fit. Needs WG_ACCESS_ADD (EBADF). Errors: EINVAL (above
+ * INT32_MAX), EBADF, EFAULT.
+ */
+
+/* The first size of each structure that has grown (see the top). */
+#define WG_SIZE_CREATE_VER0	80
+#define WG_SIZE_ADD_VER0	16
+#define WG_SIZE_WAIT_VER0	32
+#define WG_SIZE_INFO_VER0	104
+
 /* On the control device /dev/waitgroup. */
 #define WG_IOC_CREATE		_IOW(WG_IOC_MAGIC, 0x00, struct wg_create)
 #define WG_IOC_OPEN		_IOW(WG_IOC_MAGIC, 0x01, struct wg_open)
@@ -285,5 +411,7 @@ struct wg_list {
 #define WG_IOC_WAIT		_IOWR(WG_IOC_MAGIC, 0x12, struct wg_wait)
 #define WG_IOC_INFO		_IOR(WG_IOC_MAGIC, 0x13, struct wg_info)
 #define WG_IOC_DUP		_IOW(WG_IOC_MAGIC, 0x14, __u32)
+#define WG_IOC_LIMIT		_IOW(WG_IOC_MAGIC, 0x15, __u32)
+#define WG_IOC_CANCEL		_IOW(WG_IOC_MAGIC, 0x16, struct wg_cancel)
 
 #endif /* _UAPI_LINUX_WAITGROUP_H */

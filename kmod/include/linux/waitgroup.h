@@ -8,6 +8,11 @@
  * generation begins; every task waiting at that moment is released, even if
  * the group is re-armed at once.
  *
+ * As errgroup does for goroutines, a group can also bound how many tasks
+ * run at once (waitgroup_set_limit(): a positive add that would pass the
+ * limit waits for room, or fails) and cancel the running generation
+ * (waitgroup_cancel(): its waiters are released at once with an error).
+ *
  * Its symbols are in the symbol namespace WAITGROUP: a module that uses
  * them says WAITGROUP_IMPORT_NS(), which needs nothing else on any kernel.
  */
@@ -21,7 +26,9 @@
 
 /**
  * struct waitgroup - a counter of outstanding tasks that can be waited for
- * @state: counter in the high 32 bits, sleeping waiters in the low 32
+ * @state: counter in the high 32 bits; in the low 32, the sleeping waiters
+ *	and a flag that sends every update through @wq.lock (a limit or a
+ *	cancel is in force)
  * @generation: how many times the counter has reached zero; written only
  *	with @wq.lock held
  * @wq: the sleepers; its lock also serialises every transition to zero
@@ -33,6 +40,18 @@
  *	(@wq.lock)
  * @last_error: @error of the last completed generation (@wq.lock)
  * @last_abandoned: @abandoned of the last completed generation (@wq.lock)
+ * @last_canceled: whether the last completed generation was canceled
+ *	(@wq.lock)
+ * @cancel_error: nonzero once the running generation is canceled: the
+ *	error its waiters get (@wq.lock)
+ * @limit: most the counter may reach by a positive add, 0 for no limit
+ *	(@wq.lock)
+ * @roomers: adders waiting for room under @limit, first come first
+ *	served (@wq.lock)
+ * @room_waiters: how many are on @roomers (@wq.lock)
+ * @coe_waiters: sleepers of the running generation that cancel it on
+ *	the first error (@wq.lock)
+ * @roomq: where the adders on @roomers sleep
  *
  * Treat the members as private: use the functions below.
  */
@@ -45,6 +64,13 @@ struct waitgroup {
 	unsigned int abandoned;
 	int last_error;
 	unsigned int last_abandoned;
+	bool last_canceled;
+	int cancel_error;
+	unsigned int limit;
+	struct list_head roomers;
+	unsigned int room_waiters;
+	unsigned int coe_waiters;
+	wait_queue_head_t roomq;
 };
 
 #define __WAITGROUP_INITIALIZER(name) {					\
@@ -52,6 +78,8 @@ struct waitgroup {
 	.generation = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
 	.results = LIST_HEAD_INIT((name).results),			\
+	.roomers = LIST_HEAD_INIT((name).roomers),			\
+	.roomq = __WAIT_QUEUE_HEAD_INITIALIZER((name).roomq),		\
 }
 
 /**
@@ -104,6 +132,9 @@ void waitgroup_wait(struct waitgroup *wg);
 int waitgroup_wait_interruptible(struct waitgroup *wg);
 int waitgroup_wait_killable(struct waitgroup *wg);
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout);
+int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit);
+int waitgroup_add_killable(struct waitgroup *wg, int delta);
+bool waitgroup_cancel(struct waitgroup *wg, int error);
 
 struct waitgroup *waitgroup_fdget(int fd);
 void waitgroup_put(struct waitgroup *wg);
