@@ -31,7 +31,7 @@ extern "C" {
 #define WG_DEVICE_PATH "/dev/waitgroup"
 
 #define LIBWAITGROUP_VERSION_MAJOR 1
-#define LIBWAITGROUP_VERSION_MINOR 1
+#define LIBWAITGROUP_VERSION_MINOR 2
 
 /* Groups: wg_create(3) */
 int wg_create(const char *name, int count, unsigned int mode,
