@@ -869,6 +869,41 @@ TEST_F(lib, spawn_forwards_signals)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
+/* waitgroup run dies of the signal that killed its command, as timeout(1). */
+TEST_F(lib, cmd_run_dies_as_command)
+{
+	char name[WG_NAME_MAX];
+	int fd, p[2], st;
+	struct wg_wait res;
+	pid_t pid;
+
+	if (system("command -v waitgroup >/dev/null 2>&1")) {
+		SKIP(return, "no waitgroup command on PATH");
+	}
+	strcpy(name, uname_("reraise"));
+	fd = wg_create(name, 0, 0600, WG_EXCL);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p));
+	pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		/* stdin: a pipe nobody writes, so that read blocks. */
+		dup2(p[0], STDIN_FILENO);
+		signal(SIGUSR2, SIG_DFL);
+		execlp("waitgroup", "waitgroup", "run", name, "--", "sh", "-c",
+		       "kill -USR2 $PPID; read x", NULL);
+		_exit(101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFSIGNALED(st));
+	ASSERT_EQ(SIGUSR2, WTERMSIG(st));
+	ASSERT_FALSE(WCOREDUMP(st));
+	ASSERT_EQ(0, wg_trywait(fd, &res));
+	ASSERT_EQ(128 + SIGUSR2, res.error);
+	ASSERT_EQ(0, wg_unlink(name));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
 /* Until process @pid has an epoll instance watching something. */
 static void until_epoll_registered(pid_t pid)
 {
