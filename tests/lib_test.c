@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -776,6 +777,42 @@ TEST_F(lib, go_errors)
 	ASSERT_EQ(0, wg_trywait(fd, &res));
 	ASSERT_EQ(1U, res.generation);		/* nothing happened since */
 	ASSERT_EQ(0, count_of(fd));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * Once wg_go() or wg_spawn() returns, the supervisor holds none of the
+ * caller's descriptors: the end of a close-on-exec pipe (which the
+ * command never had) reaches EOF as soon as the caller closes its own.
+ */
+TEST_F(lib, supervisor_holds_nothing)
+{
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	int fd = wg_create(NULL, 0, 0, 0), x[2], p[2], q[2], st, round;
+	struct pollfd pfd;
+	struct wg_wait res;
+	pid_t sup;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	blk[2] = blocker(p[1], q[0]);
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, pipe2(x, O_CLOEXEC));
+		sup = round ? wg_spawn(fd, blk, 0) : wg_go(fd, blk, 0, NULL);
+		ASSERT_TRUE(sup > 0);
+		ASSERT_EQ(0, close(x[1]));
+		pfd = (struct pollfd){ .fd = x[0], .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 0));
+		ASSERT_TRUE((pfd.revents & POLLHUP) != 0);
+		close(x[0]);
+		ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+		ASSERT_EQ(1, write(q[1], "\n", 1));
+		if (round) {
+			ASSERT_EQ(sup, waitpid(sup, &st, 0));
+		}
+		ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+		ASSERT_EQ(0, res.error);
+	}
 	ASSERT_EQ(0, wg_close(fd));
 }
 

@@ -303,6 +303,50 @@ static int task_supervise(struct task *t, int *wstatus)
 	return wait_child(t->pid, wstatus);
 }
 
+/* Close every descriptor from @from up to @to (inclusive) but none other. */
+static void close_fds(int from, int to)
+{
+	if (from <= to)
+		syscall(SYS_close_range, from, to, 0);
+}
+
+/*
+ * A forked supervisor, once its command runs, needs only its own three
+ * descriptors: the command has its copies of the rest. Holding the
+ * caller's would keep them open (a pipe's EOF, another group's ledger
+ * that the caller's close is to undo) for as long as the command runs.
+ * Standard input, output and error become /dev/null. @report, the pipe
+ * to the caller, is closed last: once the caller sees its end, nothing
+ * else of the caller's is held here.
+ */
+static void task_let_go(struct task *t, int report)
+{
+	int keep[4] = { t->lfd, t->sigfd, t->pidfd, report }, i, j, tmp, from, null;
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	for (i = 1; i < 4; i++) {
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			tmp = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = tmp;
+		}
+	}
+	from = STDERR_FILENO + 1;
+	for (i = 0; i < 4; i++) {
+		if (keep[i] < from)
+			continue;
+		close_fds(from, keep[i] - 1);
+		from = keep[i] + 1;
+	}
+	close_fds(from, INT32_MAX);
+	close(report);
+}
+
 /* The done carrying the command's status; 0 or -errno. */
 static int task_report(struct task *t, int wstatus)
 {
@@ -355,7 +399,7 @@ static void spawn_supervise(struct task *t, char *const argv[], int report)
 		write_msg(report, &err, sizeof(err));
 		_exit(exec_error_code(err));
 	}
-	close(report);
+	task_let_go(t, report);
 	if (task_supervise(t, &status))
 		_exit(126);
 	err = wg_status_error(status);
@@ -440,12 +484,12 @@ static void go_tell(int report, int what, int val)
 
 /*
  * The detached supervisor of wg_go(), in a session of its own: start the
- * command, tell the caller, let go of the caller's standard streams,
+ * command, tell the caller, let go of the caller's descriptors,
  * supervise, report. Never returns.
  */
 static void go_supervise(struct task *t, char *const argv[], int report)
 {
-	int err, status, null;
+	int err, status;
 
 	setsid();
 	signal(SIGCHLD, SIG_DFL);
@@ -458,16 +502,7 @@ static void go_supervise(struct task *t, char *const argv[], int report)
 		go_tell(report, GO_EXEC_FAILED, -err);
 		_exit(WEXITSTATUS(status));
 	}
-	close(report);
-	/* The command has its own copies; the supervisor keeps no pipe open. */
-	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		if (null > STDERR_FILENO)
-			close(null);
-	}
+	task_let_go(t, report);
 	if (task_supervise(t, &status))
 		status = 126 << 8;
 	task_report(t, status);
