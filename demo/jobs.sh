@@ -5,16 +5,18 @@
 # run it as "sh demo/jobs.sh"): a coordinator fans out a dozen workers as
 # unrelated processes and waits for them through one named waitgroup.
 #
-#   - every worker is started by "setsid waitgroup run GROUP -- worker": its
-#     own session, reparented to init, no pipe shared with the coordinator;
-#     "waitgroup run" adds 1 with WG_UNDO, runs the worker and reports its
-#     exit status as the task's error;
+#   - every worker is started by "waitgroup go GROUP -- worker", which
+#     returns once the worker is counted (add 1 with WG_UNDO) and executing,
+#     under a supervisor in its own session, reparented to init; the
+#     supervisor reports the worker's exit status as the task's error. So
+#     the coordinator's wait right after the loop cannot return early, and
+#     needs no barrier;
 #   - each worker verifies the SHA-256 sums of its generated files;
 #   - worker FAIL_ID finds a corrupted file and exits 3;
 #   - worker STUCK_ID hangs mid-task; a watchdog SIGKILLs its whole session
-#     (its "waitgroup run" included) once every other task has finished;
+#     (its supervisor included) once every other task has finished;
 #   - "waitgroup wait" reports 12 tasks: 11 finished, first error 3, 1
-#     abandoned (the kernel undid the killed run's add) and exits 2.
+#     abandoned (the kernel undid the killed supervisor's add) and exits 2.
 #
 # Synchronisation is the groups' own state, never a sleep. The script
 # checks the outcome itself and exits nonzero if anything is wrong.
@@ -26,7 +28,6 @@ FILES=8
 FAIL_ID=5
 STUCK_ID=9
 G=demo.jobs.$$			# the job group
-STARTED=$G.started		# barrier: every worker is counted and running
 STUCK=$G.stuck			# what worker STUCK_ID waits for, forever
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/wg-demo.XXXXXX") || exit 1
@@ -43,7 +44,7 @@ cleanup() {
 		read -r _ run _ <"$f"
 		kill -KILL "$run" 2>/dev/null
 	done
-	"$WG" rm "$G" "$STARTED" "$STUCK" 2>/dev/null
+	"$WG" rm "$G" "$STUCK" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -71,14 +72,13 @@ printf 'X' | dd of="$dir/$FAIL_ID/part4" bs=1 seek=4096 conv=notrunc 2>/dev/null
 say "coordinator: generated $WORKERS x $FILES files of 128 KiB and a SHA-256 manifest for each"
 
 cat >"$dir/worker.sh" <<'EOF'
-# worker ID DIR STARTED STUCK STUCK_ID: verify this worker's files.
-id=$1 dir=$2 started=$3 stuck=$4 stuck_id=$5
+# worker ID DIR STUCK STUCK_ID: verify this worker's files.
+id=$1 dir=$2 stuck=$3 stuck_id=$4
 me=$(printf 'worker %02d' "$id")
-# This shell, its "waitgroup run", and that one's parent and session.
+# This shell, its supervisor, and that one's parent and session.
 read -r _ _ _ ppid _ sid _ <"/proc/$PPID/stat"
 echo "$$ $PPID $ppid $sid" >"$dir/w$id.pid"
 echo "$me: counted in group $WAITGROUP, starting"
-waitgroup done "$started" || exit 125
 total=$(wc -l <"$dir/$id/MANIFEST")
 n=0
 while read -r sum file; do
@@ -99,31 +99,20 @@ EOF
 
 # --- the groups ---------------------------------------------------------------
 "$WG" create "$G" --excl --mode 0600 || exit 1
-"$WG" create "$STARTED" --excl --count "$WORKERS" || exit 1
 "$WG" create "$STUCK" --excl --count 1 || exit 1
-say "coordinator: waitgroup create $G (count 0); barrier $STARTED (count $WORKERS)"
+say "coordinator: waitgroup create $G (count 0)"
 
-# --- launch: each worker in its own session, reparented to init -----------------
+# --- launch: each worker counted and executing before go returns ----------------
 i=1
 while [ "$i" -le "$WORKERS" ]; do
-	(setsid "$WG" run "$G" -- sh "$dir/worker.sh" "$i" "$dir" "$STARTED" \
-		"$STUCK" "$STUCK_ID" </dev/null >"$dir/w$i.log" 2>&1 &)
+	"$WG" go "$G" -- sh "$dir/worker.sh" "$i" "$dir" "$STUCK" "$STUCK_ID" \
+		</dev/null >"$dir/w$i.log" 2>&1 || { fail "waitgroup go exited $?"; exit 1; }
 	i=$((i + 1))
 done
-say "coordinator: launched $WORKERS x 'setsid waitgroup run $G -- sh worker.sh N'"
-
-# Every worker is counted once the barrier is down: "waitgroup run" adds
-# before it starts the worker, and the worker's first act is "done STARTED".
-"$WG" wait "$STARTED" --timeout 120 || { fail "workers did not all start"; exit 1; }
-unrelated=0
-i=1
-while [ "$i" -le "$WORKERS" ]; do
-	read -r _ run ppid sid <"$dir/w$i.pid"
-	[ "$ppid" != "$$" ] && [ "$sid" = "$run" ] && unrelated=$((unrelated + 1))
-	i=$((i + 1))
-done
-say "coordinator: all $WORKERS started; $unrelated of their 'waitgroup run's lead their own session, none is the coordinator's child"
-[ "$unrelated" -eq "$WORKERS" ] || fail "workers are not unrelated processes"
+c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
+say "coordinator: launched $WORKERS x 'waitgroup go $G -- sh worker.sh N'; count is $c at once"
+# Not "= WORKERS": the fast ones may have finished already.
+[ "$c" -le "$WORKERS" ] || fail "count $c after $WORKERS go's"
 
 # --- the watchdog: kill the stuck worker once everyone else is done -----------
 (
@@ -137,8 +126,8 @@ say "coordinator: all $WORKERS started; $unrelated of their 'waitgroup run's lea
 	done
 	read -r _ run _ <"$dir/w$STUCK_ID.pid"
 	say_over_bar "watchdog: worker $(printf %02d "$STUCK_ID") is stuck and all others are done:" \
-		"SIGKILL to its session (waitgroup run, pid $run)"
-	kill -KILL "-$run"
+		"SIGKILL to its session (its supervisor, pid $run)"
+	kill -KILL "-$run"	# the supervisor leads the group: both go
 ) &
 watchdog=$!
 
@@ -151,6 +140,15 @@ result=$(cat "$dir/result")
 say "coordinator: waitgroup wait exited $rc: $result"
 
 # --- what happened ------------------------------------------------------------
+unrelated=0
+i=1
+while [ "$i" -le "$WORKERS" ]; do
+	read -r _ sup ppid sid <"$dir/w$i.pid"
+	[ "$ppid" != "$$" ] && [ "$sid" = "$sup" ] && unrelated=$((unrelated + 1))
+	i=$((i + 1))
+done
+say "coordinator: $unrelated of the $WORKERS supervisors led their own session, none was the coordinator's child"
+[ "$unrelated" -eq "$WORKERS" ] || fail "workers are not unrelated processes"
 say ""
 say "-- what each worker said (last line of its log) --"
 ok=0 failed=0 killed=0
@@ -166,7 +164,7 @@ while [ "$i" -le "$WORKERS" ]; do
 	i=$((i + 1))
 done
 read -r _ run _ <"$dir/w$STUCK_ID.pid"
-[ ! -d "/proc/$run" ] || fail "the killed worker's waitgroup run is still alive"
+[ ! -d "/proc/$run" ] || fail "the killed worker's supervisor is still alive"
 
 # --- verdict ------------------------------------------------------------------
 say ""
@@ -185,7 +183,7 @@ c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
 if [ "$status" -eq 0 ]; then
 	say "demo: PASS: all $WORKERS tasks accounted for:"
 	say "  $ok succeeded; worker $FAIL_ID failed with exit 3, the generation's first error;"
-	say "  worker $STUCK_ID was SIGKILLed mid-task and the kernel undid its add (abandoned=1),"
+	say "  worker $STUCK_ID was SIGKILLed mid-task with its supervisor, and the kernel undid its add (abandoned=1),"
 	say "  so the coordinator's wait returned instead of hanging, and exited 2."
 fi
 exit "$status"

@@ -69,7 +69,7 @@ t_usage() {
 	run "$WG"; want_status 64 && want_err "Try 'waitgroup --help'" || return 1
 	run "$WG" frobnicate; want_status 64 && want_err "unknown command: frobnicate" || return 1
 	run "$WG" wait; want_status 64 && want_err "missing NAME" || return 1
-	run "$WG" wait a b; want_status 64 || return 1
+	run "$WG" wait a b --total 2; want_status 64 && want_err "--total needs a single NAME" || return 1
 	run "$WG" create x --count -1; want_status 64 || return 1
 	run "$WG" create x --count abc; want_status 64 || return 1
 	run "$WG" create x --mode 999; want_status 64 || return 1
@@ -78,6 +78,10 @@ t_usage() {
 	run "$WG" wait x --bogus; want_status 64 || return 1
 	run "$WG" run x; want_status 64 && want_err "missing command" || return 1
 	run "$WG" run x --; want_status 64 || return 1
+	run "$WG" go; want_status 64 && want_err "go: missing NAME" || return 1
+	run "$WG" go x; want_status 64 && want_err "go x: missing command" || return 1
+	run "$WG" go x --; want_status 64 || return 1
+	run "$WG" ls --json extra; want_status 64 || return 1
 	run "$WG" add x 1 2; want_status 64 || return 1
 	run "$WG" --version; want_status 0 && want_out "waitgroup 1." || return 1
 }
@@ -124,6 +128,16 @@ t_completion() {
 	run bash -c '. "$1"; COMP_WORDS=(waitgroup add "$2" ""); COMP_CWORD=3; _waitgroup; echo "n=${#COMPREPLY[@]}"' \
 		sh "$c" "$(g).comp"
 	want_out "n=0" || return 1
+	# wait takes several names; go is a verb, and takes wait's options.
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup wait "$2" "$3"); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' \
+		sh "$c" "$(g).comp" "$(g).co"
+	want_out "$(g).comp" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup g); COMP_CWORD=1; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "go" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup wait x --a); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "--any" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup ls --j); COMP_CWORD=2; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "--json" || return 1
 	"$WG" rm "$(g).comp"
 }
 
@@ -221,17 +235,103 @@ t_wait_timeout() {
 	"$WG" rm "$(g)"
 }
 
+# Not a terminal: a line per change, at most one a second, and the last.
 t_progress_not_tty() {
 	"$WG" create "$(g)" --count 1 || return 1
-	"$WG" wait --progress "$(g)" >"$T/bg.out" 2>"$T/bg.err" &
+	mkfifo "$T/lines" || return 1
+	"$WG" wait --progress "$(g)" >"$T/bg.out" 2>"$T/lines" &
 	wpid=$!
-	until_waiters "$(g)" 1
+	exec 3<"$T/lines"
+	read -r first <&3
+	[ "$first" = "$(g): 0/1 done" ] || { say "first line: $first"; return 1; }
 	"$WG" done "$(g)" || return 1
+	cat <&3 >"$T/err"
+	exec 3<&-
 	wait "$wpid"
 	st=$?
 	cp "$T/bg.out" "$T/out"
-	cp "$T/bg.err" "$T/err"
-	want_status 0 && want_quiet || return 1
+	want_status 0 || return 1
+	[ ! -s "$T/out" ] || { say "stdout not empty"; dump; return 1; }
+	[ "$(cat "$T/err")" = "$(g): 1/1 done" ] || { say "last lines wrong"; dump; return 1; }
+	# Twenty dones in a row: far fewer lines, one a second at most.
+	"$WG" add "$(g)" 20 || return 1
+	"$WG" wait --progress "$(g)" 2>"$T/err" &
+	wpid=$!
+	t0=$(date +%s)
+	i=0
+	while [ "$i" -lt 20 ]; do "$WG" done "$(g)" || return 1; i=$((i + 1)); done
+	wait "$wpid"
+	st=$?
+	t1=$(date +%s)
+	want_status 0 && want_err "$(g): 20/20 done" || return 1
+	lines=$(wc -l <"$T/err")
+	[ "$lines" -le $((t1 - t0 + 3)) ] || { say "$lines lines in $((t1 - t0)) s"; dump; return 1; }
+	rm -f "$T/lines"
+	"$WG" rm "$(g)"
+}
+
+# Several groups: wait for all; the worst result; --any; --json.
+t_wait_several() {
+	"$WG" create "$(g).a" --count 1 && "$WG" create "$(g).b" --count 1 || return 1
+	run "$WG" wait "$(g).a" "$(g).b" --timeout 0; want_status 124 &&
+		want_err "$(g).a: timed out" && want_err "$(g).b: timed out" || return 1
+	run "$WG" wait --any "$(g).a" "$(g).b" --timeout 0; want_status 124 || return 1
+	"$WG" done "$(g).b" --error 5 || return 1
+	run "$WG" wait --any "$(g).a" "$(g).b" --json; want_status 1 || return 1
+	want_out "[{\"name\":\"$(g).a\",\"generation\":null,\"error\":null,\"abandoned\":null,\"status\":\"pending\"}," &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":5,\"abandoned\":0,\"status\":\"failed\"}]" || return 1
+	wg-json-check <"$T/out" || { dump; return 1; }
+	run "$WG" wait "$(g).a" "$(g).b" --timeout 50ms --json; want_status 124 &&
+		want_out "\"generation\":null,\"error\":null,\"abandoned\":null,\"status\":\"timeout\"}" &&
+		want_err "$(g).a: timed out" && want_err "$(g).b: a task failed with error 5" || return 1
+	wg-json-check <"$T/out" || { dump; return 1; }
+	# The wait sees a complete, goes on waiting, and returns for b.
+	"$WG" add "$(g).b" || return 1
+	mkfifo "$T/lines" || return 1
+	"$WG" wait "$(g).a" "$(g).b" --progress --json --verbose >"$T/bg.out" 2>"$T/lines" &
+	wpid=$!
+	exec 3<"$T/lines"
+	read -r l <&3
+	[ "$l" = "$(g).a: 0/1 done, $(g).b: 0/1 done" ] || { say "line: $l"; return 1; }
+	"$WG" done "$(g).a" || return 1
+	read -r l <&3
+	[ "$l" = "$(g).a: 1/1 done, $(g).b: 0/1 done" ] || { say "line: $l"; return 1; }
+	"$WG" done "$(g).b" || return 1
+	cat <&3 >"$T/err"
+	exec 3<&-
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	want_status 0 && want_err "$(g).a: 1/1 done, $(g).b: 1/1 done" || return 1
+	want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":2,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" &&
+		want_out "name=$(g).b generation=2 tasks=1 finished=1 abandoned=0 error=0" || return 1
+	# The --json array is the first two lines, the --verbose ones follow.
+	head -n 2 "$T/out" | wg-json-check || { dump; return 1; }
+	rm -f "$T/lines"
+	# Worst of the results: abandoned (2) over failed (1).
+	"$WG" add "$(g).a" && "$WG" done "$(g).a" --error 3 || return 1
+	"$WG" create "$(g).c" || return 1
+	{ "$WG" run "$(g).c" -- sh -c 'kill -KILL $PPID'; } 2>/dev/null
+	run "$WG" wait "$(g).a" "$(g).c" "$(g).b"; want_status 2 &&
+		want_err "$(g).a: a task failed with error 3" &&
+		want_err "$(g).c: 1 task abandoned" || return 1
+	run "$WG" wait "$(g).b" "$(g).a"; want_status 1 || return 1
+	run "$WG" wait "$(g).a" "$(g).missing"; want_status 3 && want_err "$(g).missing: No such file" || return 1
+	"$WG" rm "$(g).a" "$(g).b" "$(g).c"
+}
+
+# One group's --json: the result as info --json has it, valid JSON.
+t_wait_json() {
+	"$WG" create "$(g)" --count 1 || return 1
+	"$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)" --json; want_status 0 || return 1
+	[ "$(cat "$T/out")" = "{\"name\":\"$(g)\",\"generation\":1,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" ] ||
+		{ dump; return 1; }
+	wg-json-check <"$T/out" || { dump; return 1; }
+	# The checker itself tells broken JSON apart.
+	printf '{"name":"x",}' | wg-json-check 2>/dev/null && { say "wg-json-check accepts a trailing comma"; return 1; }
+	printf '[{"a":1}' | wg-json-check 2>/dev/null && { say "wg-json-check accepts an open array"; return 1; }
 	"$WG" rm "$(g)"
 }
 
@@ -289,13 +389,160 @@ t_run_command_killed() {
 	rpid=$!
 	read -r cpid <"$T/ready"
 	kill -KILL "$cpid"
-	wait "$rpid"
+	# run dies of SIGKILL too, as its command did; no "Killed" notice.
+	{ wait "$rpid"; } 2>/dev/null
 	st=$?
 	[ "$st" -eq 137 ] || { say "run exited $st, not 137"; return 1; }
 	run "$WG" wait "$(g)" --timeout 10; want_status 1 && want_err "a task failed with error 137" || return 1
 	run "$WG" wait -v "$(g)"; want_out "abandoned=0 error=137" || return 1
 	rm -f "$T/ready" "$T/go"
 	"$WG" rm "$(g)"
+}
+
+# What the signal forwarding tests run as COMMAND: trap signal $1, report
+# it in file $2 and exit 9; $3 is a group that never completes, waited on
+# in the background ($4 is waitgroup) because a trapped signal interrupts
+# the wait builtin and not a foreground command. It sends the signal to
+# its parent, the process that is to forward it.
+catcher='trap "echo $1 >\"$2\"; kill \$b; exit 9" "$1"
+"$4" wait "$3" --timeout 60 & b=$!
+kill -"$1" "$PPID"
+wait "$b"
+echo none >"$2"
+exit 1'
+
+# Is signal number $1 ignored by this shell (a trap of it in a child is then void)?
+ignored() {
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status)
+	[ $(( (0x$mask >> ($1 - 1)) & 1 )) = 1 ]
+}
+
+# Each forwarded signal sent to "waitgroup run" reaches COMMAND.
+t_run_signals() {
+	"$WG" create "$(g)" && "$WG" create "$(g).never" --count 1 || return 1
+	for s in INT:2 TERM:15 HUP:1 QUIT:3 USR1:10 USR2:12; do
+		if ignored "${s#*:}"; then say "SIG${s%:*} ignored here: not tested"; continue; fi
+		rm -f "$T/got"
+		# COMMAND signals its parent, waitgroup run.
+		run "$WG" run "$(g)" -- sh -c "$catcher" sh "${s%:*}" "$T/got" "$(g).never" "$WG"
+		want_status 9 || return 1
+		[ "$(cat "$T/got")" = "${s%:*}" ] || { say "COMMAND got $(cat "$T/got"), not ${s%:*}"; return 1; }
+		run "$WG" wait "$(g)"; want_status 1 && want_err "error 9" || return 1
+	done
+	"$WG" rm "$(g)" "$(g).never"
+}
+
+# COMMAND killed by the forwarded signal: run dies of it too (status 143).
+t_run_signal_death() {
+	"$WG" create "$(g)" && "$WG" create "$(g).never" --count 1 || return 1
+	run "$WG" run "$(g)" -- sh -c 'kill -TERM $PPID; exec "$1" wait "$2" --timeout 60' sh "$WG" "$(g).never"
+	want_status 143 || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 143" || return 1
+	"$WG" rm "$(g)" "$(g).never"
+}
+
+t_go() {
+	"$WG" create "$(g)" || return 1
+	run "$WG" go "$(g)" -- sh -c 'echo "$WAITGROUP" >"$1"' sh "$T/name"; want_status 0 && want_quiet || return 1
+	run "$WG" wait "$(g)"; want_status 0 || return 1
+	[ "$(cat "$T/name")" = "$(g)" ] || { say "WAITGROUP was $(cat "$T/name")"; return 1; }
+	run "$WG" go "$(g)" sh -c 'exit 4'; want_status 0 && want_quiet || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 4" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	"$WG" rm "$(g)"
+}
+
+# 125 nothing counted; 126 and 127 counted and reported, as run does.
+t_go_codes() {
+	"$WG" create "$(g)" || return 1
+	run "$WG" go "$(g).missing" -- true; want_status 125 &&
+		want_err "waitgroup: $(g).missing: No such file or directory" || return 1
+	run "$WG" go "$(g)" -- wg-no-such-command; want_status 127 &&
+		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
+	run "$WG" wait "$(g)" --timeout 0; want_status 1 && want_err "error 127" || return 1
+	printf '#!/bin/sh\n' >"$T/noexec"
+	chmod 644 "$T/noexec"
+	run "$WG" go "$(g)" -- "$T/noexec"; want_status 126 && want_err "Permission denied" || return 1
+	run "$WG" wait "$(g)" --timeout 0; want_status 1 && want_err "error 126" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	"$WG" rm "$(g)"
+}
+
+# The classic loop: wait right after it never returns before every task
+# has run, because each go returns only once its task is counted.
+t_go_loop() {
+	"$WG" create "$(g)" || return 1
+	: >"$T/lines"
+	i=0
+	while [ "$i" -lt 200 ]; do
+		"$WG" go "$(g)" -- sh -c 'echo "$1" >>"$2"' sh "$i" "$T/lines" || return 1
+		i=$((i + 1))
+	done
+	run "$WG" wait "$(g)" --timeout 300; want_status 0 || return 1
+	seen=$(sort -u "$T/lines" | wc -l)
+	[ "$seen" -eq 200 ] || { say "$seen lines after the wait, not 200"; return 1; }
+	"$WG" rm "$(g)"
+}
+
+# "ppid pgrp session" of process $1.
+proc_ids() {
+	sed 's/.*) //' "/proc/$1/stat" | { read -r _ ppid pgrp sid _; echo "$ppid $pgrp $sid"; }
+}
+
+# go returns once COMMAND is executed: its process already has COMMAND's
+# argv (before the exec it has waitgroup's), though COMMAND has not run
+# (cat blocks opening a FIFO nobody writes). Its parent, the supervisor,
+# is not a child of go nor of this shell, and leads its own session.
+t_go_exec_confirmed() {
+	"$WG" create "$(g)" || return 1
+	me=$(sh -c 'echo $PPID')
+	k=0
+	while [ "$k" -lt 5 ]; do
+		mkfifo "$T/blk.$k" || return 1
+		"$WG" go "$(g)" -- cat "$T/blk.$k" &
+		gpid=$!
+		wait "$gpid" || { say "go exited $?"; return 1; }
+		cpid=
+		for p in /proc/[0-9]*; do
+			[ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "cat $T/blk.$k " ] && cpid=${p#/proc/}
+		done
+		[ -n "$cpid" ] || { say "no process runs 'cat $T/blk.$k' once go returned"; return 1; }
+		# shellcheck disable=SC2046 # three numbers
+		set -- $(proc_ids "$cpid")
+		sup=$1
+		# shellcheck disable=SC2046
+		set -- $(proc_ids "$sup")
+		if [ "$1" = "$gpid" ] || [ "$1" = "$me" ]; then
+			say "supervisor $sup is a child of $1 (go $gpid, shell $me)"; return 1
+		fi
+		if [ "$3" != "$sup" ] || [ "$2" != "$sup" ]; then
+			say "supervisor $sup: group $2, session $3"; return 1
+		fi
+		echo >"$T/blk.$k"	# cat opens, reads a line, exits
+		k=$((k + 1))
+	done
+	run "$WG" wait "$(g)" --timeout 60; want_status 0 || return 1
+	"$WG" rm "$(g)"
+}
+
+# The go supervisor forwards signals; SIGKILLed, the kernel undoes its add.
+t_go_supervisor() {
+	"$WG" create "$(g)" && "$WG" create "$(g).never" --count 1 || return 1
+	rm -f "$T/got"
+	# COMMAND signals its parent: the supervisor.
+	run "$WG" go "$(g)" -- sh -c "$catcher" sh USR1 "$T/got" "$(g).never" "$WG"
+	want_status 0 || return 1
+	run "$WG" wait "$(g)" --timeout 120; want_status 1 && want_err "error 9" || return 1
+	[ "$(cat "$T/got")" = USR1 ] || { say "COMMAND got $(cat "$T/got")"; return 1; }
+	mkfifo "$T/ready" "$T/go" || return 1
+	run "$WG" go "$(g)" -- sh -c 'echo $PPID >"$1"; read x <"$2"' sh "$T/ready" "$T/go"
+	want_status 0 || return 1
+	read -r sup <"$T/ready"
+	kill -KILL "$sup" || return 1
+	run "$WG" wait "$(g)" --timeout 60; want_status 2 && want_err "1 task abandoned" || return 1
+	echo >"$T/go"
+	rm -f "$T/ready" "$T/go"
+	"$WG" rm "$(g)" "$(g).never"
 }
 
 t_permissions() {
@@ -308,6 +555,7 @@ t_permissions() {
 	"$WG" create "$(g).private" --count 1 || return 1
 	run as_user "$WG" add "$(g)"; want_status 3 && want_err "waitgroup: $(g): Permission denied" || return 1
 	run as_user "$WG" run "$(g)" -- true; want_status 125 && want_err "Permission denied" || return 1
+	run as_user "$WG" go "$(g)" -- true; want_status 125 && want_err "Permission denied" || return 1
 	run as_user "$WG" wait "$(g)"; want_status 0 || return 1
 	run as_user "$WG" info "$(g)"; want_status 0 && want_out "mode:       0604" || return 1
 	run as_user "$WG" wait "$(g).private" --timeout 0; want_status 3 && want_err "Permission denied" || return 1
@@ -320,6 +568,11 @@ t_ls() {
 	"$WG" create "$(g).a" || return 1
 	"$WG" create "$(g).b" --count 2 --mode 0644 || return 1
 	run "$WG" ls; want_status 0 && want_out "$(g).a " && want_out "$(g).b " || return 1
+	run "$WG" ls --json; want_status 0 || return 1
+	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\"}" &&
+		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\"}" || return 1
+	wg-json-check <"$T/out" || { dump; return 1; }
+	[ "$(head -c 1 "$T/out")" = "[" ] || { say "ls --json is not an array"; return 1; }
 	"$WG" rm "$(g).a" || return 1
 	run "$WG" ls; want_status 0 && want_out "$(g).b " || return 1
 	if grep -qF "$(g).a " "$T/out"; then say "ls lists a removed name"; return 1; fi
@@ -343,7 +596,10 @@ main() {
 	fi
 	set -- t_usage t_messages t_write_error t_completion t_help t_create_info_rm t_bad_names t_add_done_wait \
 		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty \
+		t_wait_several t_wait_json \
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
+		t_run_signals t_run_signal_death \
+		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \
 		t_permissions t_ls
 	echo "1..$#"
 	for t in "$@"; do

@@ -22,7 +22,8 @@ for f in usr/lib/libwaitgroup.so.$version usr/lib/libwaitgroup.a \
 	usr/include/linux/waitgroup.h usr/bin/waitgroup \
 	usr/share/man/man1/waitgroup.1 usr/share/man/man4/waitgroup.4 \
 	usr/share/man/man3/libwaitgroup.3 usr/share/man/man3/wg_spawn.3 \
-	usr/share/man/man3/wg_run.3 \
+	usr/share/man/man3/wg_run.3 usr/share/man/man3/wg_go.3 \
+	usr/share/man/man3/wg_wait_all.3 usr/share/man/man3/wg_wait_any.3 \
 	usr/share/bash-completion/completions/waitgroup \
 	usr/lib/udev/rules.d/60-waitgroup.rules; do
 	[ -f "$dest/$f" ] || fail "missing $f"
@@ -32,8 +33,11 @@ done
 soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.$version" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = libwaitgroup.so.1 ] || fail "soname is '$soname'"
 exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '/ wg_/ { print $(NF-1) }' | sort -u)
-[ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1')" ] || fail "symbol versions: $exported"
+[ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1\nLIBWAITGROUP_1.2')" ] || fail "symbol versions: $exported"
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
+for f in wg_go wg_wait_all wg_wait_any; do
+	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q "LIBWAITGROUP_1\.2 *$f\$" || fail "$f is not in LIBWAITGROUP_1.2"
+done
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
 	fail "symbols outside wg_ exported"
 grep -q 'MODE="0666"' "$dest/usr/lib/udev/rules.d/60-waitgroup.rules" || fail "udev rule mode"

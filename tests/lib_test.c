@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -681,6 +682,394 @@ TEST_F(lib, run_killed)
 	ASSERT_EQ(EOWNERDEAD, res.error);
 	ASSERT_EQ(1, write(q[1], "\n", 1));
 	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* The pid in /proc/@pid/stat's field @field (4 ppid, 5 pgrp, 6 session). */
+static int stat_field(pid_t pid, int field)
+{
+	char path[64], buf[512], *p;
+	int i, v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	p = strrchr(buf, ')');	/* after the command name, which may hold spaces */
+	for (i = 2; p && i < field; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		v = atoi(p + 1);
+	return v;
+}
+
+/* wg_go: counted before it returns, a detached supervisor, its statuses */
+TEST_F(lib, go)
+{
+	char *bad[] = { "sh", "-c", "exit 3", NULL };
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	int fd = wg_create(NULL, 0, 0, 0), p[2], q[2], st;
+	struct wg_wait res;
+	pid_t sup, cmd;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	blk[2] = blocker(p[1], q[0]);
+	st = 0xcc;
+	sup = wg_go(fd, blk, 0, &st);
+	ASSERT_TRUE(sup > 0);
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(1, count_of(fd));		/* counted before wg_go() returned */
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	cmd = atoi(buf);
+	/* The command's parent is the supervisor: not ours, its own session. */
+	ASSERT_EQ(sup, stat_field(cmd, 4));
+	ASSERT_NE(getpid(), stat_field(sup, 4));
+	ASSERT_EQ(sup, getsid(sup));
+	ASSERT_EQ(-1, waitpid(sup, &st, WNOHANG));
+	ASSERT_EQ(ECHILD, errno);
+	ASSERT_EQ(1, write(q[1], "\n", 1));
+	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+	ASSERT_EQ(0, res.error);
+	ASSERT_EQ(0U, res.abandoned);
+
+	ASSERT_TRUE(wg_go(fd, bad, 0, NULL) > 0);
+	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+	ASSERT_EQ(3, res.error);
+	ASSERT_EQ(0, count_of(fd));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* wg_go: exec failures are reported tasks, other failures count nothing */
+TEST_F(lib, go_errors)
+{
+	char *missing[] = { "wg-no-such-command", NULL };
+	char *ok[] = { "true", NULL };
+	const char *name = uname_("goro");
+	struct wg_wait res;
+	int fd = wg_create(NULL, 0, 0, 0), st, c, ro;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(-ENOENT, wg_go(fd, missing, 0, &st));
+	ASSERT_EQ(127, wg_status_error(st));
+	/* Reported before wg_go() returned. */
+	ASSERT_EQ(0, wg_trywait(fd, &res));
+	ASSERT_EQ(1U, res.generation);
+	ASSERT_EQ(127, res.error);
+
+	ASSERT_EQ(-EINVAL, wg_go(fd, ok, 1, &st));
+	ASSERT_EQ(-1, st);
+	ASSERT_EQ(-EINVAL, wg_go(fd, NULL, 0, &st));
+	ASSERT_EQ(-EBADF, wg_go(-1, ok, 0, &st));
+	ASSERT_EQ(-1, st);
+	c = wg_create(name, 0, 0600, WG_EXCL);
+	ASSERT_TRUE(c >= 0);
+	ro = wg_open(name, WG_ACCESS_WAIT);
+	ASSERT_TRUE(ro >= 0);
+	ASSERT_EQ(-EBADF, wg_go(ro, ok, 0, &st));
+	ASSERT_EQ(-1, st);
+	wg_unlink(name);
+	wg_close(ro);
+	wg_close(c);
+	ASSERT_EQ(0, wg_trywait(fd, &res));
+	ASSERT_EQ(1U, res.generation);		/* nothing happened since */
+	ASSERT_EQ(0, count_of(fd));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * Once wg_go() or wg_spawn() returns, the supervisor holds none of the
+ * caller's descriptors: the end of a close-on-exec pipe (which the
+ * command never had) reaches EOF as soon as the caller closes its own.
+ */
+TEST_F(lib, supervisor_holds_nothing)
+{
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	int fd = wg_create(NULL, 0, 0, 0), x[2], p[2], q[2], st, round;
+	struct pollfd pfd;
+	struct wg_wait res;
+	pid_t sup;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	blk[2] = blocker(p[1], q[0]);
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, pipe2(x, O_CLOEXEC));
+		sup = round ? wg_spawn(fd, blk, 0) : wg_go(fd, blk, 0, NULL);
+		ASSERT_TRUE(sup > 0);
+		ASSERT_EQ(0, close(x[1]));
+		pfd = (struct pollfd){ .fd = x[0], .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 0));
+		ASSERT_TRUE((pfd.revents & POLLHUP) != 0);
+		close(x[0]);
+		ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+		ASSERT_EQ(1, write(q[1], "\n", 1));
+		if (round) {
+			ASSERT_EQ(sup, waitpid(sup, &st, 0));
+		}
+		ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+		ASSERT_EQ(0, res.error);
+	}
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* SIGKILL of a wg_go() supervisor: the kernel undoes its add. */
+TEST_F(lib, go_supervisor_killed)
+{
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	int fd = wg_create(NULL, 0, 0, 0), p[2], q[2];
+	struct wg_wait res;
+	pid_t sup;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	blk[2] = blocker(p[1], q[0]);
+	sup = wg_go(fd, blk, 0, NULL);
+	ASSERT_TRUE(sup > 0);
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	ASSERT_EQ(0, kill(sup, SIGKILL));
+	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+	ASSERT_EQ(1U, res.abandoned);
+	ASSERT_EQ(EOWNERDEAD, res.error);
+	ASSERT_EQ(1, write(q[1], "\n", 1));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * A signal to the process in wg_run() reaches the command instead: the
+ * command traps it, says which on a pipe and exits 9; the caller, whose
+ * own SIGTERM would have killed it, returns.
+ */
+TEST_F(lib, run_forwards_signals)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	int fd = wg_create(NULL, 0, 0, 0), p[2], q[2], st;
+	char cmd[256], buf[32], *argv[] = { "sh", "-c", cmd, NULL };
+	struct wg_wait res;
+	size_t i;
+	pid_t pid;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/*
+		 * The wait builtin is interrupted by a trapped signal; the
+		 * read in the background blocks on a pipe nobody writes.
+		 */
+		snprintf(cmd, sizeof(cmd),
+			 "trap 'echo $$ %d >&%d; exit 9' %d; kill -%d $PPID; read x <&%d & wait $!",
+			 sigs[i], p[1], sigs[i], sigs[i], q[0]);
+		pid = fork();
+		ASSERT_TRUE(pid >= 0);
+		if (!pid) {
+			/* Not ignored here: the command inherits what we have. */
+			signal(sigs[i], SIG_DFL);
+			if (wg_run(fd, argv, 0, &st))
+				_exit(100);
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 101);
+		}
+		ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+		ASSERT_EQ(sigs[i], atoi(strchr(buf, ' ') + 1));
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFEXITED(st));
+		ASSERT_EQ(9, WEXITSTATUS(st));
+		ASSERT_EQ(0, wg_trywait(fd, &res));
+		ASSERT_EQ(9, res.error);
+	}
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* A signal to wg_spawn()'s supervisor kills the command, not it. */
+TEST_F(lib, spawn_forwards_signals)
+{
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	int fd = wg_create(NULL, 0, 0, 0), p[2], q[2], st;
+	struct wg_wait res;
+	pid_t pid;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p) && !pipe(q));
+	blk[2] = blocker(p[1], q[0]);
+	pid = wg_spawn(fd, blk, 0);
+	ASSERT_TRUE(pid > 0);
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(128 + SIGUSR1, WEXITSTATUS(st));
+	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
+	ASSERT_EQ(128 + SIGUSR1, res.error);
+	ASSERT_EQ(0U, res.abandoned);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* waitgroup run dies of the signal that killed its command, as timeout(1). */
+TEST_F(lib, cmd_run_dies_as_command)
+{
+	char name[WG_NAME_MAX];
+	int fd, p[2], st;
+	struct wg_wait res;
+	pid_t pid;
+
+	if (system("command -v waitgroup >/dev/null 2>&1")) {
+		SKIP(return, "no waitgroup command on PATH");
+	}
+	strcpy(name, uname_("reraise"));
+	fd = wg_create(name, 0, 0600, WG_EXCL);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe(p));
+	pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		/* stdin: a pipe nobody writes, so that read blocks. */
+		dup2(p[0], STDIN_FILENO);
+		signal(SIGUSR2, SIG_DFL);
+		execlp("waitgroup", "waitgroup", "run", name, "--", "sh", "-c",
+		       "kill -USR2 $PPID; read x", NULL);
+		_exit(101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFSIGNALED(st));
+	ASSERT_EQ(SIGUSR2, WTERMSIG(st));
+	ASSERT_FALSE(WCOREDUMP(st));
+	ASSERT_EQ(0, wg_trywait(fd, &res));
+	ASSERT_EQ(128 + SIGUSR2, res.error);
+	ASSERT_EQ(0, wg_unlink(name));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* Until process @pid has an epoll instance watching something. */
+static void until_epoll_registered(pid_t pid)
+{
+	char path[64], line[256];
+	int fd, found = 0;
+	FILE *f;
+
+	while (!found) {
+		for (fd = 0; fd < 64 && !found; fd++) {
+			snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			while (fgets(line, sizeof(line), f))
+				found |= !strncmp(line, "tfd:", 4);
+			fclose(f);
+		}
+		if (!found)
+			usleep(1000);
+	}
+}
+
+/* wg_wait_all: every group, partial results on timeout, errors */
+TEST_F(lib, wait_all)
+{
+	int a = wg_create(NULL, 1, 0, 0), b = wg_create(NULL, 1, 0, 0);
+	int fds[2] = { a, b }, dup2fds[2] = { a, a }, bad[1] = { -1 }, n;
+	struct wg_wait res[2];
+
+	ASSERT_TRUE(a >= 0 && b >= 0);
+	memset(res, 0xcc, sizeof(res));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_all(fds, 2, 0, res));
+	ASSERT_EQ(WG_NO_GENERATION, res[0].generation);
+	ASSERT_EQ(WG_NO_GENERATION, res[1].generation);
+	ASSERT_EQ(0, wg_done(a));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_all(fds, 2, wg_deadline(1000000), res));
+	ASSERT_EQ(1U, res[0].generation);
+	ASSERT_EQ(0, res[0].error);
+	ASSERT_EQ(WG_NO_GENERATION, res[1].generation);
+	ASSERT_EQ(0, wg_done_error(b, 4));
+	ASSERT_EQ(0, wg_wait_all(fds, 2, WG_FOREVER, res));
+	ASSERT_EQ(1U, res[0].generation);
+	ASSERT_EQ(1U, res[1].generation);
+	ASSERT_EQ(4, res[1].error);
+	ASSERT_EQ(0, wg_wait_all(fds, 2, 0, NULL));
+
+	ASSERT_EQ(-EINVAL, wg_wait_all(fds, 0, 0, res));
+	ASSERT_EQ(-EINVAL, wg_wait_all(NULL, 1, 0, res));
+	ASSERT_EQ(-EINVAL, wg_wait_all(dup2fds, 2, 0, res));
+	ASSERT_EQ(-EBADF, wg_wait_all(bad, 1, 0, res));
+	n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	bad[0] = n;
+	ASSERT_EQ(-ENOTTY, wg_wait_all(bad, 1, 0, res));
+	close(n);
+	wg_close(b);
+	ASSERT_EQ(0, wg_close(a));
+}
+
+/*
+ * wg_wait_all returns for a group that completes and is re-armed at once
+ * while it waits (the poll latch), and for one that completes later.
+ */
+TEST_F(lib, wait_all_rearmed)
+{
+	int a = wg_create(NULL, 1, 0, 0), b = wg_create(NULL, 1, 0, 0), st;
+	int fds[2] = { a, b };
+	struct wg_wait res[2];
+	pid_t pid, parent = getpid();
+
+	ASSERT_TRUE(a >= 0 && b >= 0);
+	pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		until_epoll_registered(parent);
+		if (wg_done(a) || wg_add(a, 1, 0) || wg_done_error(b, 6))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wg_wait_all(fds, 2, wg_deadline(30000000000LL), res));
+	ASSERT_EQ(1U, res[0].generation);
+	ASSERT_EQ(1U, res[1].generation);
+	ASSERT_EQ(6, res[1].error);
+	ASSERT_EQ(1, count_of(a));		/* re-armed */
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, st);
+	wg_close(b);
+	ASSERT_EQ(0, wg_close(a));
+}
+
+/* wg_wait_any: the first group in order that completed; the others keep theirs */
+TEST_F(lib, wait_any)
+{
+	int a = wg_create(NULL, 1, 0, 0), b = wg_create(NULL, 1, 0, 0), st;
+	int fds[2] = { a, b };
+	struct wg_wait res;
+	pid_t pid, parent = getpid();
+
+	ASSERT_TRUE(a >= 0 && b >= 0);
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_any(fds, 2, 0, &res));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_any(fds, 2, wg_deadline(1000000), NULL));
+	ASSERT_EQ(0, wg_done_error(b, 2));
+	memset(&res, 0xcc, sizeof(res));
+	ASSERT_EQ(1, wg_wait_any(fds, 2, WG_FOREVER, &res));
+	ASSERT_EQ(1U, res.generation);
+	ASSERT_EQ(2, res.error);
+	ASSERT_EQ(-EAGAIN, wg_trywait(a, NULL));
+	ASSERT_EQ(0, wg_done(a));
+	ASSERT_EQ(0, wg_wait_any(fds, 2, 0, &res));	/* both ready: the first */
+	ASSERT_EQ(1U, res.generation);
+	ASSERT_EQ(0, res.error);
+
+	/* Released by a completion that happens while it waits. */
+	ASSERT_EQ(0, wg_add(a, 1, 0));
+	ASSERT_EQ(0, wg_add(b, 1, 0));
+	pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		until_epoll_registered(parent);
+		_exit(wg_done_error(b, 8) ? 1 : 0);
+	}
+	ASSERT_EQ(1, wg_wait_any(fds, 2, wg_deadline(30000000000LL), &res));
+	ASSERT_EQ(2U, res.generation);
+	ASSERT_EQ(8, res.error);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(-EINVAL, wg_wait_any(fds, 0, 0, &res));
+	ASSERT_EQ(1, count_of(a));
+	wg_close(b);
+	ASSERT_EQ(0, wg_close(a));
 }
 
 /* permissions: EACCES, EPERM for another user */

@@ -5,18 +5,56 @@
  * Who holds the undo ledger decides what a SIGKILL means. The add is made
  * on a private open file (WG_IOC_DUP, close-on-exec) held by the process
  * that supervises the command: the caller itself in wg_run(), a forked
- * supervisor in wg_spawn(). The command never holds it, so its normal exit
- * is reported by its supervisor as a done carrying its exit status, while a
+ * supervisor in wg_spawn(), a detached one (its own session, a child of
+ * init) in wg_go(). The command never holds it, so its normal exit is
+ * reported by its supervisor as a done carrying its exit status, while a
  * supervisor that dies before reporting (SIGKILL, crash) loses its last
  * reference to the open file and the kernel undoes the add as abandoned.
+ *
+ * Every task goes through the same steps, one function each:
+ *   task_prepare()   count the task (task_add()) and block the signals
+ *                    the supervisor forwards, before any fork;
+ *   task_start()     fork and exec the command, confirmed by a pipe;
+ *   task_supervise() the supervisor's loop: forward signals until the
+ *                    command exits;
+ *   task_report()    the done carrying the command's status;
+ *   task_finish()    close what is left and give the signals back.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "waitgroup.h"
+
+/* What a supervisor passes on to its command, as timeout(1) does. */
+static const int forwarded[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM,
+};
+
+#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/**
+ * struct task - one command counted as a task of a group
+ * @lfd: the private open file whose ledger holds the task's add
+ * @sigfd: signalfd of the forwarded signals, which are blocked meanwhile
+ * @oldmask: the signal mask before task_prepare(), the command's mask
+ * @pid: the command once started, else 0
+ * @pidfd: readable once the command has exited, or -1
+ */
+struct task {
+	int lfd;
+	int sigfd;
+	sigset_t oldmask;
+	pid_t pid;
+	int pidfd;
+};
 
 int wg_status_error(int wstatus)
 {
@@ -43,6 +81,16 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return n;
 }
 
+/* A short message on a pipe; what the reader makes of a failure is EOF. */
+static void write_msg(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+}
+
 static int wait_child(pid_t pid, int *wstatus)
 {
 	while (waitpid(pid, wstatus, 0) < 0) {
@@ -50,43 +98,6 @@ static int wait_child(pid_t pid, int *wstatus)
 			return -errno;
 	}
 	return 0;
-}
-
-/*
- * Fork and exec @argv. Returns the child's pid once the exec succeeded, or
- * -errno (of fork or of the exec, the child then reaped).
- */
-static pid_t start_command(char *const argv[])
-{
-	int p[2], err = 0, status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = errno;
-		close(p[0]);
-		close(p[1]);
-		return -err;
-	}
-	if (!pid) {
-		close(p[0]);
-		execvp(argv[0], argv);
-		err = errno;
-		if (write(p[1], &err, sizeof(err)) < 0)
-			_exit(exec_error_code(err));
-		_exit(exec_error_code(err));
-	}
-	close(p[1]);
-	n = read_full(p[0], &err, sizeof(err));
-	close(p[0]);
-	if (n == (ssize_t)sizeof(err)) {
-		wait_child(pid, &status);
-		return -err;
-	}
-	return pid;
 }
 
 static int check_args(int fd, char *const argv[], unsigned int flags)
@@ -98,8 +109,13 @@ static int check_args(int fd, char *const argv[], unsigned int flags)
 	return 0;
 }
 
-/* A private open file of @fd's group holding one add in its ledger. */
-static int ledger_add(int fd)
+/*
+ * Count one task: add 1 with WG_UNDO on a private open file of @fd's group
+ * and return that file, whose last close undoes the add unless a done
+ * drew it first. The one place a task's add is made, for wg_run(),
+ * wg_spawn() and wg_go() (and so for waitgroup run and go).
+ */
+static int task_add(int fd)
 {
 	int lfd, ret;
 
@@ -114,67 +130,298 @@ static int ledger_add(int fd)
 	return lfd;
 }
 
+static void forwarded_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < N_FORWARDED; i++)
+		sigaddset(set, forwarded[i]);
+}
+
+/*
+ * Count the task, then block the forwarded signals in the calling thread
+ * and open a signalfd for them: from here no such signal acts on the
+ * supervisor (or on a supervisor forked from here, which inherits both);
+ * they wait in the signalfd until task_supervise() passes them on.
+ */
+static int task_prepare(struct task *t, int fd)
+{
+	sigset_t set;
+	int ret;
+
+	t->pid = 0;
+	t->pidfd = -1;
+	t->lfd = task_add(fd);
+	if (t->lfd < 0)
+		return t->lfd;
+	forwarded_set(&set);
+	ret = pthread_sigmask(SIG_BLOCK, &set, &t->oldmask);
+	if (ret)
+		goto out_undo;
+	t->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (t->sigfd < 0) {
+		ret = errno;
+		pthread_sigmask(SIG_SETMASK, &t->oldmask, NULL);
+		goto out_undo;
+	}
+	return 0;
+
+out_undo:
+	wg_done(t->lfd);
+	wg_close(t->lfd);
+	return -ret;
+}
+
+/* Give the signals back (pending ones act now) and close what is open. */
+static void task_finish(struct task *t)
+{
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	close(t->sigfd);
+	pthread_sigmask(SIG_SETMASK, &t->oldmask, NULL);
+	if (t->lfd >= 0)
+		wg_close(t->lfd);
+}
+
+/*
+ * In the forked child: a forwarded signal that the caller catches would
+ * run the caller's handler here, so it goes back to its default action
+ * (exec would do that anyway); an ignored one stays ignored, as the
+ * command would have inherited it. Then the caller's mask, and exec.
+ */
+static void exec_command(char *const argv[], const sigset_t *mask, int report)
+{
+	struct sigaction sa;
+	size_t i;
+	int err;
+
+	for (i = 0; i < N_FORWARDED; i++) {
+		if (sigaction(forwarded[i], NULL, &sa))
+			continue;
+		if (sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL)
+			signal(forwarded[i], SIG_DFL);
+	}
+	pthread_sigmask(SIG_SETMASK, mask, NULL);
+	execvp(argv[0], argv);
+	err = errno;
+	write_msg(report, &err, sizeof(err));
+	_exit(exec_error_code(err));
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+/*
+ * Fork and exec @argv. Returns 0 once the exec succeeded (a close-on-exec
+ * pipe reaches EOF), with t->pid and t->pidfd set; or -errno of the fork
+ * or of the exec, the child then reaped.
+ */
+static int task_start(struct task *t, char *const argv[])
+{
+	int p[2], err = 0, status, spare;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	/* A descriptor kept free for the pidfd: EMFILE cannot strike then. */
+	spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	pid = fork();
+	if (pid < 0) {
+		err = errno;
+		close(p[0]);
+		close(p[1]);
+		if (spare >= 0)
+			close(spare);
+		return -err;
+	}
+	if (!pid) {
+		close(p[0]);
+		exec_command(argv, &t->oldmask, p[1]);
+	}
+	close(p[1]);
+	n = read_full(p[0], &err, sizeof(err));
+	close(p[0]);
+	if (spare >= 0)
+		close(spare);
+	if (n == (ssize_t)sizeof(err)) {
+		wait_child(pid, &status);
+		return -err;
+	}
+	t->pid = pid;
+	t->pidfd = pidfd_open_(pid);
+	return 0;
+}
+
+/*
+ * Pass on every forwarded signal waiting in the signalfd. A signal the
+ * kernel sent to the whole process group (a terminal's ^C, ^\ or hangup:
+ * SI_KERNEL) has reached a command still in that group by itself, and is
+ * not sent a second time.
+ */
+static void forward_signals(struct task *t)
+{
+	struct signalfd_siginfo si;
+
+	while (read(t->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_code == SI_KERNEL && getpgid(t->pid) == getpgrp())
+			continue;
+		kill(t->pid, si.ssi_signo);
+	}
+}
+
+/*
+ * The supervisor's loop: until the command exits, forward the signals
+ * that reach the supervisor to it; then reap it into *wstatus. One
+ * poll(2) over every source of events, so that others can join it (a
+ * group's cancel, the end of a grace period) in this one place.
+ * Returns 0 or -errno of waitpid().
+ */
+static int task_supervise(struct task *t, int *wstatus)
+{
+	enum { EXITED, SIGNALS, N_EVENTS };
+	struct pollfd pfd[N_EVENTS] = {
+		[EXITED] = { .fd = t->pidfd, .events = POLLIN },
+		[SIGNALS] = { .fd = t->sigfd, .events = POLLIN },
+	};
+
+	/* Without a pidfd (out of memory for one): only the wait. */
+	while (t->pidfd >= 0) {
+		if (poll(pfd, N_EVENTS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[SIGNALS].revents)
+			forward_signals(t);
+		if (pfd[EXITED].revents)
+			break;
+	}
+	return wait_child(t->pid, wstatus);
+}
+
+/* Close every descriptor from @from up to @to (inclusive) but none other. */
+static void close_fds(int from, int to)
+{
+	if (from <= to)
+		syscall(SYS_close_range, from, to, 0);
+}
+
+/*
+ * A forked supervisor, once its command runs, needs only its own three
+ * descriptors: the command has its copies of the rest. Holding the
+ * caller's would keep them open (a pipe's EOF, another group's ledger
+ * that the caller's close is to undo) for as long as the command runs.
+ * Standard input, output and error become /dev/null. @report, the pipe
+ * to the caller, is closed last: once the caller sees its end, nothing
+ * else of the caller's is held here.
+ */
+static void task_let_go(struct task *t, int report)
+{
+	int keep[4] = { t->lfd, t->sigfd, t->pidfd, report }, i, j, tmp, from, null;
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	for (i = 1; i < 4; i++) {
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			tmp = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = tmp;
+		}
+	}
+	from = STDERR_FILENO + 1;
+	for (i = 0; i < 4; i++) {
+		if (keep[i] < from)
+			continue;
+		close_fds(from, keep[i] - 1);
+		from = keep[i] + 1;
+	}
+	close_fds(from, INT32_MAX);
+	close(report);
+}
+
+/* The done carrying the command's status; 0 or -errno. */
+static int task_report(struct task *t, int wstatus)
+{
+	return wg_done_error(t->lfd, wg_status_error(wstatus));
+}
+
 int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus)
 {
-	int saved = errno, lfd, ret, status;
-	pid_t pid;
+	int saved = errno, ret, err, status;
+	struct task t;
 
 	if (wstatus)
 		*wstatus = -1;
 	ret = check_args(fd, argv, flags);
 	if (ret)
 		return ret;
-	lfd = ledger_add(fd);
-	if (lfd < 0)
-		return lfd;
-	pid = start_command(argv);
-	if (pid < 0) {
-		status = exec_error_code(-pid) << 8;
-		ret = pid;
+	ret = task_prepare(&t, fd);
+	if (ret)
+		return ret;
+	ret = task_start(&t, argv);
+	if (ret) {
+		status = exec_error_code(-ret) << 8;
 	} else {
-		ret = wait_child(pid, &status);
+		ret = task_supervise(&t, &status);
 		if (ret)
 			status = 126 << 8;
 	}
 	if (wstatus)
 		*wstatus = status;
 	/* Report before closing, or the close would undo it as abandoned. */
+	err = task_report(&t, status);
 	if (!ret)
-		ret = wg_done_error(lfd, wg_status_error(status));
-	else
-		wg_done_error(lfd, wg_status_error(status));
-	wg_close(lfd);
+		ret = err;
+	task_finish(&t);
 	errno = saved;
 	return ret;
 }
 
 /* The forked supervisor of wg_spawn(); never returns. */
-static void supervise(int lfd, char *const argv[], int report)
+static void spawn_supervise(struct task *t, char *const argv[], int report)
 {
 	int err, status;
-	pid_t pid;
 
 	signal(SIGCHLD, SIG_DFL);
-	pid = start_command(argv);
-	if (pid < 0) {
+	err = task_start(t, argv);
+	if (err) {
 		/* Not started: take the add back as if it never happened. */
-		err = -pid;
-		wg_done(lfd);
-		if (write(report, &err, sizeof(err)) < 0)
-			_exit(exec_error_code(err));
+		err = -err;
+		wg_done(t->lfd);
+		write_msg(report, &err, sizeof(err));
 		_exit(exec_error_code(err));
 	}
-	close(report);
-	if (wait_child(pid, &status))
+	task_let_go(t, report);
+	if (task_supervise(t, &status))
 		_exit(126);
 	err = wg_status_error(status);
-	wg_done_error(lfd, err);
+	task_report(t, status);
 	_exit(err & 0xff);
+}
+
+/*
+ * The caller's side once a supervisor is forked: the supervisor has the
+ * blocked signals and their signalfd now; the caller takes its mask back.
+ * The ledger is the caller's to close (wg_go() keeps it a while).
+ */
+static void task_leave(struct task *t)
+{
+	close(t->sigfd);
+	pthread_sigmask(SIG_SETMASK, &t->oldmask, NULL);
 }
 
 pid_t wg_spawn(int fd, char *const argv[], unsigned int flags)
 {
-	int saved = errno, lfd, p[2], err = 0, status;
+	int saved = errno, p[2], err = 0, status;
+	struct task t;
 	ssize_t n;
 	pid_t pid;
 
@@ -183,24 +430,22 @@ pid_t wg_spawn(int fd, char *const argv[], unsigned int flags)
 		return err;
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	lfd = ledger_add(fd);
-	if (lfd < 0) {
-		err = lfd;
+	err = task_prepare(&t, fd);
+	if (err)
 		goto out_close_pipe;
-	}
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
-		wg_done(lfd);
-		wg_close(lfd);
+		wg_done(t.lfd);
+		task_finish(&t);
 		goto out_close_pipe;
 	}
 	if (!pid) {
 		close(p[0]);
-		supervise(lfd, argv, p[1]);
+		spawn_supervise(&t, argv, p[1]);
 	}
-	/* From here the supervisor holds the ledger alone. */
-	wg_close(lfd);
+	task_leave(&t);
+	wg_close(t.lfd);
 	close(p[1]);
 	n = read_full(p[0], &err, sizeof(err));
 	close(p[0]);
@@ -209,6 +454,144 @@ pid_t wg_spawn(int fd, char *const argv[], unsigned int flags)
 		wait_child(pid, &status);
 		return -err;
 	}
+	return pid;
+
+out_close_pipe:
+	close(p[0]);
+	close(p[1]);
+	errno = saved;
+	return err;
+}
+
+/* What a wg_go() supervisor tells its caller, in order, on a pipe. */
+struct go_msg {
+	int what;
+	int val;
+};
+
+enum {
+	GO_PID,		/* val: the supervisor's pid, before it starts the command */
+	GO_EXEC_FAILED,	/* val: errno of the exec; the task was reported failed */
+	GO_NOT_STARTED,	/* val: errno of the fork of the supervisor */
+};
+
+static void go_tell(int report, int what, int val)
+{
+	struct go_msg m = { .what = what, .val = val };
+
+	write_msg(report, &m, sizeof(m));
+}
+
+/*
+ * The detached supervisor of wg_go(), in a session of its own: start the
+ * command, tell the caller, let go of the caller's descriptors,
+ * supervise, report. Never returns.
+ */
+static void go_supervise(struct task *t, char *const argv[], int report)
+{
+	int err, status;
+
+	setsid();
+	signal(SIGCHLD, SIG_DFL);
+	go_tell(report, GO_PID, getpid());
+	err = task_start(t, argv);
+	if (err) {
+		/* As wg_run(): counted, and reported failed with 126 or 127. */
+		status = exec_error_code(-err) << 8;
+		task_report(t, status);
+		go_tell(report, GO_EXEC_FAILED, -err);
+		_exit(WEXITSTATUS(status));
+	}
+	task_let_go(t, report);
+	if (task_supervise(t, &status))
+		status = 126 << 8;
+	task_report(t, status);
+	_exit(wg_status_error(status) & 0xff);
+}
+
+/* The first child of wg_go(): forks the supervisor and exits at once. */
+static void go_detach(struct task *t, char *const argv[], int report)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		go_tell(report, GO_NOT_STARTED, errno);
+		_exit(1);
+	}
+	if (!pid)
+		go_supervise(t, argv, report);
+	_exit(0);
+}
+
+/*
+ * Read what the supervisor says until it closes the pipe (it has exec'ed
+ * the command, or failed). Returns the supervisor's pid, or -errno with
+ * *status as wg_go() documents it.
+ */
+static pid_t go_result(int report, int *status)
+{
+	struct go_msg m;
+	pid_t pid = 0;
+
+	*status = -1;
+	while (read_full(report, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+		switch (m.what) {
+		case GO_PID:
+			pid = m.val;
+			break;
+		case GO_EXEC_FAILED:
+			*status = exec_error_code(m.val) << 8;
+			return -m.val;
+		case GO_NOT_STARTED:
+			return -m.val;
+		}
+	}
+	if (!pid)
+		return -ECHILD;	/* died before it could tell */
+	*status = 0;
+	return pid;
+}
+
+pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus)
+{
+	int saved = errno, p[2], status, err;
+	struct task t;
+	pid_t pid;
+
+	if (wstatus)
+		*wstatus = -1;
+	err = check_args(fd, argv, flags);
+	if (err)
+		return err;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	err = task_prepare(&t, fd);
+	if (err)
+		goto out_close_pipe;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		wg_done(t.lfd);
+		task_finish(&t);
+		goto out_close_pipe;
+	}
+	if (!pid) {
+		close(p[0]);
+		go_detach(&t, argv, p[1]);
+	}
+	/* The ledger stays open here until the supervisor has answered. */
+	task_leave(&t);
+	close(p[1]);
+	wait_child(pid, &status);
+	pid = go_result(p[0], &status);
+	close(p[0]);
+	/* Not counted after all: nobody else holds the add to take it back. */
+	if (status == -1)
+		wg_done(t.lfd);
+	wg_close(t.lfd);
+	if (wstatus)
+		*wstatus = status;
+	errno = saved;
 	return pid;
 
 out_close_pipe:

@@ -10,14 +10,16 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "waitgroup.h"
@@ -30,7 +32,7 @@ enum {
 	EXIT_UNAVAILABLE = EX_UNAVAILABLE, /* 69: no module, no kernel support */
 	EXIT_IOERR = EX_IOERR,	/* 74: writing standard output failed */
 	EXIT_TIMEOUT = 124,	/* wait --timeout expired, as timeout(1) */
-	EXIT_RUN_FAILED = 125,	/* run could not count the task, as timeout(1) */
+	EXIT_RUN_FAILED = 125,	/* run, go: the task not counted, as timeout(1) */
 };
 
 static const char usage_text[] =
@@ -40,22 +42,23 @@ static const char usage_text[] =
 "  create NAME [--count N] [--mode MODE] [--excl]   create (or open) a group\n"
 "  add NAME [N]                 add N (default 1) to the counter\n"
 "  done NAME [--error CODE]     subtract 1, reporting a failed task if CODE\n"
-"  run NAME [--] CMD [ARG]...   count CMD as a task: add 1 (undone by the\n"
-"                               kernel if run dies), run CMD, done with its\n"
-"                               exit status as the error; exits with it\n"
-"  wait NAME [--timeout DUR] [--progress] [--total N] [--verbose]\n"
-"                               wait for the counter to reach zero\n"
+"  run NAME [--] CMD [ARG]...   add 1 (undone if run dies), run CMD, done with\n"
+"                               its exit status as the error, exit as CMD did\n"
+"  go NAME [--] CMD [ARG]...    as run, in a detached supervisor; returns once\n"
+"                               the task is counted and CMD executing\n"
+"  wait NAME... [--any] [--timeout DUR] [--progress] [--total N] [--verbose]\n"
+"       [--json]                wait for every group (--any: one) to complete\n"
 "  info NAME [--json]           show count, waiters, generation, owner\n"
-"  ls                           list names (needs kernel support)\n"
+"  ls [--json]                  list names (needs kernel support)\n"
 "  rm NAME...                   remove names; open groups keep working\n"
 "\n"
 "DUR is seconds, or a number with ms, s, m, h or d. wait exits 0 when every\n"
 "task succeeded, 1 when one reported an error, 2 when one was abandoned,\n"
-"124 on timeout. Any command: 3 if the operation failed, 64 usage error,\n"
-"69 no /dev/waitgroup, 74 output not written. run: CMD's status (128+N\n"
-"if killed by signal N), 125 if the task could not be counted, 126/127 if\n"
-"CMD could not run.\n"
-"See waitgroup(1).\n";
+"124 on timeout (several groups: the worst of them). Any command: 3 if the\n"
+"operation failed, 64 usage error, 69 no /dev/waitgroup, 74 output not\n"
+"written. run and go: 125 if the task could not be counted, 126/127 if CMD\n"
+"could not run. run and go's supervisor forward SIGINT, SIGTERM, SIGHUP,\n"
+"SIGQUIT, SIGUSR1 and SIGUSR2 to CMD. See waitgroup(1).\n";
 
 static const char *prog = "waitgroup";
 
@@ -299,6 +302,17 @@ static int cmd_done(int argc, char **argv)
 	return ret ? fail(name, -ret) : 0;
 }
 
+static void print_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
 static uint64_t now_ns(void)
 {
 	return wg_deadline(0);
@@ -323,52 +337,283 @@ static void draw_bar(int done, int total)
 	fflush(stderr);
 }
 
+/**
+ * struct group - one NAME operand of wait
+ * @name: as given
+ * @fd: open with WG_ACCESS_WAIT
+ * @max: the highest count seen, or --total: the generation's tasks
+ * @count: the count last seen
+ * @res: the completed generation's result; generation WG_NO_GENERATION
+ *	while it has not completed
+ */
+struct group {
+	const char *name;
+	int fd;
+	int max;
+	int count;
+	struct wg_wait res;
+};
+
+static int completed(const struct group *g)
+{
+	return g->res.generation != WG_NO_GENERATION;
+}
+
+static int finished(const struct group *g)
+{
+	return completed(g) ? g->max : g->max - g->count;
+}
+
 struct wait_opts {
 	uint64_t deadline;
 	int total;
 	int progress;
+	int any;
+	int verbose;
+	int json;
 };
 
-/*
- * Wait, redrawing the bar from WG_IOC_INFO until poll(2) reports the
- * group readable (a wait would return at once) or the deadline passes.
- * Returns wg_wait()'s result; *max is the highest count seen.
- */
-static int wait_progress(int fd, const struct wait_opts *o, int *max,
-			 struct wg_wait *res)
+/* Count and highest count of every group still running; 0 or -errno. */
+static int update_counts(struct group *gs, int n)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct wg_info info;
-	int ret, ms;
+	int i, ret;
 
-	for (;;) {
-		ret = wg_info(fd, &info);
+	for (i = 0; i < n; i++) {
+		if (completed(&gs[i]))
+			continue;
+		ret = wg_info(gs[i].fd, &info);
 		if (ret)
 			return ret;
-		if (info.count > *max)
-			*max = info.count;
-		draw_bar(*max - info.count, *max);
-		ret = wg_trywait(fd, res);
-		if (ret != -EAGAIN)
-			break;
-		ms = 200;
-		if (o->deadline != WG_FOREVER) {
-			uint64_t now = now_ns();
-
-			if (now >= o->deadline) {
-				ret = -ETIMEDOUT;
-				break;
-			}
-			if (o->deadline - now < 200000000ULL)
-				ms = (o->deadline - now + 999999) / 1000000;
-		}
-		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
-			return -errno;
+		gs[i].count = info.count;
+		if (info.count > gs[i].max)
+			gs[i].max = info.count;
 	}
-	if (!ret)
-		draw_bar(*max, *max);
-	fputc('\n', stderr);
+	return 0;
+}
+
+/*
+ * Progress for a log: one line, "NAME: F/T done" for each group, when
+ * what it says changed, at most one a second; @last is the final call,
+ * which prints a line that changed however soon.
+ */
+static void progress_line(const struct group *gs, int n, int last)
+{
+	static char shown[1024];
+	static uint64_t shown_at;
+	char line[sizeof(shown)];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n && len < sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - len, "%s%s: %d/%d done",
+				i ? ", " : "", gs[i].name, finished(&gs[i]),
+				gs[i].max);
+	if (!strcmp(line, shown))
+		return;
+	if (!last && shown_at && now_ns() - shown_at < 1000000000ULL)
+		return;
+	fprintf(stderr, "%s\n", line);
+	fflush(stderr);
+	strcpy(shown, line);
+	shown_at = now_ns();
+}
+
+static void show_progress(const struct group *gs, int n, int tty, int last)
+{
+	int i, done = 0, total = 0;
+
+	if (!tty) {
+		progress_line(gs, n, last);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		done += finished(&gs[i]);
+		total += gs[i].max;
+	}
+	draw_bar(done, total);
+}
+
+/*
+ * One wait over the groups still running, until @deadline: every one, or
+ * with --any the first. Their results go to gs[i].res. 0, -ETIMEDOUT or
+ * another -errno.
+ */
+static int wait_step(struct group *gs, int n, int any, uint64_t deadline)
+{
+	int *fds, *map, i, m = 0, ret;
+	struct wg_wait *res;
+
+	fds = calloc(n, sizeof(*fds));
+	map = calloc(n, sizeof(*map));
+	res = calloc(n, sizeof(*res));
+	ret = -ENOMEM;
+	if (!fds || !map || !res)
+		goto out_free;
+	for (i = 0; i < n; i++) {
+		if (completed(&gs[i]))
+			continue;
+		map[m] = i;
+		fds[m++] = gs[i].fd;
+	}
+	/* One group: the kernel's own wait, so it counts among the waiters. */
+	if (m == 1) {
+		ret = wg_wait(fds[0], deadline, &res[0]);
+		if (!ret)
+			gs[map[0]].res = res[0];
+		goto out_free;
+	}
+	if (any) {
+		ret = wg_wait_any(fds, m, deadline, res);
+		if (ret >= 0) {
+			gs[map[ret]].res = res[0];
+			ret = 0;
+		}
+		goto out_free;
+	}
+	ret = wg_wait_all(fds, m, deadline, res);
+	for (i = 0; i < m; i++) {
+		if (res[i].generation != WG_NO_GENERATION)
+			gs[map[i]].res = res[i];
+	}
+out_free:
+	free(fds);
+	free(map);
+	free(res);
 	return ret;
+}
+
+/*
+ * Wait, showing progress from WG_IOC_INFO: a bar on a terminal, lines
+ * otherwise, redrawn every 200 ms. The waits are in steps, and an epoll
+ * registration of every group holds the poll latch armed across them: a
+ * group that completes between two steps, even re-armed at once, has its
+ * completion kept for the next.
+ */
+static int wait_progress(struct group *gs, int n, const struct wait_opts *o)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int i, ret, tty = isatty(STDERR_FILENO), hold;
+	uint64_t step;
+
+	hold = epoll_create1(EPOLL_CLOEXEC);
+	if (hold < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (epoll_ctl(hold, EPOLL_CTL_ADD, gs[i].fd, &ev)) {
+			ret = -errno;
+			close(hold);
+			return ret;
+		}
+	}
+	for (;;) {
+		ret = update_counts(gs, n);
+		if (ret)
+			break;
+		show_progress(gs, n, tty, 0);
+		step = now_ns() + 200000000ULL;
+		if (step > o->deadline)
+			step = o->deadline;
+		ret = wait_step(gs, n, o->any, step);
+		if (ret != -ETIMEDOUT || step == o->deadline)
+			break;
+	}
+	close(hold);
+	if (ret != -ETIMEDOUT && ret)
+		return ret;
+	update_counts(gs, n);
+	show_progress(gs, n, tty, 1);
+	if (tty)
+		fputc('\n', stderr);
+	return ret;
+}
+
+/* A completed group's verdict: 0 ok, 1 a task failed, 2 one abandoned. */
+static int verdict(const struct group *g)
+{
+	if (g->res.abandoned)
+		return EXIT_ABANDONED;
+	return g->res.error ? EXIT_TASK_FAILED : 0;
+}
+
+static const char *status_word(const struct group *g, int timed_out)
+{
+	static const char *const words[] = {
+		[0] = "ok",
+		[EXIT_TASK_FAILED] = "failed",
+		[EXIT_ABANDONED] = "abandoned",
+	};
+
+	if (completed(g))
+		return words[verdict(g)];
+	return timed_out ? "timeout" : "pending";
+}
+
+static void print_wait_json(const struct group *gs, int n, int timed_out)
+{
+	int i;
+
+	if (n > 1)
+		putchar('[');
+	for (i = 0; i < n; i++) {
+		const struct group *g = &gs[i];
+
+		fputs(i ? ",\n{\"name\":" : "{\"name\":", stdout);
+		print_json_string(g->name);
+		if (completed(g))
+			printf(",\"generation\":%" PRIu64 ",\"error\":%d,\"abandoned\":%u",
+			       (uint64_t)g->res.generation, g->res.error,
+			       g->res.abandoned);
+		else
+			fputs(",\"generation\":null,\"error\":null,\"abandoned\":null",
+			      stdout);
+		printf(",\"status\":\"%s\"}", status_word(g, timed_out));
+	}
+	puts(n > 1 ? "]" : "");
+}
+
+static void print_wait_verbose(const struct group *g, int named)
+{
+	const struct wg_wait *r = &g->res;
+
+	if (named)
+		printf("name=%s ", g->name);
+	printf("generation=%" PRIu64 " tasks=%d finished=%d abandoned=%u error=%d\n",
+	       (uint64_t)r->generation, g->max,
+	       g->max > (int)r->abandoned ? g->max - (int)r->abandoned : 0,
+	       r->abandoned, r->error);
+}
+
+/* Say what became of each group; returns the worst exit status. */
+static int wait_report(const struct group *gs, int n, int timed_out,
+		       const struct wait_opts *o)
+{
+	int i, v, status = timed_out ? EXIT_TIMEOUT : 0;
+
+	if (o->json)
+		print_wait_json(gs, n, timed_out);
+	for (i = 0; i < n; i++) {
+		const struct group *g = &gs[i];
+
+		if (!completed(g)) {
+			if (timed_out)
+				fprintf(stderr, "%s: %s: timed out\n", prog, g->name);
+			continue;
+		}
+		if (o->verbose)
+			print_wait_verbose(g, n > 1);
+		v = verdict(g);
+		if (v == EXIT_ABANDONED)
+			fprintf(stderr, "%s: %s: %u task%s abandoned (holder died before done)\n",
+				prog, g->name, g->res.abandoned,
+				g->res.abandoned == 1 ? "" : "s");
+		else if (v == EXIT_TASK_FAILED)
+			fprintf(stderr, "%s: %s: a task failed with error %d\n",
+				prog, g->name, g->res.error);
+		if (v > status && status != EXIT_TIMEOUT)
+			status = v;
+	}
+	return status;
 }
 
 static int cmd_wait(int argc, char **argv)
@@ -378,16 +623,16 @@ static int cmd_wait(int argc, char **argv)
 		{ "progress", no_argument, NULL, 'p' },
 		{ "total", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "any", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct wait_opts o = { .deadline = WG_FOREVER };
-	struct wg_wait res;
-	struct wg_info info;
-	int c, fd, ret, verbose = 0, max;
-	const char *name;
+	int c, i, n, ret = 0;
+	struct group *gs;
 
-	while ((c = next_opt(argc, argv, ":t:pT:vh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":t:pT:vajh", opts)) != -1) {
 		switch (c) {
 		case 't':
 			o.deadline = wg_deadline(parse_duration(optarg));
@@ -399,56 +644,49 @@ static int cmd_wait(int argc, char **argv)
 			o.total = parse_int("--total", optarg, 1, INT32_MAX);
 			break;
 		case 'v':
-			verbose = 1;
+			o.verbose = 1;
+			break;
+		case 'a':
+			o.any = 1;
+			break;
+		case 'j':
+			o.json = 1;
 			break;
 		}
 	}
-	name = one_name(argc, argv, "wait");
-	ret = open_group(name, WG_ACCESS_WAIT, &fd);
-	if (ret)
-		return ret;
-	ret = wg_info(fd, &info);
-	max = o.total;
-	if (!ret && info.count > max)
-		max = info.count;
-	if (!ret && o.progress && isatty(STDERR_FILENO))
-		ret = wait_progress(fd, &o, &max, &res);
-	else if (!ret)
-		ret = wg_wait(fd, o.deadline, &res);
-	wg_close(fd);
-	if (ret == -ETIMEDOUT) {
-		fprintf(stderr, "%s: %s: timed out\n", prog, name);
-		return EXIT_TIMEOUT;
+	n = argc - optind;
+	if (n < 1)
+		usage_error("%s: missing NAME", "wait");
+	if (n > 1 && o.total)
+		usage_error("%s: --total needs a single NAME", "wait");
+	gs = calloc(n, sizeof(*gs));
+	if (!gs)
+		return fail("wait", ENOMEM);
+	for (i = 0; i < n && !ret; i++) {
+		gs[i].name = argv[optind + i];
+		gs[i].max = o.total;
+		gs[i].res.generation = WG_NO_GENERATION;
+		ret = open_group(gs[i].name, WG_ACCESS_WAIT, &gs[i].fd);
+		if (ret)
+			gs[i].fd = -1;
 	}
-	if (ret)
-		return fail(name, -ret);
-	if (verbose)
-		printf("generation=%" PRIu64 " tasks=%d finished=%d abandoned=%u error=%d\n",
-		       (uint64_t)res.generation, max,
-		       max > (int)res.abandoned ? max - (int)res.abandoned : 0,
-		       res.abandoned, res.error);
-	if (res.abandoned) {
-		fprintf(stderr, "%s: %s: %u task%s abandoned (holder died before done)\n",
-			prog, name, res.abandoned, res.abandoned == 1 ? "" : "s");
-		return EXIT_ABANDONED;
+	if (!ret) {
+		ret = update_counts(gs, n);
+		if (!ret && o.progress)
+			ret = wait_progress(gs, n, &o);
+		else if (!ret)
+			ret = wait_step(gs, n, o.any, o.deadline);
+		if (ret && ret != -ETIMEDOUT)
+			ret = fail(n > 1 ? "wait" : gs[0].name, -ret);
+		else
+			ret = wait_report(gs, n, ret == -ETIMEDOUT, &o);
 	}
-	if (res.error) {
-		fprintf(stderr, "%s: %s: a task failed with error %d\n",
-			prog, name, res.error);
-		return EXIT_TASK_FAILED;
+	for (i = 0; i < n; i++) {
+		if (gs[i].fd >= 0)
+			wg_close(gs[i].fd);
 	}
-	return 0;
-}
-
-static void print_json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		putchar(*s);
-	}
-	putchar('"');
+	free(gs);
+	return ret;
 }
 
 static int cmd_info(int argc, char **argv)
@@ -532,21 +770,49 @@ static void print_name_line(const char *name)
 		wg_close(fd);
 }
 
+static int json_listed;	/* names printed so far by print_name_json() */
+
+/* One element of ls --json's array: info --json's object, or nulls. */
+static void print_name_json(const char *name)
+{
+	struct wg_info info;
+	int fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_WAIT);
+
+	fputs(json_listed++ ? ",\n{\"name\":" : "{\"name\":", stdout);
+	print_json_string(name);
+	if (fd < 0 || wg_info(fd, &info))
+		fputs(",\"count\":null,\"waiters\":null,\"generation\":null,\"error\":null,\"abandoned\":null,\"uid\":null,\"gid\":null,\"mode\":null}",
+		      stdout);
+	else
+		printf(",\"count\":%d,\"waiters\":%u,\"generation\":%" PRIu64
+		       ",\"error\":%d,\"abandoned\":%u,\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\"}",
+		       info.count, info.waiters, (uint64_t)info.generation,
+		       info.error, info.abandoned, info.uid, info.gid,
+		       info.mode);
+	if (fd >= 0)
+		wg_close(fd);
+}
+
 static int cmd_ls(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int ret;
+	int c, ret, json = 0;
 
-	while (next_opt(argc, argv, "+:h", opts) != -1)
-		;
+	while ((c = next_opt(argc, argv, "+:jh", opts)) != -1)
+		json |= c == 'j';
 	if (optind < argc)
 		usage_error("unexpected argument: %s", argv[optind]);
 	if (access(WG_DEVICE_PATH, F_OK))
 		return fail(WG_DEVICE_PATH, errno);
-	ret = list_names(print_name_line);
+	if (json)
+		putchar('[');
+	ret = list_names(json ? print_name_json : print_name_line);
+	if (json)
+		puts("]");
 	if (ret == -EOPNOTSUPP) {
 		fprintf(stderr, "%s: ls: listing names needs kernel support that this module lacks\n",
 			prog);
@@ -575,43 +841,112 @@ static int cmd_rm(int argc, char **argv)
 	return status;
 }
 
-static int cmd_run(int argc, char **argv)
+/*
+ * The operands of run and go: NAME [--] COMMAND [ARG]...; returns the
+ * index of COMMAND in @argv, NAME in *name.
+ */
+static int task_operands(int argc, char **argv, const char *cmd,
+			 const char **name)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int fd, ret, wstatus;
-	const char *name;
 
 	while (next_opt(argc, argv, "+:h", opts) != -1)
 		;
 	if (optind >= argc)
-		usage_error("%s: missing NAME", "run");
-	name = argv[optind++];
+		usage_error("%s: missing NAME", cmd);
+	*name = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
-	if (optind >= argc)
-		usage_error("run %s: missing command", name);
-	fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_ADD);
-	if (fd < 0) {
-		ret = fail(name, -fd);
-		return ret == EXIT_FAILED ? EXIT_RUN_FAILED : ret;
+	if (optind >= argc) {
+		char what[16 + WG_NAME_MAX];
+
+		snprintf(what, sizeof(what), "%s %s", cmd, *name);
+		usage_error("%s: missing command", what);
 	}
+	return optind;
+}
+
+/* Open the group a task is counted in; 0, or the exit status to use. */
+static int open_task_group(const char *name, int *fd)
+{
+	int ret = open_group(name, WG_ACCESS_ADD, fd);
+
+	if (ret)
+		return ret == EXIT_FAILED ? EXIT_RUN_FAILED : ret;
 	setenv("WAITGROUP", name, 1);
-	ret = wg_run(fd, argv + optind, 0, &wstatus);
-	wg_close(fd);
-	if (ret && wstatus == -1) {
-		fprintf(stderr, "%s: %s: %s\n", prog, name, strerror(-ret));
+	return 0;
+}
+
+/*
+ * A task that could not be counted (wstatus -1: 125) or started (126,
+ * 127); @err is the -errno the library returned.
+ */
+static int task_failed(const char *name, const char *command, int err,
+		       int wstatus)
+{
+	if (wstatus == -1) {
+		fprintf(stderr, "%s: %s: %s\n", prog, name, strerror(-err));
 		return EXIT_RUN_FAILED;
 	}
-	if (ret) {
-		fprintf(stderr, "%s: %s: %s\n", prog, argv[optind],
-			strerror(-ret));
-		ret = wg_status_error(wstatus);
-		return ret == 126 || ret == 127 ? ret : EXIT_RUN_FAILED;
-	}
+	fprintf(stderr, "%s: %s: %s\n", prog, command, strerror(-err));
+	err = wg_status_error(wstatus);
+	return err == 126 || err == 127 ? err : EXIT_RUN_FAILED;
+}
+
+/*
+ * Exit as a command killed by @sig did, as timeout(1) does: the same
+ * signal, at its default action, without a core dump of our own. Returns
+ * 128 + @sig if that did not end the process.
+ */
+static int exit_by_signal(int sig)
+{
+	struct rlimit no_core = { 0, 0 };
+	sigset_t set;
+
+	fflush(stdout);
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	return 128 + sig;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	int fd, ret, wstatus, cmd;
+	const char *name;
+
+	cmd = task_operands(argc, argv, "run", &name);
+	ret = open_task_group(name, &fd);
+	if (ret)
+		return ret;
+	ret = wg_run(fd, argv + cmd, 0, &wstatus);
+	wg_close(fd);
+	if (ret)
+		return task_failed(name, argv[cmd], ret, wstatus);
+	if (WIFSIGNALED(wstatus))
+		return exit_by_signal(WTERMSIG(wstatus));
 	return wg_status_error(wstatus);
+}
+
+static int cmd_go(int argc, char **argv)
+{
+	int fd, ret, wstatus, cmd;
+	const char *name;
+	pid_t pid;
+
+	cmd = task_operands(argc, argv, "go", &name);
+	ret = open_task_group(name, &fd);
+	if (ret)
+		return ret;
+	pid = wg_go(fd, argv + cmd, 0, &wstatus);
+	wg_close(fd);
+	return pid < 0 ? task_failed(name, argv[cmd], pid, wstatus) : 0;
 }
 
 static const struct {
@@ -619,7 +954,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "create", cmd_create }, { "add", cmd_add }, { "done", cmd_done },
-	{ "run", cmd_run }, { "wait", cmd_wait }, { "info", cmd_info },
+	{ "run", cmd_run }, { "go", cmd_go }, { "wait", cmd_wait }, { "info", cmd_info },
 	{ "ls", cmd_ls }, { "rm", cmd_rm },
 };
 

@@ -11,7 +11,7 @@
  *
  *	int wg = wg_create("build", 0, 0600, 0);
  *	wg_spawn(wg, (char *const[]){ "make", "-C", "lib", NULL }, 0);
- *	wg_spawn(wg, (char *const[]){ "make", "-C", "app", NULL }, 0);
+ *	wg_go(wg, (char *const[]){ "make", "-C", "app", NULL }, 0, NULL);
  *	wg_wait(wg, WG_FOREVER, &res);     // res.error: first failure
  *
  * The structures and flags are those of <linux/waitgroup.h>, the kernel's
@@ -31,7 +31,7 @@ extern "C" {
 #define WG_DEVICE_PATH "/dev/waitgroup"
 
 #define LIBWAITGROUP_VERSION_MAJOR 1
-#define LIBWAITGROUP_VERSION_MINOR 1
+#define LIBWAITGROUP_VERSION_MINOR 2
 
 /* Groups: wg_create(3) */
 int wg_create(const char *name, int count, unsigned int mode,
@@ -55,10 +55,18 @@ int wg_trywait(int fd, struct wg_wait *res);
 int wg_info(int fd, struct wg_info *info);
 uint64_t wg_deadline(int64_t timeout_ns);
 
+/* Several groups at once: wg_wait_all(3) (1.2) */
+#define WG_NO_GENERATION UINT64_MAX	/* res[i] of a group still running */
+int wg_wait_all(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		struct wg_wait *res);
+int wg_wait_any(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		struct wg_wait *res);
+
 /* Tasks as processes: wg_spawn(3) */
 pid_t wg_spawn(int fd, char *const argv[], unsigned int flags);
 int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus);
 int wg_status_error(int wstatus);
+pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus); /* 1.2 */
 
 #ifdef __cplusplus
 }

@@ -8,11 +8,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 
 #include "waitgroup.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_MSEC 1000000ULL
 
 /* ioctl(2) as the library reports it: the result or -errno. */
 static int wg_ioctl(int fd, unsigned long cmd, void *arg)
@@ -188,4 +190,146 @@ int wg_trywait(int fd, struct wg_wait *res)
 int wg_info(int fd, struct wg_info *info)
 {
 	return wg_ioctl(fd, WG_IOC_INFO, info);
+}
+
+/*
+ * Several groups: one epoll instance holds every descriptor for the whole
+ * call. While a file is registered, a completion that the kernel sees on
+ * it is latched (uapi: "The poll latch"), so a group that completes and
+ * is re-armed at once is not missed; poll(2) in a loop would lose it
+ * while between two calls. A readable descriptor is then asked with a
+ * deadline of 0, which takes the latched completion or finds the counter
+ * zero; EAGAIN means it was re-armed after a zero and is waited for on.
+ */
+struct wait_set {
+	int ep;
+	unsigned int left;	/* groups not yet completed */
+};
+
+/* Milliseconds for epoll_wait() until @deadline_ns, rounded up; -1: never. */
+static int ms_until(uint64_t deadline_ns)
+{
+	uint64_t now, ms;
+
+	if (deadline_ns == WG_FOREVER)
+		return -1;
+	now = wg_deadline(0);
+	if (now >= deadline_ns)
+		return 0;
+	ms = (deadline_ns - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+	return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+static int wait_set_init(struct wait_set *ws, const int *fds,
+			 unsigned int nfds, struct wg_wait *res)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct wg_info info;
+	unsigned int i;
+	int ret;
+
+	if (!fds || !nfds || nfds > INT32_MAX)
+		return -EINVAL;
+	for (i = 0; res && i < nfds; i++)
+		res[i] = (struct wg_wait){ .generation = WG_NO_GENERATION };
+	/* Each a waitgroup descriptor with WG_ACCESS_WAIT, before anything. */
+	for (i = 0; i < nfds; i++) {
+		ret = wg_info(fds[i], &info);
+		if (ret)
+			return ret;
+	}
+	ws->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ws->ep < 0)
+		return -errno;
+	for (i = 0; i < nfds; i++) {
+		ev.data.u32 = i;
+		if (epoll_ctl(ws->ep, EPOLL_CTL_ADD, fds[i], &ev)) {
+			ret = errno == EEXIST ? -EINVAL : -errno;
+			close(ws->ep);
+			return ret;
+		}
+	}
+	ws->left = nfds;
+	return 0;
+}
+
+/*
+ * Wait until some descriptors are readable and take their completions:
+ * all of them, or with @any only the lowest-indexed one's (the others keep
+ * theirs for their next wait). *@first is that index, or -1 if no group
+ * completed in this round. Returns 0, -ETIMEDOUT or another -errno.
+ */
+static int wait_set_round(struct wait_set *ws, const int *fds,
+			  uint64_t deadline_ns, struct wg_wait *res, int any,
+			  int *first)
+{
+	struct epoll_event evs[16];
+	int n, i, j, ret;
+	unsigned int idx;
+	struct wg_wait r;
+
+	*first = -1;
+	n = epoll_wait(ws->ep, evs, 16, ms_until(deadline_ns));
+	if (n < 0)
+		return -errno;
+	if (!n && deadline_ns != WG_FOREVER && wg_deadline(0) >= deadline_ns)
+		return -ETIMEDOUT;
+	/* Lowest index first, so that wait_any's choice is the caller's order. */
+	for (i = 1; i < n; i++) {
+		for (j = i; j > 0 && evs[j - 1].data.u32 > evs[j].data.u32; j--) {
+			struct epoll_event tmp = evs[j];
+
+			evs[j] = evs[j - 1];
+			evs[j - 1] = tmp;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		idx = evs[i].data.u32;
+		ret = wg_trywait(fds[idx], &r);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret)
+			return ret;
+		epoll_ctl(ws->ep, EPOLL_CTL_DEL, fds[idx], NULL);
+		ws->left--;
+		if (res)
+			res[any ? 0 : idx] = r;
+		if (*first < 0)
+			*first = idx;
+		if (any)
+			break;
+	}
+	return 0;
+}
+
+int wg_wait_all(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		struct wg_wait *res)
+{
+	int saved = errno, ret, first;
+	struct wait_set ws;
+
+	ret = wait_set_init(&ws, fds, nfds, res);
+	if (ret)
+		return ret;
+	while (ws.left && !ret)
+		ret = wait_set_round(&ws, fds, deadline_ns, res, 0, &first);
+	close(ws.ep);
+	errno = saved;
+	return ret;
+}
+
+int wg_wait_any(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		struct wg_wait *res)
+{
+	int saved = errno, ret, first = -1;
+	struct wait_set ws;
+
+	ret = wait_set_init(&ws, fds, nfds, NULL);
+	if (ret)
+		return ret;
+	while (first < 0 && !ret)
+		ret = wait_set_round(&ws, fds, deadline_ns, res, 1, &first);
+	close(ws.ep);
+	errno = saved;
+	return ret ? ret : first;
 }
