@@ -155,7 +155,8 @@ static int wg_file_add(struct wg_file *wf, int delta, u32 flags, int error,
 		return -EBADF;
 	if (delta < 0)
 		drawn = wg_ledger_draw(wf, -(s64)delta);
-	if (flags & WG_ADD_WAIT) {
+	/* Only a positive delta can wait; the others keep their error. */
+	if ((flags & WG_ADD_WAIT) && delta > 0) {
 		/* Absolute, so that a restarted call does not start over. */
 		ret = __waitgroup_add_wait(&wf->grp->wg, delta,
 					   TASK_INTERRUPTIBLE,

@@ -743,6 +743,7 @@ TEST_F(jobs, longer_structures)
 
 TEST_F(jobs, add_flags_and_deadline_checked)
 {
+	struct wg_wait w;
 	struct wg_add a;
 
 	memset(&a, 0, sizeof(a));
@@ -756,6 +757,16 @@ TEST_F(jobs, add_flags_and_deadline_checked)
 	ASSERT_EQ(0, wg_count(self->fd));
 	/* WG_ADD_WAIT with a negative delta is a plain negative add. */
 	ASSERT_EQ(-ERANGE, sys_wg_add_wait(self->fd, -1, 0, WG_FOREVER));
+	/* ... that keeps its error (found by the fuzzer). */
+	memset(&a, 0, sizeof(a));
+	a.delta = 1;
+	ASSERT_EQ(0, sys_wg_ioctl(self->fd, WG_IOC_ADD, &a));
+	a.delta = -1;
+	a.error = 171;
+	a.flags = WG_ADD_WAIT;
+	ASSERT_EQ(0, sys_wg_ioctl(self->fd, WG_IOC_ADD, &a));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
+	ASSERT_EQ(171, w.error);
 }
 
 TEST_HARNESS_MAIN
