@@ -32,7 +32,7 @@ static int model_add(struct model *m, int f, int delta, uint32_t flags,
 {
 	int64_t sum, drawn = 0;
 
-	if (flags & ~WG_UNDO)
+	if (flags & ~(WG_UNDO | WG_ADD_WAIT))
 		return EINVAL;
 	if (error && delta >= 0)
 		return EINVAL;

@@ -20,7 +20,8 @@ const int allowed[OP_NIOCTL][12] = {
 			ENOMEM, EFAULT },
 	[OP_UNLINK] = { EINVAL, ENAMETOOLONG, ENOENT, EPERM, EMFILE, ENFILE,
 			EFAULT },
-	[OP_ADD]    = { ERANGE, EOVERFLOW, EINVAL, EBADF, EFAULT },
+	/* ECANCELED: a wait with WG_WAIT_CANCEL_ON_ERROR canceled the group. */
+	[OP_ADD]    = { ERANGE, EOVERFLOW, EINVAL, EBADF, EFAULT, ECANCELED },
 	[OP_DONE]   = { ERANGE, EBADF },
 	[OP_WAIT]   = { ETIMEDOUT, EINTR, EINVAL, EBADF, EFAULT },
 	[OP_INFO]   = { EBADF, EFAULT },
@@ -481,7 +482,8 @@ static void op_add(struct thr *t, bool hostile)
 	check_group_errno(t, OP_ADD, &v, err, WG_ACCESS_ADD);
 	/* Errors the arguments alone decide, on a group file. */
 	if (view_stable(&v) && v.kind == KIND_GROUP && !err &&
-	    ((a->flags & ~WG_UNDO) || a->__pad || (a->error && a->delta >= 0)))
+	    ((a->flags & ~(WG_UNDO | WG_ADD_WAIT)) || a->__pad ||
+	     (a->error && a->delta >= 0)))
 		fail(t, "succeeded with invalid arguments");
 }
 
@@ -550,9 +552,14 @@ static void op_wait(struct thr *t, bool hostile)
 	check_group_errno(t, OP_WAIT, &v, err, WG_ACCESS_WAIT);
 	if (err)
 		return;
-	if (w->flags || w->__pad)
+	if ((w->flags & ~WG_WAIT_CANCEL_ON_ERROR) || w->__pad)
 		fail(t, "succeeded with invalid flags or pad");
-	gen_check(t, &v, w->generation, "WAIT");
+	/*
+	 * A wait a cancel released reports the generation still to complete:
+	 * the last completed one, which INFO shows, is the one before it.
+	 */
+	gen_check(t, &v, (w->outflags & WG_RESULT_CANCELED) && w->generation ?
+		  w->generation - 1 : w->generation, "WAIT");
 }
 
 void check_info(struct thr *t, const struct wg_info *in)
@@ -735,12 +742,18 @@ static void op_list(struct thr *t, bool hostile)
 
 static const unsigned long valid_cmds[] = {
 	WG_IOC_CREATE, WG_IOC_OPEN, WG_IOC_UNLINK, WG_IOC_ADD, WG_IOC_DONE,
-	WG_IOC_WAIT, WG_IOC_INFO, WG_IOC_DUP,
+	WG_IOC_WAIT, WG_IOC_INFO, WG_IOC_DUP, WG_IOC_LIMIT, WG_IOC_CANCEL,
 #ifdef WG_IOC_LIST
 	WG_IOC_LIST,
 #endif
 };
 #define NVALID	(sizeof(valid_cmds) / sizeof(valid_cmds[0]))
+
+static const struct { unsigned long cmd; unsigned int ver0; } sized_cmds[] = {
+	{ WG_IOC_CREATE, WG_SIZE_CREATE_VER0 }, { WG_IOC_ADD, WG_SIZE_ADD_VER0 },
+	{ WG_IOC_WAIT, WG_SIZE_WAIT_VER0 }, { WG_IOC_INFO, WG_SIZE_INFO_VER0 },
+};
+#define NSIZED	(sizeof(sized_cmds) / sizeof(sized_cmds[0]))
 
 /* Our magic with a wrong size, direction or number: ENOTTY, always. */
 static void op_badcmd(struct thr *t)
@@ -771,6 +784,11 @@ static void op_badcmd(struct thr *t)
 	cmd = _IOC(dir, WG_IOC_MAGIC, nr, size);
 	for (size_t i = 0; i < NVALID; i++)
 		if (cmd == valid_cmds[i])
+			return;
+	/* The structures that grow are known in every size from VER0 up. */
+	for (size_t i = 0; i < NSIZED; i++)
+		if (dir == _IOC_DIR(sized_cmds[i].cmd) &&
+		    nr == _IOC_NR(sized_cmds[i].cmd) && size >= sized_cmds[i].ver0)
 			return;
 	fd = chance(&t->r, 1, 3) ? t->p->ctl : pick_slot(t)->fd;
 	memset(t->scratch, 0, sizeof(t->scratch));
