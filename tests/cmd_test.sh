@@ -65,6 +65,13 @@ until_waiters() {
 	done
 }
 
+# Poll the group's own state until $2 adds wait for room.
+until_room_waiters() {
+	while ! "$WG" info "$1" | grep -q "^room waits: *$2\$"; do
+		usleep 1000
+	done
+}
+
 t_usage() {
 	run "$WG"; want_status 64 && want_err "Try 'waitgroup --help'" || return 1
 	run "$WG" frobnicate; want_status 64 && want_err "unknown command: frobnicate" || return 1
@@ -138,6 +145,10 @@ t_completion() {
 	want_out "--any" || return 1
 	run bash -c '. "$1"; COMP_WORDS=(waitgroup ls --j); COMP_CWORD=2; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
 	want_out "--json" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup ca); COMP_CWORD=1; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "cancel" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup create x --l); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "--limit" || return 1
 	"$WG" rm "$(g).comp"
 }
 
@@ -156,10 +167,10 @@ t_create_info_rm() {
 	want_out "name:       $(g)" && want_out "count:      2" &&
 		want_out "mode:       0640" && want_out "owner:      0:0" || return 1
 	run "$WG" info --json "$(g)"; want_status 0 || return 1
-	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\"}" || return 1
+	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" || return 1
 	run "$WG" create "$(g)" --excl; want_status 3 && want_err "waitgroup: $(g): File exists" || return 1
 	run "$WG" create "$(g)" --count 7; want_status 0 || return 1
-	want_err "waitgroup: $(g): exists; opened it, its mode and count unchanged" || return 1
+	want_err "waitgroup: $(g): exists; opened it, its mode, count and limit unchanged" || return 1
 	run "$WG" info "$(g)"; want_out "count:      2" || return 1
 	run "$WG" rm "$(g)"; want_status 0 && want_quiet || return 1
 	run "$WG" info "$(g)"; want_status 3 && want_err "waitgroup: $(g): No such file or directory" || return 1
@@ -278,11 +289,11 @@ t_wait_several() {
 	run "$WG" wait --any "$(g).a" "$(g).b" --timeout 0; want_status 124 || return 1
 	"$WG" done "$(g).b" --error 5 || return 1
 	run "$WG" wait --any "$(g).a" "$(g).b" --json; want_status 1 || return 1
-	want_out "[{\"name\":\"$(g).a\",\"generation\":null,\"error\":null,\"abandoned\":null,\"status\":\"pending\"}," &&
-		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":5,\"abandoned\":0,\"status\":\"failed\"}]" || return 1
+	want_out "[{\"name\":\"$(g).a\",\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"pending\"}," &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\"}]" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
 	run "$WG" wait "$(g).a" "$(g).b" --timeout 50ms --json; want_status 124 &&
-		want_out "\"generation\":null,\"error\":null,\"abandoned\":null,\"status\":\"timeout\"}" &&
+		want_out "\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"timeout\"}" &&
 		want_err "$(g).a: timed out" && want_err "$(g).b: a task failed with error 5" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
 	# The wait sees a complete, goes on waiting, and returns for b.
@@ -303,8 +314,8 @@ t_wait_several() {
 	st=$?
 	cp "$T/bg.out" "$T/out"
 	want_status 0 && want_err "$(g).a: 1/1 done, $(g).b: 1/1 done" || return 1
-	want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" &&
-		want_out "{\"name\":\"$(g).b\",\"generation\":2,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" &&
+	want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":2,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
 		want_out "name=$(g).b generation=2 tasks=1 finished=1 abandoned=0 error=0" || return 1
 	# The --json array is the first two lines, the --verbose ones follow.
 	head -n 2 "$T/out" | wg-json-check || { dump; return 1; }
@@ -326,7 +337,7 @@ t_wait_json() {
 	"$WG" create "$(g)" --count 1 || return 1
 	"$WG" done "$(g)" || return 1
 	run "$WG" wait "$(g)" --json; want_status 0 || return 1
-	[ "$(cat "$T/out")" = "{\"name\":\"$(g)\",\"generation\":1,\"error\":0,\"abandoned\":0,\"status\":\"ok\"}" ] ||
+	[ "$(cat "$T/out")" = "{\"name\":\"$(g)\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" ] ||
 		{ dump; return 1; }
 	wg-json-check <"$T/out" || { dump; return 1; }
 	# The checker itself tells broken JSON apart.
@@ -484,6 +495,115 @@ t_go_loop() {
 	"$WG" rm "$(g)"
 }
 
+# create --limit, limit, and what info, info --json and ls show of it.
+t_limit() {
+	run "$WG" create "$(g)" --limit -1; want_status 64 || return 1
+	run "$WG" create "$(g)" --limit 2; want_status 0 || return 1
+	run "$WG" info "$(g)"; want_out "limit:      2" && want_out "room waits: 0" || return 1
+	run "$WG" info "$(g)" --json; want_out '"limit":2,"room_waiters":0,"canceled":false' || return 1
+	"$WG" info "$(g)" --json | wg-json-check || return 1
+	run "$WG" add "$(g)" 3; want_status 3 && want_err "Resource temporarily unavailable" || return 1
+	run "$WG" add "$(g)" 2; want_status 0 || return 1
+	run "$WG" add "$(g)"; want_status 3 || return 1
+	run "$WG" limit "$(g)"; want_status 64 && want_err "missing N" || return 1
+	run "$WG" limit "$(g)" x; want_status 64 || return 1
+	run "$WG" limit "$(g)" 0; want_status 0 && want_quiet || return 1
+	run "$WG" add "$(g)"; want_status 0 || return 1
+	"$WG" limit "$(g)" 7 || return 1
+	run "$WG" ls --json; want_out '"limit":7' || return 1
+	run "$WG" limit "$(g).missing" 1; want_status 3 || return 1
+	"$WG" add "$(g)" -3 && "$WG" rm "$(g)"
+}
+
+# Tasks of eight unrelated scripts share one group with limit 3: each task
+# reads the group's own count, which the kernel never lets pass 3, and
+# all forty run before the wait returns.
+t_go_limit_shared() {
+	"$WG" create "$(g)" --limit 3 || return 1
+	: >"$T/counts"
+	s=0
+	while [ "$s" -lt 8 ]; do
+		sh -c 'i=0; while [ $i -lt 5 ]; do
+			"$1" go "$2" -- sh -c "\"\$1\" info \"\$2\" | sed -n \"s/^count: *//p\" >>\"\$3\"" \
+				sh "$1" "$2" "$3" || exit 1
+			i=$((i + 1))
+		done' sh "$WG" "$(g)" "$T/counts" &
+		s=$((s + 1))
+	done
+	wait || return 1
+	run "$WG" wait "$(g)" --timeout 300; want_status 0 || return 1
+	lines=$(wc -l <"$T/counts")
+	[ "$lines" -eq 40 ] || { say "$lines tasks ran, not 40"; return 1; }
+	max=$(sort -n "$T/counts" | tail -n 1)
+	[ "$max" -ge 1 ] && [ "$max" -le 3 ] || { say "a task saw count $max"; return 1; }
+	"$WG" rm "$(g)"
+}
+
+# A SIGKILLed supervisor under the limit gives its slot, and only its
+# slot, to the go waiting for room.
+t_go_limit_sigkill() {
+	"$WG" create "$(g)" --limit 1 || return 1
+	mkfifo "$T/hold" || return 1
+	"$WG" run "$(g)" -- cat "$T/hold" >/dev/null 2>&1 &
+	rpid=$!
+	until_waiters_count() { while ! "$WG" info "$1" | grep -q "^count: *$2\$"; do usleep 1000; done; }
+	until_waiters_count "$(g)" 1
+	"$WG" go "$(g)" -- true >"$T/go.out" 2>&1 &
+	gpid=$!
+	until_room_waiters "$(g)" 1
+	kill -9 "$rpid"
+	wait "$gpid"; st=$?
+	cp "$T/go.out" "$T/err"; : >"$T/out"
+	want_status 0 || return 1
+	echo x >"$T/hold"	# the orphaned cat may go
+	run "$WG" wait "$(g)" --timeout 60 -v; want_status 2 && want_out "abandoned=1" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "room waits: 0" || return 1
+	"$WG" rm "$(g)"
+}
+
+# cancel: a sleeping wait returns at once, exit 1, "canceled"; positive
+# adds fail; the generation completes canceled; the next one is clean.
+t_cancel() {
+	"$WG" create "$(g)" --count 2 || return 1
+	run "$WG" cancel "$(g).missing"; want_status 3 || return 1
+	run "$WG" cancel "$(g)" --error 0; want_status 64 || return 1
+	"$WG" wait "$(g)" >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g)" 1
+	run "$WG" cancel "$(g)"; want_status 0 && want_quiet || return 1
+	wait "$wpid"; st=$?
+	cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"
+	want_status 1 && want_err "waitgroup: $(g): canceled (error 125)" || return 1
+	run "$WG" wait "$(g)" --json; want_status 1 && want_out '"error":125' || return 1
+	run "$WG" info "$(g)"; want_out "canceled:   error 125" || return 1
+	run "$WG" cancel "$(g)" --error 5; want_status 0 && want_err "nothing to cancel" || return 1
+	run "$WG" add "$(g)"; want_status 3 && want_err "Operation canceled" || return 1
+	"$WG" done "$(g)" && "$WG" done "$(g)" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "canceled:   the last" || return 1
+	"$WG" add "$(g)" || return 1
+	run "$WG" wait "$(g)" --timeout 0; want_status 124 || return 1
+	"$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)"; want_status 0 || return 1
+	run "$WG" cancel "$(g)"; want_status 0 && want_err "nothing to cancel" || return 1
+	"$WG" rm "$(g)"
+}
+
+# wait --cancel-on-error: the first task error cancels the rest.
+t_cancel_on_error() {
+	"$WG" create "$(g)" --count 3 || return 1
+	run "$WG" wait a b --cancel-on-error; want_status 64 || return 1
+	"$WG" wait "$(g)" --cancel-on-error >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g)" 1
+	"$WG" done "$(g)" || return 1
+	"$WG" done "$(g)" --error 7 || return 1
+	wait "$wpid"; st=$?
+	cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"
+	want_status 1 && want_err "canceled (error 7)" || return 1
+	run "$WG" info "$(g)"; want_out "count:      1" && want_out "canceled:   error 7" || return 1
+	"$WG" done "$(g)" && "$WG" rm "$(g)"
+}
+
 # "ppid pgrp session" of process $1.
 proc_ids() {
 	sed 's/.*) //' "/proc/$1/stat" | { read -r _ ppid pgrp sid _; echo "$ppid $pgrp $sid"; }
@@ -569,8 +689,8 @@ t_ls() {
 	"$WG" create "$(g).b" --count 2 --mode 0644 || return 1
 	run "$WG" ls; want_status 0 && want_out "$(g).a " && want_out "$(g).b " || return 1
 	run "$WG" ls --json; want_status 0 || return 1
-	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\"}" &&
-		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\"}" || return 1
+	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" &&
+		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
 	[ "$(head -c 1 "$T/out")" = "[" ] || { say "ls --json is not an array"; return 1; }
 	"$WG" rm "$(g).a" || return 1
@@ -600,6 +720,7 @@ main() {
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
 		t_run_signals t_run_signal_death \
 		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \
+		t_limit t_go_limit_shared t_go_limit_sigkill t_cancel t_cancel_on_error \
 		t_permissions t_ls
 	echo "1..$#"
 	for t in "$@"; do

@@ -290,6 +290,75 @@ TEST_F(lib, wait_results)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
+/*
+ * A program built against 1.0 or 1.1 is bound to the 1.0 versions of
+ * wg_wait and wg_info, which write only the first sizes of the structures
+ * that grew in 1.2: nothing past them is touched.
+ */
+int wg_wait_1_0(int fd, uint64_t deadline_ns, void *res);
+int wg_info_1_0(int fd, void *info);
+int wg_trywait_1_0(int fd, void *res);
+__asm__(".symver wg_wait_1_0, wg_wait@LIBWAITGROUP_1.0");
+__asm__(".symver wg_info_1_0, wg_info@LIBWAITGROUP_1.0");
+__asm__(".symver wg_trywait_1_0, wg_trywait@LIBWAITGROUP_1.0");
+
+TEST_F(lib, old_symbols_write_old_sizes)
+{
+	unsigned char buf[256];
+	int fd = wg_create(NULL, 0, 0, 0);
+	struct wg_info *info = (void *)buf;
+	unsigned int i;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(0, wg_add(fd, 1, 0));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_info_1_0(fd, buf));
+	ASSERT_EQ(1, info->count);
+	for (i = WG_SIZE_INFO_VER0; i < sizeof(buf); i++)
+		ASSERT_EQ(0xcc, buf[i]);
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(-EAGAIN, wg_trywait_1_0(fd, buf));
+	ASSERT_EQ(0, wg_done_error(fd, 9));
+	ASSERT_EQ(0, wg_wait_1_0(fd, WG_FOREVER, buf));
+	ASSERT_EQ(9, ((struct wg_wait *)buf)->error);
+	for (i = WG_SIZE_WAIT_VER0; i < sizeof(buf); i++)
+		ASSERT_EQ(0xcc, buf[i]);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/* wg_create_limit, wg_set_limit, wg_add_wait, wg_cancel, wg_wait_flags */
+TEST_F(lib, limit_and_cancel)
+{
+	struct wg_info info;
+	struct wg_wait res;
+	int fd = wg_create_limit(NULL, 0, 0, WG_CLOEXEC, 2);
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(0, wg_info(fd, &info));
+	ASSERT_EQ(2U, info.limit);
+	ASSERT_EQ(0, wg_add(fd, 2, 0));
+	ASSERT_EQ(-EAGAIN, wg_add(fd, 1, 0));
+	ASSERT_EQ(-ETIMEDOUT, wg_add_wait(fd, 1, 0, wg_deadline(1000000)));
+	ASSERT_EQ(0, wg_set_limit(fd, 3));
+	ASSERT_EQ(0, wg_add_wait(fd, 1, WG_UNDO, WG_FOREVER));
+	ASSERT_EQ(-EINVAL, wg_cancel(fd, -1));
+	ASSERT_EQ(1, wg_cancel(fd, 0));
+	ASSERT_EQ(0, wg_cancel(fd, 0));
+	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &res));
+	ASSERT_EQ(ECANCELED, res.error);
+	ASSERT_EQ((uint32_t)WG_RESULT_CANCELED, res.outflags);
+	ASSERT_EQ(-ECANCELED, wg_add(fd, 1, 0));
+	ASSERT_EQ(0, wg_add(fd, -3, 0));
+	/* The next generation: an error cancels a wait that asks for it. */
+	ASSERT_EQ(0, wg_add(fd, 2, 0));
+	ASSERT_EQ(0, wg_done_error(fd, 5));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &res));
+	ASSERT_EQ(0, wg_wait_flags(fd, 0, WG_WAIT_CANCEL_ON_ERROR, &res));
+	ASSERT_EQ(5, res.error);
+	ASSERT_EQ((uint32_t)WG_RESULT_CANCELED, res.outflags);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
 /* wg_deadline */
 TEST_F(lib, deadline)
 {

@@ -122,7 +122,10 @@ static int task_add(int fd)
 	lfd = wg_dup(fd, WG_CLOEXEC);
 	if (lfd < 0)
 		return lfd;
-	ret = wg_add(lfd, 1, WG_UNDO);
+	/* Under a limit, wait for room (a module before 1.2: ENOTTY). */
+	ret = wg_add_wait(lfd, 1, WG_UNDO, WG_FOREVER);
+	if (ret == -ENOTTY)
+		ret = wg_add(lfd, 1, WG_UNDO);
 	if (ret) {
 		wg_close(lfd);
 		return ret;

@@ -39,26 +39,25 @@ static const char usage_text[] =
 "usage: waitgroup COMMAND NAME [OPTION]...\n"
 "Go's sync.WaitGroup shared by unrelated processes through /dev/waitgroup.\n"
 "\n"
-"  create NAME [--count N] [--mode MODE] [--excl]   create (or open) a group\n"
+"  create NAME [--count N] [--mode MODE] [--excl] [--limit N]  create or open\n"
+"  limit NAME N                 at most N tasks counted at once (0: no limit)\n"
 "  add NAME [N]                 add N (default 1) to the counter\n"
 "  done NAME [--error CODE]     subtract 1, reporting a failed task if CODE\n"
-"  run NAME [--] CMD [ARG]...   add 1 (undone if run dies), run CMD, done with\n"
-"                               its exit status as the error, exit as CMD did\n"
+"  cancel NAME [--error CODE]   release every wait now with CODE (ECANCELED)\n"
+"  run NAME [--] CMD [ARG]...   add 1 (undone if run dies; waits for room under\n"
+"                               a limit), run CMD, done with its exit status\n"
 "  go NAME [--] CMD [ARG]...    as run, in a detached supervisor; returns once\n"
 "                               the task is counted and CMD executing\n"
 "  wait NAME... [--any] [--timeout DUR] [--progress] [--total N] [--verbose]\n"
-"       [--json]                wait for every group (--any: one) to complete\n"
-"  info NAME [--json]           show count, waiters, generation, owner\n"
-"  ls [--json]                  list names (needs kernel support)\n"
-"  rm NAME...                   remove names; open groups keep working\n"
+"       [--json] [--cancel-on-error]   wait for every group (--any: one)\n"
+"  info NAME [--json]   ls [--json]   rm NAME...   show, list, remove names\n"
 "\n"
 "DUR is seconds, or a number with ms, s, m, h or d. wait exits 0 when every\n"
-"task succeeded, 1 when one reported an error, 2 when one was abandoned,\n"
-"124 on timeout (several groups: the worst of them). Any command: 3 if the\n"
-"operation failed, 64 usage error, 69 no /dev/waitgroup, 74 output not\n"
-"written. run and go: 125 if the task could not be counted, 126/127 if CMD\n"
-"could not run. run and go's supervisor forward SIGINT, SIGTERM, SIGHUP,\n"
-"SIGQUIT, SIGUSR1 and SIGUSR2 to CMD. See waitgroup(1).\n";
+"task succeeded, 1 when one failed or it was canceled, 2 when one was\n"
+"abandoned, 124 on timeout (several groups: the worst). Any command: 3 if it\n"
+"failed, 64 usage error, 69 no /dev/waitgroup, 74 output not written. run,\n"
+"go: 125 task not counted, 126/127 CMD could not run; SIGINT, SIGTERM,\n"
+"SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD. See waitgroup(1).\n";
 
 static const char *prog = "waitgroup";
 
@@ -190,14 +189,14 @@ static int open_group(const char *name, unsigned int access, int *fd)
  * A name unlinked between the two calls is created after all.
  */
 static int create_or_open(const char *name, int count, unsigned int mode,
-			  unsigned int flags)
+			  unsigned int flags, unsigned int limit)
 {
 	int fd;
 
 	if (flags & WG_EXCL)
-		return wg_create(name, count, mode, flags);
+		return wg_create_limit(name, count, mode, flags, limit);
 	for (;;) {
-		fd = wg_create(name, count, mode, flags | WG_EXCL);
+		fd = wg_create_limit(name, count, mode, flags | WG_EXCL, limit);
 		if (fd != -EEXIST)
 			return fd;
 		fd = wg_open(name, flags);
@@ -205,7 +204,7 @@ static int create_or_open(const char *name, int count, unsigned int mode,
 			break;
 	}
 	if (fd >= 0)
-		fprintf(stderr, "%s: %s: exists; opened it, its mode and count unchanged\n",
+		fprintf(stderr, "%s: %s: exists; opened it, its mode, count and limit unchanged\n",
 			prog, name);
 	return fd;
 }
@@ -216,15 +215,19 @@ static int cmd_create(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "excl", no_argument, NULL, 'x' },
+		{ "limit", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	unsigned int flags = WG_CLOEXEC, mode = 0;
+	unsigned int flags = WG_CLOEXEC, mode = 0, limit = 0;
 	const char *name;
 	int c, count = 0, fd;
 
-	while ((c = next_opt(argc, argv, ":c:m:xh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":c:m:xl:h", opts)) != -1) {
 		switch (c) {
+		case 'l':
+			limit = parse_int("--limit", optarg, 0, INT32_MAX);
+			break;
 		case 'c':
 			count = parse_int("--count", optarg, 0, INT32_MAX);
 			break;
@@ -243,10 +246,65 @@ static int cmd_create(int argc, char **argv)
 		}
 	}
 	name = one_name(argc, argv, "create");
-	fd = create_or_open(name, count, mode, flags);
+	fd = create_or_open(name, count, mode, flags, limit);
 	if (fd < 0)
 		return fail(name, -fd);
 	wg_close(fd);
+	return 0;
+}
+
+static int cmd_limit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *name;
+	int limit, fd, ret;
+
+	while (next_opt(argc, argv, "+:h", opts) != -1)
+		;
+	if (optind >= argc)
+		usage_error("%s: missing NAME", "limit");
+	name = argv[optind];
+	if (optind + 1 >= argc)
+		usage_error("%s: missing N (0: no limit)", "limit");
+	limit = parse_int("limit", argv[optind + 1], 0, INT32_MAX);
+	if (optind + 2 < argc)
+		usage_error("unexpected argument: %s", argv[optind + 2]);
+	ret = open_group(name, WG_ACCESS_ADD, &fd);
+	if (ret)
+		return ret;
+	ret = wg_set_limit(fd, limit);
+	wg_close(fd);
+	return ret ? fail(name, -ret) : 0;
+}
+
+static int cmd_cancel(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "error", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c, error = 0, fd, ret;
+	const char *name;
+
+	while ((c = next_opt(argc, argv, ":e:h", opts)) != -1) {
+		if (c == 'e')
+			error = parse_int("--error", optarg, 1, INT32_MAX);
+	}
+	name = one_name(argc, argv, "cancel");
+	ret = open_group(name, WG_ACCESS_ADD, &fd);
+	if (ret)
+		return ret;
+	ret = wg_cancel(fd, error);
+	wg_close(fd);
+	if (ret < 0)
+		return fail(name, -ret);
+	if (!ret)
+		fprintf(stderr, "%s: %s: nothing to cancel (no task counted, or already canceled)\n",
+			prog, name);
 	return 0;
 }
 
@@ -439,6 +497,9 @@ static void show_progress(const struct group *gs, int n, int tty, int last)
  * with --any the first. Their results go to gs[i].res. 0, -ETIMEDOUT or
  * another -errno.
  */
+/* WG_WAIT_CANCEL_ON_ERROR for wait --cancel-on-error (a single group). */
+static unsigned int wait_flags;
+
 static int wait_step(struct group *gs, int n, int any, uint64_t deadline)
 {
 	int *fds, *map, i, m = 0, ret;
@@ -458,7 +519,7 @@ static int wait_step(struct group *gs, int n, int any, uint64_t deadline)
 	}
 	/* One group: the kernel's own wait, so it counts among the waiters. */
 	if (m == 1) {
-		ret = wg_wait(fds[0], deadline, &res[0]);
+		ret = wg_wait_flags(fds[0], deadline, wait_flags, &res[0]);
 		if (!ret)
 			gs[map[0]].res = res[0];
 		goto out_free;
@@ -561,11 +622,12 @@ static void print_wait_json(const struct group *gs, int n, int timed_out)
 		fputs(i ? ",\n{\"name\":" : "{\"name\":", stdout);
 		print_json_string(g->name);
 		if (completed(g))
-			printf(",\"generation\":%" PRIu64 ",\"error\":%d,\"abandoned\":%u",
+			printf(",\"generation\":%" PRIu64 ",\"error\":%d,\"abandoned\":%u,\"canceled\":%s",
 			       (uint64_t)g->res.generation, g->res.error,
-			       g->res.abandoned);
+			       g->res.abandoned,
+			       g->res.outflags & WG_RESULT_CANCELED ? "true" : "false");
 		else
-			fputs(",\"generation\":null,\"error\":null,\"abandoned\":null",
+			fputs(",\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null",
 			      stdout);
 		printf(",\"status\":\"%s\"}", status_word(g, timed_out));
 	}
@@ -607,6 +669,10 @@ static int wait_report(const struct group *gs, int n, int timed_out,
 			fprintf(stderr, "%s: %s: %u task%s abandoned (holder died before done)\n",
 				prog, g->name, g->res.abandoned,
 				g->res.abandoned == 1 ? "" : "s");
+		else if (v == EXIT_TASK_FAILED &&
+			 (g->res.outflags & WG_RESULT_CANCELED))
+			fprintf(stderr, "%s: %s: canceled (error %d)\n",
+				prog, g->name, g->res.error);
 		else if (v == EXIT_TASK_FAILED)
 			fprintf(stderr, "%s: %s: a task failed with error %d\n",
 				prog, g->name, g->res.error);
@@ -625,6 +691,7 @@ static int cmd_wait(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "any", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cancel-on-error", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -632,8 +699,11 @@ static int cmd_wait(int argc, char **argv)
 	int c, i, n, ret = 0;
 	struct group *gs;
 
-	while ((c = next_opt(argc, argv, ":t:pT:vajh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":t:pT:vajCh", opts)) != -1) {
 		switch (c) {
+		case 'C':
+			wait_flags = WG_WAIT_CANCEL_ON_ERROR;
+			break;
 		case 't':
 			o.deadline = wg_deadline(parse_duration(optarg));
 			break;
@@ -659,6 +729,8 @@ static int cmd_wait(int argc, char **argv)
 		usage_error("%s: missing NAME", "wait");
 	if (n > 1 && o.total)
 		usage_error("%s: --total needs a single NAME", "wait");
+	if (n > 1 && wait_flags)
+		usage_error("%s: --cancel-on-error needs a single NAME", "wait");
 	gs = calloc(n, sizeof(*gs));
 	if (!gs)
 		return fail("wait", ENOMEM);
@@ -689,6 +761,21 @@ static int cmd_wait(int argc, char **argv)
 	return ret;
 }
 
+/* The members after "name" of info --json's object, and its close. */
+static void print_info_json(const struct wg_info *info)
+{
+	printf(",\"count\":%d,\"waiters\":%u,\"generation\":%" PRIu64
+	       ",\"error\":%d,\"abandoned\":%u,\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\""
+	       ",\"limit\":%u,\"room_waiters\":%u,\"canceled\":%s,\"cancel_error\":%d"
+	       ",\"last_canceled\":%s}",
+	       info->count, info->waiters, (uint64_t)info->generation,
+	       info->error, info->abandoned, info->uid, info->gid,
+	       info->mode, info->limit, info->room_waiters,
+	       info->flags & WG_INFO_CANCELED ? "true" : "false",
+	       info->cancel_error,
+	       info->flags & WG_INFO_LAST_CANCELED ? "true" : "false");
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -714,11 +801,8 @@ static int cmd_info(int argc, char **argv)
 	if (json) {
 		fputs("{\"name\":", stdout);
 		print_json_string(info.name);
-		printf(",\"count\":%d,\"waiters\":%u,\"generation\":%" PRIu64
-		       ",\"error\":%d,\"abandoned\":%u,\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\"}\n",
-		       info.count, info.waiters, (uint64_t)info.generation,
-		       info.error, info.abandoned, info.uid, info.gid,
-		       info.mode);
+		print_info_json(&info);
+		putchar('\n');
 		return 0;
 	}
 	printf("name:       %s\n"
@@ -728,9 +812,17 @@ static int cmd_info(int argc, char **argv)
 	       "error:      %d\n"
 	       "abandoned:  %u\n"
 	       "owner:      %u:%u\n"
-	       "mode:       %04o\n",
+	       "mode:       %04o\n"
+	       "limit:      %u\n"
+	       "room waits: %u\n",
 	       info.name, info.count, info.waiters, (uint64_t)info.generation,
-	       info.error, info.abandoned, info.uid, info.gid, info.mode);
+	       info.error, info.abandoned, info.uid, info.gid, info.mode,
+	       info.limit, info.room_waiters);
+	if (info.flags & WG_INFO_CANCELED)
+		printf("canceled:   error %d (running generation)\n",
+		       info.cancel_error);
+	else if (info.flags & WG_INFO_LAST_CANCELED)
+		printf("canceled:   the last completed generation\n");
 	return 0;
 }
 
@@ -759,12 +851,12 @@ static void print_name_line(const char *name)
 	int fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_WAIT);
 
 	if (fd < 0 || wg_info(fd, &info)) {
-		printf("%-24s %8s %8s %10s %11s %5s\n", name, "-", "-", "-",
-		       "-", "-");
+		printf("%-24s %8s %8s %10s %11s %5s %6s\n", name, "-", "-",
+		       "-", "-", "-", "-");
 	} else {
-		printf("%-24s %8d %8u %10" PRIu64 " %5u:%-5u %04o\n", name,
+		printf("%-24s %8d %8u %10" PRIu64 " %5u:%-5u %04o %6u\n", name,
 		       info.count, info.waiters, (uint64_t)info.generation,
-		       info.uid, info.gid, info.mode);
+		       info.uid, info.gid, info.mode, info.limit);
 	}
 	if (fd >= 0)
 		wg_close(fd);
@@ -781,14 +873,10 @@ static void print_name_json(const char *name)
 	fputs(json_listed++ ? ",\n{\"name\":" : "{\"name\":", stdout);
 	print_json_string(name);
 	if (fd < 0 || wg_info(fd, &info))
-		fputs(",\"count\":null,\"waiters\":null,\"generation\":null,\"error\":null,\"abandoned\":null,\"uid\":null,\"gid\":null,\"mode\":null}",
+		fputs(",\"count\":null,\"waiters\":null,\"generation\":null,\"error\":null,\"abandoned\":null,\"uid\":null,\"gid\":null,\"mode\":null,\"limit\":null,\"room_waiters\":null,\"canceled\":null,\"cancel_error\":null,\"last_canceled\":null}",
 		      stdout);
 	else
-		printf(",\"count\":%d,\"waiters\":%u,\"generation\":%" PRIu64
-		       ",\"error\":%d,\"abandoned\":%u,\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\"}",
-		       info.count, info.waiters, (uint64_t)info.generation,
-		       info.error, info.abandoned, info.uid, info.gid,
-		       info.mode);
+		print_info_json(&info);
 	if (fd >= 0)
 		wg_close(fd);
 }
@@ -954,6 +1042,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "create", cmd_create }, { "add", cmd_add }, { "done", cmd_done },
+	{ "limit", cmd_limit }, { "cancel", cmd_cancel },
 	{ "run", cmd_run }, { "go", cmd_go }, { "wait", cmd_wait }, { "info", cmd_info },
 	{ "ls", cmd_ls }, { "rm", cmd_rm },
 };

@@ -68,6 +68,15 @@ int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus);
 int wg_status_error(int wstatus);
 pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus); /* 1.2 */
 
+/* Job control (1.2): a limit kept by the kernel, adds that wait for room, cancel. */
+int wg_create_limit(const char *name, int count, unsigned int mode,
+		    unsigned int flags, unsigned int limit);
+int wg_set_limit(int fd, unsigned int limit);
+int wg_add_wait(int fd, int delta, unsigned int flags, uint64_t deadline_ns);
+int wg_cancel(int fd, int error);
+int wg_wait_flags(int fd, uint64_t deadline_ns, unsigned int flags,
+		  struct wg_wait *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,16 +61,28 @@ static int wg_copy_name(char *dst, const char *name, int empty_ok)
 	return 0;
 }
 
-int wg_create(const char *name, int count, unsigned int mode,
-	      unsigned int flags)
+/* Without a limit, the first version's size: every module knows it. */
+#define WG_IOC_CREATE_VER0 \
+	_IOC(_IOC_WRITE, WG_IOC_MAGIC, 0x00, WG_SIZE_CREATE_VER0)
+
+int wg_create_limit(const char *name, int count, unsigned int mode,
+		    unsigned int flags, unsigned int limit)
 {
-	struct wg_create arg = { .flags = flags, .mode = mode, .count = count };
+	struct wg_create arg = {
+		.flags = flags, .mode = mode, .count = count, .limit = limit,
+	};
 	int ret;
 
 	ret = wg_copy_name(arg.name, name, 1);
 	if (ret)
 		return ret;
-	return wg_ctl(WG_IOC_CREATE, &arg);
+	return wg_ctl(limit ? WG_IOC_CREATE : WG_IOC_CREATE_VER0, &arg);
+}
+
+int wg_create(const char *name, int count, unsigned int mode,
+	      unsigned int flags)
+{
+	return wg_create_limit(name, count, mode, flags, 0);
 }
 
 int wg_open(const char *name, unsigned int flags)
@@ -126,11 +138,14 @@ int wg_close(int fd)
 	return ret;
 }
 
+/* Without a deadline, the first version's size: every module knows it. */
+#define WG_IOC_ADD_VER0 _IOC(_IOC_WRITE, WG_IOC_MAGIC, 0x10, WG_SIZE_ADD_VER0)
+
 int wg_add_error(int fd, int delta, unsigned int flags, int error)
 {
 	struct wg_add arg = { .delta = delta, .flags = flags, .error = error };
 
-	return wg_ioctl(fd, WG_IOC_ADD, &arg);
+	return wg_ioctl(fd, WG_IOC_ADD_VER0, &arg);
 }
 
 int wg_add(int fd, int delta, unsigned int flags)
@@ -150,15 +165,86 @@ int wg_done_error(int fd, int error)
 	return wg_add_error(fd, -1, 0, error);
 }
 
-int wg_wait(int fd, uint64_t deadline_ns, struct wg_wait *res)
+/*
+ * struct wg_wait and struct wg_info grew in 1.2 (uapi: "Structures only
+ * ever grow at their end"). A program built against 1.0 or 1.1 passes the
+ * first version's sizes: in the shared library it is bound to the *_v0
+ * symbols below (the 1.0 versions of the names), which write no more than
+ * that. Against a module older than 1.2, which knows only the first
+ * sizes, the calls fall back to them (ENOTTY).
+ */
+#define WG_IOC_WAIT_VER0 \
+	_IOC(_IOC_READ | _IOC_WRITE, WG_IOC_MAGIC, 0x12, WG_SIZE_WAIT_VER0)
+#define WG_IOC_INFO_VER0 \
+	_IOC(_IOC_READ, WG_IOC_MAGIC, 0x13, WG_SIZE_INFO_VER0)
+
+#ifdef __PIC__
+#define WG_COMPAT(impl, name) \
+	__asm__(".symver " #impl "," #name "@LIBWAITGROUP_1.0")
+/* In the shared library the 1.2 function is name_v12, name@@1.2. */
+#define WG_V12(name) name##_v12
+#define WG_DEFAULT(name) \
+	__asm__(".symver " #name "_v12," #name "@@LIBWAITGROUP_1.2")
+#else
+#define WG_COMPAT(impl, name)
+#define WG_V12(name) name
+#define WG_DEFAULT(name)
+#endif
+WG_DEFAULT(wg_wait);
+WG_DEFAULT(wg_wait_timeout);
+WG_DEFAULT(wg_trywait);
+WG_DEFAULT(wg_info);
+#ifdef __PIC__
+int wg_wait_v12(int fd, uint64_t deadline_ns, struct wg_wait *res);
+int wg_wait_timeout_v12(int fd, int64_t timeout_ns, struct wg_wait *res);
+int wg_trywait_v12(int fd, struct wg_wait *res);
+int wg_info_v12(int fd, struct wg_info *info);
+#endif
+
+static int wait_sized(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res, size_t size)
 {
-	struct wg_wait arg = { .deadline_ns = deadline_ns };
+	struct wg_wait arg = { .deadline_ns = deadline_ns, .flags = flags };
 	int ret;
 
 	ret = wg_ioctl(fd, WG_IOC_WAIT, &arg);
+	if (ret == -ENOTTY && !flags)
+		ret = wg_ioctl(fd, WG_IOC_WAIT_VER0, &arg);
 	if (!ret && res)
-		*res = arg;
+		memcpy(res, &arg, size);
 	return ret;
+}
+
+static int info_sized(int fd, void *info, size_t size)
+{
+	struct wg_info arg;
+	int ret;
+
+	memset(&arg, 0, sizeof(arg));
+	ret = wg_ioctl(fd, WG_IOC_INFO, &arg);
+	if (ret == -ENOTTY)
+		ret = wg_ioctl(fd, WG_IOC_INFO_VER0, &arg);
+	if (!ret)
+		memcpy(info, &arg, size);
+	return ret;
+}
+
+int WG_V12(wg_wait)(int fd, uint64_t deadline_ns, struct wg_wait *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, sizeof(*res));
+}
+
+int wg_wait_flags(int fd, uint64_t deadline_ns, unsigned int flags,
+		  struct wg_wait *res)
+{
+	return wait_sized(fd, deadline_ns, flags, res, sizeof(*res));
+}
+
+int wg_wait_v0(int fd, uint64_t deadline_ns, void *res);
+WG_COMPAT(wg_wait_v0, wg_wait);
+int wg_wait_v0(int fd, uint64_t deadline_ns, void *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, WG_SIZE_WAIT_VER0);
 }
 
 uint64_t wg_deadline(int64_t timeout_ns)
@@ -175,21 +261,69 @@ uint64_t wg_deadline(int64_t timeout_ns)
 	return t + (uint64_t)timeout_ns;
 }
 
-int wg_wait_timeout(int fd, int64_t timeout_ns, struct wg_wait *res)
+int WG_V12(wg_wait_timeout)(int fd, int64_t timeout_ns, struct wg_wait *res)
 {
-	return wg_wait(fd, wg_deadline(timeout_ns), res);
+	return WG_V12(wg_wait)(fd, wg_deadline(timeout_ns), res);
 }
 
-int wg_trywait(int fd, struct wg_wait *res)
+int wg_wait_timeout_v0(int fd, int64_t timeout_ns, void *res);
+WG_COMPAT(wg_wait_timeout_v0, wg_wait_timeout);
+int wg_wait_timeout_v0(int fd, int64_t timeout_ns, void *res)
 {
-	int ret = wg_wait(fd, 0, res);
+	return wg_wait_v0(fd, wg_deadline(timeout_ns), res);
+}
+
+int WG_V12(wg_trywait)(int fd, struct wg_wait *res)
+{
+	int ret = WG_V12(wg_wait)(fd, 0, res);
 
 	return ret == -ETIMEDOUT ? -EAGAIN : ret;
 }
 
-int wg_info(int fd, struct wg_info *info)
+int wg_trywait_v0(int fd, void *res);
+WG_COMPAT(wg_trywait_v0, wg_trywait);
+int wg_trywait_v0(int fd, void *res)
 {
-	return wg_ioctl(fd, WG_IOC_INFO, info);
+	int ret = wg_wait_v0(fd, 0, res);
+
+	return ret == -ETIMEDOUT ? -EAGAIN : ret;
+}
+
+int WG_V12(wg_info)(int fd, struct wg_info *info)
+{
+	return info_sized(fd, info, sizeof(*info));
+}
+
+int wg_info_v0(int fd, void *info);
+WG_COMPAT(wg_info_v0, wg_info);
+int wg_info_v0(int fd, void *info)
+{
+	return info_sized(fd, info, WG_SIZE_INFO_VER0);
+}
+
+int wg_add_wait(int fd, int delta, unsigned int flags, uint64_t deadline_ns)
+{
+	struct wg_add arg = {
+		.delta = delta,
+		.flags = flags | WG_ADD_WAIT,
+		.deadline_ns = deadline_ns,
+	};
+
+	return wg_ioctl(fd, WG_IOC_ADD, &arg);
+}
+
+int wg_set_limit(int fd, unsigned int limit)
+{
+	uint32_t arg = limit;
+
+	return wg_ioctl(fd, WG_IOC_LIMIT, &arg);
+}
+
+int wg_cancel(int fd, int error)
+{
+	struct wg_cancel arg = { .error = error };
+
+	return wg_ioctl(fd, WG_IOC_CANCEL, &arg);
 }
 
 /*
@@ -234,7 +368,7 @@ static int wait_set_init(struct wait_set *ws, const int *fds,
 		res[i] = (struct wg_wait){ .generation = WG_NO_GENERATION };
 	/* Each a waitgroup descriptor with WG_ACCESS_WAIT, before anything. */
 	for (i = 0; i < nfds; i++) {
-		ret = wg_info(fds[i], &info);
+		ret = WG_V12(wg_info)(fds[i], &info);
 		if (ret)
 			return ret;
 	}
@@ -285,7 +419,7 @@ static int wait_set_round(struct wait_set *ws, const int *fds,
 	}
 	for (i = 0; i < n; i++) {
 		idx = evs[i].data.u32;
-		ret = wg_trywait(fds[idx], &r);
+		ret = WG_V12(wg_trywait)(fds[idx], &r);
 		if (ret == -EAGAIN)
 			continue;
 		if (ret)
