@@ -142,12 +142,15 @@ chmod 0700 "$tmp"
 # (--show-overrides would make --fail-on count the overridden tags too)
 grep -h '^[a-z]' "$top"/debian/*.lintian-overrides | sed 's/^/# lintian override: /'
 
-# The symbols file and the version script must list the same symbols
+# The symbols file and the version script (with wg.c's .symver defaults)
+# must list the same symbols
 # (the build's dpkg-gensymbols -c4 compares the file with the library).
 check "debian/libwaitgroup1.symbols lists exactly userlib/libwaitgroup.map's symbols" \
 	cmp <(sed -n 's/^ \([a-z_][a-z0-9_]*\)@\(LIBWAITGROUP_[0-9.]*\) .*/\2 \1/p' "$top/debian/libwaitgroup1.symbols" | sort) \
-	<(awk '/^LIBWAITGROUP_[0-9.]+ *\{/ { node = $1 } /^[ \t]+[a-z_][a-z0-9_]*;/ { s = $1; sub(/;/, "", s); print node, s }' \
-		"$top/userlib/libwaitgroup.map" | sort)
+	<({ awk '/^LIBWAITGROUP_[0-9.]+ *\{/ { node = $1 } /^[ \t]+[a-z_][a-z0-9_]*;/ { s = $1; sub(/;/, "", s); print node, s }' \
+		"$top/userlib/libwaitgroup.map"
+		# The 1.2 versions that wg.c binds with .symver, beside their 1.0 ones.
+		sed -n 's/^WG_DEFAULT(\([a-z_0-9]*\));$/LIBWAITGROUP_1.2 \1/p' "$top/userlib/wg.c"; } | sort)
 
 # Every license and exception an SPDX line (line 1 or 2 of a file, as in
 # the kernel) names has its text in LICENSES/, in the kernel's layout.
