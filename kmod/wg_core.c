@@ -186,6 +186,26 @@ static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 	return count;
 }
 
+/* A lower limit fails the waiting adds it can never let in (-EINVAL). */
+static void wg_room_drop_locked(struct waitgroup *wg)
+{
+	struct wg_room *r, *next;
+	bool woke = false;
+
+	list_for_each_entry_safe(r, next, &wg->roomers, node) {
+		if (!wg->limit || (unsigned int)r->delta <= wg->limit)
+			continue;
+		list_del_init(&r->node);
+		wg->room_waiters--;
+		r->ret = -EINVAL;
+		/* Release: the adder reads r->ret once it sees done (point 7). */
+		smp_store_release(&r->done, true);
+		woke = true;
+	}
+	if (woke)
+		wake_up_all(&wg->roomq);
+}
+
 /* Let in the adders that fit now (the limit rose, or the head left). */
 static void wg_room_update_locked(struct waitgroup *wg)
 {
@@ -194,7 +214,11 @@ static void wg_room_update_locked(struct waitgroup *wg)
 
 	if (list_empty(&wg->roomers))
 		return;
-	/* Roomers imply WG_SLOW: nothing moves the counter without the lock. */
+	/*
+	 * Roomers imply a limit and so WG_SLOW, but for the moment
+	 * waitgroup_set_limit(0) lifts both to let them all in: a lock-free
+	 * update may then race, and the cmpxchg retries.
+	 */
 	do {
 		base = wg_count(old);
 		count = wg_room_fit_locked(wg, base, false);
@@ -253,6 +277,9 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 				wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 			continue;
 		}
+		/* A kernel API wait waits for the counter to drain. */
+		if (!w->cancelable)
+			continue;
 		list_del_init(&w->node);
 		w->res = res;
 		released++;
@@ -303,6 +330,10 @@ static void wg_complete_locked(struct waitgroup *wg)
 		list_del_init(&w->node);
 		/* Exact enough without its lock: point 5 above. */
 		if (pollq && !w->keep && !waitqueue_active(pollq))
+			continue;
+		/* The file's wait already returned it, released by the cancel. */
+		if (pollq && container_of(w, struct wg_latch, w)->seen >=
+			     res.generation)
 			continue;
 		w->res = res;
 		w->keep = false;
@@ -435,7 +466,9 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
  * Context: Process context; may sleep.
  * Return: what __waitgroup_add() returns, but -EAGAIN: -ETIME once
  * @timeout has passed, -ERESTARTSYS on a signal that @state lets in,
- * -ECANCELED if the generation is canceled while waiting.
+ * -ECANCELED if the generation is canceled while waiting, -EINVAL if
+ * @delta is above the limit, now or once it is lowered, and so can never
+ * fit.
  */
 int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 			 ktime_t timeout)
@@ -452,6 +485,9 @@ int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 	/* Refused and queued in one critical section: point 7. */
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	ret = wg_update_locked(wg, delta, 0, 0);
+	/* More than the limit never fits: it would block every add behind it. */
+	if (ret == -EAGAIN && wg->limit && (unsigned int)delta > wg->limit)
+		ret = -EINVAL;
 	if (ret == -EAGAIN && timeout > 0) {
 		list_add_tail(&r.node, &wg->roomers);
 		wg->room_waiters++;
@@ -564,8 +600,8 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_add, WG_SYMBOL_NS);
  *
  * Context: Process context; may sleep.
  * Return: 0; -ERANGE, -EOVERFLOW as waitgroup_add(); -ECANCELED if the
- * generation is or becomes canceled; -ERESTARTSYS if the task is being
- * killed.
+ * generation is or becomes canceled; -EINVAL if @delta is above the limit;
+ * -ERESTARTSYS if the task is being killed.
  */
 int waitgroup_add_killable(struct waitgroup *wg, int delta)
 {
@@ -581,7 +617,8 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_add_killable, WG_SYMBOL_NS);
  * errgroup's SetLimit(): with a limit of n, at most n tasks of one each run
  * at once. A lower limit than the counter takes nothing away: adds wait
  * (or fail) until enough are done. A higher one, or none, lets in at once
- * the adders waiting for room that now fit.
+ * the adders waiting for room that now fit; a lower one fails, with
+ * -EINVAL, those waiting to add more than it.
  *
  * Context: Any context.
  * Return: 0, or -EINVAL if @limit is above INT_MAX.
@@ -595,6 +632,7 @@ int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit)
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	wg->limit = limit;
 	wg_slow_locked(wg);
+	wg_room_drop_locked(wg);
 	wg_room_update_locked(wg);
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return 0;
@@ -606,9 +644,12 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_set_limit, WG_SYMBOL_NS);
  * @wg: the waitgroup
  * @error: the code its waiters get, a positive errno; 0 for ECANCELED
  *
- * errgroup's context cancel: every waiter of the running generation, and
- * every wait that starts before it completes, returns at once with
- * @error as the generation's error. Positive adds fail with -ECANCELED
+ * errgroup's context cancel: every userspace waiter (WG_IOC_WAIT) of the
+ * running generation, and every one that starts before it completes,
+ * returns at once with @error as the generation's error. The waits of
+ * this API are not ended by it: they still wait for the counter to drain,
+ * so that a caller that frees what the tasks use after waiting stays
+ * safe; the generation's result then carries the cancel. Positive adds fail with -ECANCELED
  * (adders waiting for room too); dones go on, and when the counter
  * reaches zero the generation completes, canceled, with @error, and the
  * next one starts clean.
@@ -700,7 +741,9 @@ static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
  * @latch: the waiting file's poll latch, or NULL
  * @state: TASK_UNINTERRUPTIBLE, TASK_INTERRUPTIBLE or TASK_KILLABLE
  * @timeout: how long to sleep at most, KTIME_MAX for ever
- * @flags: WG_WAIT_COE: the first error of the generation cancels it
+ * @flags: WG_WAIT_CANCEL: a cancel releases the wait (userspace waits);
+ *	WG_WAIT_COE: the first error of the generation cancels it (and
+ *	releases the wait)
  * @res: the generation the wait returns for, filled on success
  *
  * Returns at once when @latch holds a completion (which it hands over),
@@ -721,6 +764,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	struct wg_waiter w = {
 		.node = LIST_HEAD_INIT(w.node),
 		.coe = flags & WG_WAIT_COE,
+		.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE),
 	};
 	unsigned long irqflags;
 	int ret;
@@ -740,11 +784,13 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	/* An error came before this wait: it cancels at once (point 8). */
 	if (w.coe && wg->error)
 		wg_cancel_locked(wg, wg->error);
-	if (wg->cancel_error) {
+	if (wg->cancel_error && w.cancelable) {
 		wg_cancel_result_locked(wg, res);
 		/* An interrupted wait's generation has ended for this file. */
-		if (latch)
+		if (latch) {
 			latch->w.keep = false;
+			latch->seen = res->generation;
+		}
 		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
 	}
@@ -791,8 +837,8 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			return ret;
 	}
 	*res = w.res;
-	if (latch && READ_ONCE(latch->w.done))
-		wg_latch_seen(wg, latch, res->generation);
+	if (latch && (res->canceled || READ_ONCE(latch->w.done)))
+		wg_latch_seen(wg, latch, res->generation, res->canceled);
 	return 0;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
@@ -812,8 +858,8 @@ static ktime_t wg_jiffies_timeout(long timeout)
  * @wg: the waitgroup
  *
  * Returns at once if the counter is zero; otherwise once the generation
- * running now completes, even if the group is re-armed at once, or is
- * canceled.
+ * running now completes, even if the group is re-armed at once. A cancel
+ * (waitgroup_cancel()) does not end it: the counter still drains to zero.
  *
  * Context: Process context; may sleep, uninterruptibly.
  */
@@ -830,16 +876,13 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
  * @wg: the waitgroup
  *
  * Context: Process context; may sleep.
- * Return: 0 once the counter has been zero, -ECANCELED once the generation
- * was canceled (waitgroup_cancel()), -ERESTARTSYS on a signal.
+ * Return: 0 once the counter has been zero, -ERESTARTSYS on a signal.
  */
 int waitgroup_wait_interruptible(struct waitgroup *wg)
 {
 	struct wg_result res;
-	int ret;
 
-	ret = __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, 0, &res);
-	return ret ?: res.canceled ? -ECANCELED : 0;
+	return __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, 0, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
 
@@ -848,17 +891,14 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
  * @wg: the waitgroup
  *
  * Context: Process context; may sleep.
- * Return: 0 once the counter has been zero, -ECANCELED once the generation
- * was canceled (waitgroup_cancel()), -ERESTARTSYS if the task is being
- * killed.
+ * Return: 0 once the counter has been zero, -ERESTARTSYS if the task is
+ * being killed.
  */
 int waitgroup_wait_killable(struct waitgroup *wg)
 {
 	struct wg_result res;
-	int ret;
 
-	ret = __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, 0, &res);
-	return ret ?: res.canceled ? -ECANCELED : 0;
+	return __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, 0, &res);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
 
@@ -919,6 +959,7 @@ void wg_latch_init(struct wg_latch *latch)
 	latch->w.pollq = &latch->pollq;
 	latch->w.keep = false;
 	latch->w.done = false;
+	latch->seen = 0;
 }
 
 /**
@@ -985,15 +1026,20 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
  * @wg: the waitgroup
  * @latch: the file's latch
  * @gen: the generation returned
+ * @canceled: it was returned canceled, before it completed
  *
  * A completion latched for that generation or an older one has been
  * reported: the latch lets it go.
  */
-void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen)
+void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
+		   bool canceled)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
+	/* Released by a cancel: its completion is not latched for the file. */
+	if (canceled && latch->seen < gen)
+		latch->seen = gen;
 	if (latch->w.done && latch->w.res.generation <= gen) {
 		latch->w.done = false;
 		wg_latch_rearm_locked(wg, latch);

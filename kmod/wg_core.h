@@ -95,6 +95,8 @@ struct wg_snapshot {
  *	the wait a signal interrupted, whose restart must still get the
  *	generation it was waiting in (wq.lock)
  * @coe: a sleeper that cancels the generation on its first error
+ * @cancelable: a sleeper that a cancel releases (a userspace wait); the
+ *	kernel API's waits wait for the counter to drain
  * @done: set, with release ordering, once @res is written (wq.lock)
  *
  * A sleeper's record lives on its stack: once @done is set it may return
@@ -106,6 +108,7 @@ struct wg_waiter {
 	struct wg_result res;
 	bool keep;
 	bool coe;
+	bool cancelable;
 	bool done;
 };
 
@@ -113,6 +116,8 @@ struct wg_waiter {
  * struct wg_latch - what poll() remembers for one open file
  * @w: the record the completion fills in while the file is polled
  * @pollq: the file's pollers (poll, select, epoll)
+ * @seen: the newest canceled generation a wait of the file returned: its
+ *	completion is not latched again (wq.lock)
  *
  * A completion that happens while someone polls the file is latched:
  * poll() reports it and the file's next wait returns it.
@@ -120,6 +125,7 @@ struct wg_waiter {
 struct wg_latch {
 	struct wg_waiter w;
 	wait_queue_head_t pollq;
+	u64 seen;
 };
 
 /*
@@ -141,6 +147,7 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n);
 
 /* __waitgroup_wait() flags. */
 #define WG_WAIT_COE	BIT(0)	/* the first error cancels the generation */
+#define WG_WAIT_CANCEL	BIT(1)	/* a cancel releases the wait */
 
 int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		     unsigned int state, ktime_t timeout, unsigned int flags,
@@ -151,7 +158,8 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 		       struct file *file, poll_table *pt);
 void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		      const struct wg_result *res);
-void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen);
+void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
+		   bool canceled);
 void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch);
 
 #endif /* _WG_CORE_H */

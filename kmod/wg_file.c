@@ -210,8 +210,8 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 	/* Absolute, so that a restarted call resumes rather than starts over. */
 	ret = __waitgroup_wait(&wf->grp->wg, &wf->latch, TASK_INTERRUPTIBLE,
 			       wg_deadline_timeout(args.deadline_ns),
-			       args.flags & WG_WAIT_CANCEL_ON_ERROR ?
-			       WG_WAIT_COE : 0, &res);
+			       WG_WAIT_CANCEL | (args.flags & WG_WAIT_CANCEL_ON_ERROR ?
+						 WG_WAIT_COE : 0), &res);
 	if (ret)
 		return ret == -ETIME ? -ETIMEDOUT : ret;
 	args.generation = res.generation;

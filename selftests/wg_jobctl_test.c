@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -164,6 +165,53 @@ TEST_F(jobs, create_with_limit)
 	ASSERT_EQ(0, sys_wg_unlink(self->dev, name));
 	close(again);
 	close(fd);
+}
+
+/* More than the limit could never fit: EINVAL, now or when it is lowered. */
+TEST_F(jobs, add_wait_above_the_limit)
+{
+	struct adder a;
+
+	ASSERT_EQ(0, sys_wg_limit(self->fd, 4));
+	ASSERT_EQ(-EINVAL, sys_wg_add_wait(self->fd, 5, 0, WG_FOREVER));
+	ASSERT_EQ(-EAGAIN, sys_wg_add(self->fd, 5, 0, 0, 0));
+	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));	/* nothing blocked */
+	start_adder(_metadata, &a, self->fd, 4, WG_FOREVER, NULL);
+	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, sys_wg_limit(self->fd, 3));
+	ASSERT_EQ(0, pthread_join(a.thread, NULL));
+	ASSERT_EQ(-EINVAL, a.ret);
+	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
+	ASSERT_EQ(3, wg_count(self->fd));
+	ASSERT_EQ(0, sys_wg_add(self->fd, -3, 0, 0, 0));
+}
+
+/*
+ * A file registered with epoll whose wait a cancel released does not get
+ * that generation again, latched, when it completes.
+ */
+TEST_F(jobs, canceled_generation_not_latched_twice)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct wg_wait w;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
+	ASSERT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(1, sys_wg_cancel(self->fd, 0, 0));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
+	ASSERT_EQ((__u32)WG_RESULT_CANCELED, w.outflags);
+	ASSERT_EQ(1ULL, w.generation);
+	ASSERT_EQ(0, sys_wg_done(self->fd));	/* generation 1 completes */
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));	/* 2 runs */
+	ASSERT_EQ(-ETIMEDOUT, sys_wg_wait(self->fd, 0, 0, &w));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
+	ASSERT_EQ(2ULL, w.generation);
+	close(ep);
 }
 
 TEST_F(jobs, add_wait_deadline)

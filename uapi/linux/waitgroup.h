@@ -12,9 +12,10 @@
  * WG_SIZE_*_VER0 constants) up: a shorter structure reads as if its
  * missing tail were zero and gets only the part of a result that fits; a
  * longer one must hold zeros past what the kernel knows (E2BIG if not),
- * and what the kernel writes back is followed by zeros. A program built
- * against a newer header that runs on an older module gets ENOTTY for a
- * size the module does not know, and can retry with the VER0 size.
+ * and what the kernel writes back is followed by zeros. A size below
+ * VER0 is no command (ENOTTY). A module older than 1.2 knows only the
+ * VER0 sizes, so a program built against a newer header gets ENOTTY from
+ * it for the new ones, and can retry with the VER0 size.
  */
 #ifndef _UAPI_LINUX_WAITGROUP_H
 #define _UAPI_LINUX_WAITGROUP_H
@@ -86,7 +87,9 @@
  * &wg_add.deadline_ns (absolute CLOCK_MONOTONIC; WG_FOREVER never; 0, as
  * in a VER0 structure, only tests: ETIMEDOUT). The wait is interruptible:
  * EINTR, or with SA_RESTART a restart (with the same deadline, but at the
- * back of the queue). ECANCELED if the generation is canceled meanwhile.
+ * back of the queue). ECANCELED if the generation is canceled meanwhile;
+ * EINVAL if the delta is above the limit, which it could never fit under
+ * (also when the limit is lowered while it waits).
  */
 #define WG_ADD_WAIT		_BITUL(1)
 
