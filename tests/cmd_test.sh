@@ -266,7 +266,7 @@ t_progress_not_tty() {
 	[ "$(cat "$T/err")" = "$(g): 1/1 done" ] || { say "last lines wrong"; dump; return 1; }
 	# Twenty dones in a row: far fewer lines, one a second at most.
 	"$WG" add "$(g)" 20 || return 1
-	"$WG" wait --progress "$(g)" 2>"$T/err" &
+	"$WG" wait --progress --total 20 "$(g)" 2>"$T/err" &
 	wpid=$!
 	t0=$(date +%s)
 	i=0
