@@ -298,7 +298,7 @@ t_wait_several() {
 	wg-json-check <"$T/out" || { dump; return 1; }
 	# The wait sees a complete, goes on waiting, and returns for b.
 	"$WG" add "$(g).b" || return 1
-	mkfifo "$T/lines" || return 1
+	rm -f "$T/lines" && mkfifo "$T/lines" || return 1
 	"$WG" wait "$(g).a" "$(g).b" --progress --json --verbose >"$T/bg.out" 2>"$T/lines" &
 	wpid=$!
 	exec 3<"$T/lines"
