@@ -80,7 +80,12 @@
  *    with, and an error is only ever reported under that lock (the
  *    lock-free path takes no errors), so the first error after it sleeps
  *    finds it. The generation still completes when its counter reaches
- *    zero, as in point 1, with the cancel's result.
+ *    zero, as in point 1, with the cancel's result. A done whose error
+ *    cancels hands no room over (point 7) in its cmpxchg: the cancel then
+ *    fails the adders waiting for room, so a canceled generation never
+ *    lets a task in. If that done takes the counter to zero instead, its
+ *    generation completes with the error, and the adders waiting are let
+ *    into the next one under the same lock.
  *
  * Lock-free updates that cannot reach zero (n -> m, both nonzero, or
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
@@ -371,11 +376,15 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 			    unsigned int abandoned)
 {
 	s64 old = atomic64_read(&wg->state);
+	bool cancels, hand_over;
 	int base, count;
 	s64 new;
 	int ret;
 
 	lockdep_assert_held(&wg->wq.lock);
+	/* An error that cancels the generation lets no one in: point 8. */
+	cancels = error && wg->coe_waiters && !wg->cancel_error;
+	hand_over = delta < 0 && !cancels && !list_empty(&wg->roomers);
 
 	do {
 		ret = wg_new_count(wg_count(old), delta, &base);
@@ -388,22 +397,26 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 		}
 		/* Room a done makes goes to those waiting for it: point 7. */
 		count = base;
-		if (delta < 0 && !list_empty(&wg->roomers))
+		if (hand_over)
 			count = wg_room_fit_locked(wg, base, false);
 		/* Reaching zero also releases every registered waiter. */
 		new = count ? wg_pack(count, wg_low(old)) : wg_low(old) & WG_SLOW;
 	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
 
-	if (delta < 0 && !list_empty(&wg->roomers))
+	if (hand_over)
 		wg_room_fit_locked(wg, base, true);
 	if (error && !wg->error)
 		wg->error = error;
 	/* Saturates: a generation can abandon more adds than fit in 32 bits. */
 	wg->abandoned = min_t(u64, (u64)wg->abandoned + abandoned, U32_MAX);
-	if (!count && wg_count(old))
+	if (!count && wg_count(old)) {
 		wg_complete_locked(wg);
-	else if (error && count && wg->coe_waiters)
+		/* The error ended the generation: the next one lets them in. */
+		if (cancels)
+			wg_room_update_locked(wg);
+	} else if (cancels && count) {
 		wg_cancel_locked(wg, error);	/* point 8 */
+	}
 	return 0;
 }
 

@@ -679,6 +679,62 @@ TEST_F(jobs, cancel_on_error_after_the_error)
 	ASSERT_EQ(0, sys_wg_add(self->fd, -2, 0, 0, 0));
 }
 
+/*
+ * The done whose error cancels the generation hands its room to no one:
+ * the add waiting for room fails as canceled with the rest.
+ */
+TEST_F(jobs, an_error_that_cancels_lets_no_one_in)
+{
+	struct adder a;
+	pthread_t t;
+	void *r;
+
+	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
+	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
+	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
+	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
+	ASSERT_EQ(0, pthread_join(t, &r));
+	ASSERT_EQ(EIO, (intptr_t)r);
+	ASSERT_EQ(0, pthread_join(a.thread, NULL));
+	ASSERT_EQ(-ECANCELED, a.ret);
+	ASSERT_EQ(1, wg_count(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+}
+
+/*
+ * The same error from the last task: its generation completes with it,
+ * and the add waiting for room starts the next one.
+ */
+TEST_F(jobs, an_error_that_completes_lets_the_next_in)
+{
+	long long gen = wg_generation(self->fd);
+	struct wg_wait w;
+	struct adder a;
+	pthread_t t;
+	void *r;
+
+	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
+	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
+	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
+	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
+	ASSERT_EQ(0, pthread_join(t, &r));
+	ASSERT_EQ(-1000, (intptr_t)r);		/* completed, not canceled */
+	ASSERT_EQ(0, pthread_join(a.thread, NULL));
+	ASSERT_EQ(0, a.ret);
+	ASSERT_EQ(1, wg_count(self->fd));
+	ASSERT_EQ(gen + 1, wg_generation(self->fd));
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
+	ASSERT_EQ((__u64)gen + 2, w.generation);
+	ASSERT_EQ(0, w.error);
+}
+
 /* An abandoned add is an error too: a killed worker cancels the rest. */
 TEST_F(jobs, cancel_on_error_by_abandonment)
 {

@@ -101,8 +101,11 @@
  * In &wg_wait.flags. errgroup's WithContext: if the running generation already has an error
  * (a done with an error code, or an abandoned add), the wait cancels it
  * at once with that error as by WG_IOC_CANCEL; otherwise the first error
- * reported while the wait sleeps does. Either way the wait returns with
- * WG_RESULT_CANCELED.
+ * reported while the wait sleeps does, and the wait returns with
+ * WG_RESULT_CANCELED. The done that reports it lets no add waiting for
+ * room in: they fail with ECANCELED. If that done is the last one (the
+ * counter reaches zero), the generation completes with the error instead
+ * (no WG_RESULT_CANCELED) and the adds waiting for room start the next.
  */
 #define WG_WAIT_CANCEL_ON_ERROR	_BITUL(0)
 
