@@ -18,6 +18,18 @@
 #   - "waitgroup wait" reports 12 tasks: 11 finished, first error 3, 1
 #     abandoned (the kernel undid the killed supervisor's add) and exits 2.
 #
+# Then a pool: twelve jobs launched by "waitgroup go" into a group with a
+# limit of 3 kept by the kernel (go waits for a free slot), watched by
+# "waitgroup wait --cancel-on-error":
+#   - jobs 1-6 succeed, never more than 3 at once (each job reads the
+#     group's own count when it starts);
+#   - job 7 fails once the pool is full and the launcher waits for room;
+#     its error cancels the group: the wait returns "canceled (error 4)";
+#   - the supervisors of the hung jobs 8 and 9 end them: job 8 on SIGTERM,
+#     job 9, which ignores SIGTERM, by SIGKILL after --grace 500ms;
+#   - the launcher's go for job 10 fails at once (canceled: status 125),
+#     so it launches no more; the pool drains to 0.
+#
 # Synchronisation is the groups' own state, never a sleep. The script
 # checks the outcome itself and exits nonzero if anything is wrong.
 set -u
@@ -29,6 +41,7 @@ FAIL_ID=5
 STUCK_ID=9
 G=demo.jobs.$$			# the job group
 STUCK=$G.stuck			# what worker STUCK_ID waits for, forever
+POOL=$G.pool			# the pool of act two, limit 3
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/wg-demo.XXXXXX") || exit 1
 tty=
@@ -44,7 +57,10 @@ cleanup() {
 		read -r _ run _ <"$f"
 		kill -KILL "$run" 2>/dev/null
 	done
-	"$WG" rm "$G" "$STUCK" 2>/dev/null
+	for f in "$dir"/job*.pid; do
+		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	"$WG" rm "$G" "$STUCK" "$POOL" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -181,9 +197,104 @@ c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
 [ "$c" = 0 ] || fail "group count is $c after the wait, not 0"
 
 if [ "$status" -eq 0 ]; then
-	say "demo: PASS: all $WORKERS tasks accounted for:"
+	say "act one: PASS: all $WORKERS tasks accounted for:"
 	say "  $ok succeeded; worker $FAIL_ID failed with exit 3, the generation's first error;"
 	say "  worker $STUCK_ID was SIGKILLed mid-task with its supervisor, and the kernel undid its add (abandoned=1),"
 	say "  so the coordinator's wait returned instead of hanging, and exited 2."
+fi
+
+# === act two: a pool of 3 slots, and the first error cancels the rest ========
+say ""
+say "== act two: 12 jobs through 'waitgroup go' into a pool with a limit of 3, the first error cancels =="
+cat >"$dir/job.sh" <<'EOF'
+# job ID DIR POOL: jobs 1-6 verify act one's files of workers 7-12 (no
+# corrupted one there), 7 fails, 8 and 9 hang.
+id=$1 dir=$2 pool=$3
+exec >"$dir/job$id.log" 2>&1
+echo $$ >"$dir/job$id.pid"
+# The kernel's count when this job starts: never above the limit.
+waitgroup info "$pool" | sed -n 's/^count: *//p' >>"$dir/counts"
+case $id in
+[1-6])
+	(cd "$dir/$((id + 6))" && sha256sum -c MANIFEST >/dev/null) || exit 1
+	echo "job $id: verified"
+	;;
+7)
+	# Fail once jobs 8 and 9 hang beside this one, so the pool is full,
+	# and the launcher waits for room.
+	until [ -f "$dir/job8.hung" ] && [ -f "$dir/job9.hung" ] &&
+		waitgroup info "$pool" | grep -q '^room waits: *1$'; do
+		usleep 10000	# poll interval only: the condition is the state
+	done
+	echo "job 7: FAILED with exit 4 while the pool was full"
+	exit 4
+	;;
+8)
+	trap 'echo "job 8: SIGTERM: cleaned up"; kill "$s"; exit 143' TERM
+	echo "job 8: hung"
+	sleep 3600 &
+	s=$!
+	: >"$dir/job8.hung"
+	wait "$s"
+	;;
+9)
+	trap '' TERM
+	echo "job 9: hung, ignoring SIGTERM"
+	: >"$dir/job9.hung"
+	exec sleep 3600
+	;;
+*)
+	echo "job $id: ran, but should not have"
+	;;
+esac
+EOF
+: >"$dir/counts"
+"$WG" create "$POOL" --excl --limit 3 || exit 1
+say "coordinator: waitgroup create $POOL --limit 3"
+(
+	i=1
+	while [ "$i" -le 12 ]; do
+		"$WG" go "$POOL" --grace 500ms -- sh "$dir/job.sh" "$i" "$dir" "$POOL" \
+			</dev/null
+		rc=$?
+		echo "$i $rc" >>"$dir/launched"
+		[ "$rc" -eq 0 ] || break
+		i=$((i + 1))
+	done
+) 2>"$dir/launcher.err" &
+launcher=$!
+say "coordinator: waitgroup wait $POOL --cancel-on-error"
+"$WG" wait "$POOL" --cancel-on-error --timeout 300 2>"$dir/pool.err"
+prc=$?
+say "coordinator: waitgroup wait exited $prc: $(cat "$dir/pool.err")"
+wait "$launcher"
+# The canceled generation completes once every supervisor has reported.
+until "$WG" info "$POOL" | grep -q '^count: *0$'; do
+	usleep 10000	# poll interval only: the condition is the state
+done
+say "coordinator: the pool drained to 0; the launcher's last go: job $(tail -n 1 "$dir/launched")," \
+	"$(cat "$dir/launcher.err")"
+say ""
+say "-- what each job said --"
+for i in 1 2 3 4 5 6 7 8 9; do
+	say "  $(tail -n 1 "$dir/job$i.log")"
+done
+max=$(sort -n "$dir/counts" | tail -n 1)
+say "coordinator: the most tasks counted when a job started: $max (limit 3)"
+verified=$(cat "$dir"/job[1-6].log | grep -c 'verified$')
+[ "$prc" -eq 1 ] || fail "the pool's wait exited $prc, not 1 (canceled)"
+grep -q "canceled (error 4)" "$dir/pool.err" || fail "the pool's wait did not say canceled (error 4)"
+[ "$verified" -eq 6 ] || fail "$verified of jobs 1-6 verified their files"
+[ "$max" -ge 1 ] && [ "$max" -le 3 ] || fail "a job saw $max tasks counted under a limit of 3"
+grep -q "SIGTERM: cleaned up" "$dir/job8.log" || fail "job 8 was not sent SIGTERM"
+[ ! -d "/proc/$(cat "$dir/job9.pid")" ] || fail "job 9 still runs: no SIGKILL after the grace"
+[ "$(tail -n 1 "$dir/launched")" = "10 125" ] || fail "the go of job 10 did not fail as canceled"
+grep -q "Operation canceled" "$dir/launcher.err" || fail "the launcher's go did not say canceled"
+[ ! -f "$dir/job10.pid" ] || fail "job 10 ran after the cancel"
+if [ "$status" -eq 0 ]; then
+	say "act two: PASS: at most 3 jobs at once, kept by the kernel; job 7's error canceled the pool:"
+	say "  the wait returned at once, job 8 ended on SIGTERM, job 9 by SIGKILL after the grace,"
+	say "  job 10 was never counted, and the pool drained to 0."
+	say "demo: PASS"
 fi
 exit "$status"

@@ -58,19 +58,16 @@ want_quiet() {
 # A fresh group name per case.
 g() { echo "$N.$n"; }
 
-# Until someone sleeps in a wait on group $1 (its own state, not a timer).
-until_waiters() {
-	while ! "$WG" info "$1" | grep -q "^waiters: *$2\$"; do
+# Poll the group's own state until its info line "$2:" reads $3.
+until_info() {
+	while ! "$WG" info "$1" | grep -q "^$2: *$3\$"; do
 		usleep 1000
 	done
 }
 
-# Poll the group's own state until $2 adds wait for room.
-until_room_waiters() {
-	while ! "$WG" info "$1" | grep -q "^room waits: *$2\$"; do
-		usleep 1000
-	done
-}
+until_waiters() { until_info "$1" waiters "$2"; }
+until_room_waiters() { until_info "$1" "room waits" "$2"; }
+until_count() { until_info "$1" count "$2"; }
 
 t_usage() {
 	run "$WG"; want_status 64 && want_err "Try 'waitgroup --help'" || return 1
@@ -149,6 +146,16 @@ t_completion() {
 	want_out "cancel" || return 1
 	run bash -c '. "$1"; COMP_WORDS=(waitgroup create x --l); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
 	want_out "--limit" || return 1
+	# run and go: options before and after NAME, then COMMAND.
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup go --timeout 5 "$2"); COMP_CWORD=4; _waitgroup; echo "${COMPREPLY[*]}"' \
+		sh "$c" "$(g).co"
+	want_out "$(g).comp" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup run x --g); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "--grace" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup run x --grace ""); COMP_CWORD=4; _waitgroup; echo "n=${#COMPREPLY[@]}"' sh "$c"
+	want_out "n=0" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup run x -- wg-json-chec); COMP_CWORD=4; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "wg-json-check" || return 1
 	"$WG" rm "$(g).comp"
 }
 
@@ -588,6 +595,55 @@ t_cancel() {
 	"$WG" rm "$(g)"
 }
 
+# A cancel ends every running COMMAND, of go and of run: SIGTERM, then
+# SIGKILL after --grace for one that ignores SIGTERM; every supervisor
+# reports, so the canceled generation drains and the next starts clean.
+t_cancel_ends_commands() {
+	"$WG" create "$(g)" || return 1
+	i=0
+	while [ "$i" -lt 3 ]; do
+		"$WG" go "$(g)" -- sleep 1000 || return 1
+		i=$((i + 1))
+	done
+	"$WG" run "$(g)" -- sleep 1000 >/dev/null 2>&1 &
+	rpid=$!
+	rm -f "$T/ready" && mkfifo "$T/ready" || return 1
+	"$WG" run "$(g)" --grace 100ms -- \
+		sh -c 'trap "" TERM; echo >"$1"; exec sleep 1000' sh "$T/ready" &
+	kpid=$!
+	read -r _ <"$T/ready"
+	until_count "$(g)" 5
+	run "$WG" cancel "$(g)"; want_status 0 && want_quiet || return 1
+	wait "$rpid"; st=$?
+	want_status 143 || { say "run's command not ended by SIGTERM"; return 1; }
+	wait "$kpid"; st=$?
+	want_status 137 || { say "run's command not ended by SIGKILL"; return 1; }
+	until_count "$(g)" 0
+	run "$WG" info "$(g)"; want_out "canceled:   the last" || return 1
+	"$WG" go "$(g)" -- true && "$WG" wait "$(g)" || return 1
+	rm -f "$T/ready"
+	"$WG" rm "$(g)"
+}
+
+# run and go --timeout: no room before it is over, 124, nothing counted.
+t_task_timeout() {
+	"$WG" create "$(g)" --limit 1 --count 1 || return 1
+	run "$WG" go "$(g)" --timeout 50ms -- true; want_status 124 &&
+		want_err "waitgroup: $(g): no room for the task before --timeout" || return 1
+	run "$WG" run --timeout 0 "$(g)" -- true; want_status 124 || return 1
+	run "$WG" run "$(g)" --timeout x -- true; want_status 64 &&
+		want_err "waitgroup: --timeout: not a duration: x" || return 1
+	run "$WG" go "$(g)" --grace -1 -- true; want_status 64 &&
+		want_err "--grace: not a duration" || return 1
+	run "$WG" run "$(g)" --grace; want_status 64 && want_err "needs an argument" || return 1
+	run "$WG" info "$(g)"; want_out "count:      1" && want_out "room waits: 0" || return 1
+	"$WG" done "$(g)" || return 1
+	run "$WG" run "$(g)" --timeout 10 --grace 1 -- true; want_status 0 || return 1
+	run "$WG" go "$(g)" --timeout 10 -- false; want_status 0 || return 1
+	run "$WG" wait "$(g)"; want_status 1 || return 1
+	"$WG" rm "$(g)"
+}
+
 # wait --cancel-on-error: the first task error cancels the rest.
 t_cancel_on_error() {
 	"$WG" create "$(g)" --count 3 || return 1
@@ -721,6 +777,7 @@ main() {
 		t_run_signals t_run_signal_death \
 		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \
 		t_limit t_go_limit_shared t_go_limit_sigkill t_cancel t_cancel_on_error \
+		t_cancel_ends_commands t_task_timeout \
 		t_permissions t_ls
 	echo "1..$#"
 	for t in "$@"; do

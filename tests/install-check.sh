@@ -23,6 +23,7 @@ for f in usr/lib/libwaitgroup.so.$version usr/lib/libwaitgroup.a \
 	usr/share/man/man1/waitgroup.1 usr/share/man/man4/waitgroup.4 \
 	usr/share/man/man3/libwaitgroup.3 usr/share/man/man3/wg_spawn.3 \
 	usr/share/man/man3/wg_run.3 usr/share/man/man3/wg_go.3 \
+	usr/share/man/man3/wg_run_opts.3 usr/share/man/man3/wg_go_opts.3 \
 	usr/share/man/man3/wg_wait_all.3 usr/share/man/man3/wg_wait_any.3 \
 	usr/share/bash-completion/completions/waitgroup \
 	usr/lib/udev/rules.d/60-waitgroup.rules; do
@@ -37,7 +38,7 @@ exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.$version" |
 	awk '/ wg_/ { v = $(NF-1); gsub(/[()]/, "", v); print v }' | sort -u)
 [ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1\nLIBWAITGROUP_1.2')" ] || fail "symbol versions: $exported"
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
-for f in wg_go wg_wait_all wg_wait_any; do
+for f in wg_go wg_go_opts wg_run_opts wg_spawn_opts wg_wait_all wg_wait_any; do
 	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q "LIBWAITGROUP_1\.2 *$f\$" || fail "$f is not in LIBWAITGROUP_1.2"
 done
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||

@@ -753,6 +753,108 @@ TEST_F(lib, run_killed)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
+/* wg_*_opts: the structure is checked, the room deadline counts nothing. */
+TEST_F(lib, task_opts)
+{
+	struct {
+		struct wg_task_opts o;
+		unsigned char tail[8];
+	} big;
+	struct wg_task_opts o = WG_TASK_OPTS_INIT;
+	char *ok[] = { "true", NULL };
+	struct wg_wait res;
+	int fd = wg_create_limit(NULL, 1, 0, WG_CLOEXEC, 1), st;
+
+	ASSERT_TRUE(fd >= 0);
+	o.size = sizeof(o) - 1;
+	ASSERT_EQ(-EINVAL, wg_run_opts(fd, ok, &o, &st));
+	ASSERT_EQ(-1, st);
+	o.size = sizeof(o);
+	o.flags = 1;
+	ASSERT_EQ(-EINVAL, wg_spawn_opts(fd, ok, &o));
+	o.flags = 0;
+	o.__pad = 1;
+	ASSERT_EQ(-EINVAL, wg_go_opts(fd, ok, &o, &st));
+	o.__pad = 0;
+	o.grace_ns = -2;
+	ASSERT_EQ(-EINVAL, wg_run_opts(fd, ok, &o, &st));
+	o.grace_ns = WG_GRACE_NONE;
+	/* A longer structure of a newer header: only zeros past what we know. */
+	memset(&big, 0, sizeof(big));
+	big.o = o;
+	big.o.size = sizeof(big);
+	big.tail[3] = 1;
+	ASSERT_EQ(-E2BIG, wg_run_opts(fd, ok, &big.o, &st));
+	/* No room before the deadline: not counted, *wstatus -1. */
+	o.room_deadline = wg_deadline(1000000);
+	ASSERT_EQ(-ETIMEDOUT, wg_run_opts(fd, ok, &o, &st));
+	ASSERT_EQ(-1, st);
+	ASSERT_EQ(-ETIMEDOUT, wg_go_opts(fd, ok, &o, &st));
+	ASSERT_EQ(-1, st);
+	ASSERT_EQ(-ETIMEDOUT, wg_spawn_opts(fd, ok, &o));
+	ASSERT_EQ(1, count_of(fd));
+	ASSERT_EQ(0, wg_done(fd));
+	big.tail[3] = 0;
+	ASSERT_EQ(0, wg_run_opts(fd, ok, &big.o, &st));
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, wg_wait(fd, 0, &res));
+	ASSERT_EQ(0, res.error);
+	ASSERT_EQ(2U, res.generation);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * A cancel ends the commands of wg_spawn_opts(): SIGTERM, and SIGKILL
+ * after the grace period for one that ignores SIGTERM (or at once with a
+ * grace of 0); each supervisor reports its command's status.
+ */
+TEST_F(lib, cancel_ends_commands)
+{
+	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
+	char deaf[128], *deafv[] = { "sh", "-c", deaf, NULL };
+	struct wg_task_opts o = WG_TASK_OPTS_INIT;
+	int fd = wg_create(NULL, 0, 0, 0), p[2], q[2], st;
+	pid_t term, kill_late, kill_now;
+	struct wg_wait res;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(!pipe2(p, O_CLOEXEC) && !pipe2(q, O_CLOEXEC));
+	blk[2] = blocker(p[1], q[0]);
+	snprintf(deaf, sizeof(deaf), "trap '' TERM; echo $$ >&%d; read x <&%d",
+		 p[1], q[0]);
+	/* The descriptors the commands use must reach them: not O_CLOEXEC. */
+	ASSERT_EQ(0, fcntl(p[1], F_SETFD, 0));
+	ASSERT_EQ(0, fcntl(q[0], F_SETFD, 0));
+	term = wg_spawn_opts(fd, blk, &o);
+	ASSERT_TRUE(term > 0);
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	o.grace_ns = 50000000;
+	kill_late = wg_spawn_opts(fd, deafv, &o);
+	ASSERT_TRUE(kill_late > 0);
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	o.grace_ns = 0;
+	kill_now = wg_spawn_opts(fd, deafv, &o);
+	ASSERT_TRUE(kill_now > 0);
+	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	ASSERT_EQ(3, count_of(fd));
+	ASSERT_EQ(1, wg_cancel(fd, 0));
+	ASSERT_EQ(term, waitpid(term, &st, 0));
+	ASSERT_EQ(128 + SIGTERM, wg_status_error(st));
+	ASSERT_EQ(kill_late, waitpid(kill_late, &st, 0));
+	ASSERT_EQ(128 + SIGKILL, wg_status_error(st));
+	ASSERT_EQ(kill_now, waitpid(kill_now, &st, 0));
+	ASSERT_EQ(128 + SIGKILL, wg_status_error(st));
+	/* Every supervisor reported: the canceled generation drained. */
+	ASSERT_EQ(0, count_of(fd));
+	ASSERT_EQ(0, wg_wait(fd, 0, &res));
+	ASSERT_EQ(0U, res.abandoned);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
 /* The pid in /proc/@pid/stat's field @field (4 ppid, 5 pgrp, 6 session). */
 static int stat_field(pid_t pid, int field)
 {

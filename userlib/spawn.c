@@ -16,7 +16,8 @@
  *                    the supervisor forwards, before any fork;
  *   task_start()     fork and exec the command, confirmed by a pipe;
  *   task_supervise() the supervisor's loop: forward signals until the
- *                    command exits;
+ *                    command exits, and end it if the group is canceled
+ *                    (SIGTERM, then SIGKILL once the grace period is over);
  *   task_report()    the done carrying the command's status;
  *   task_finish()    close what is left and give the signals back.
  */
@@ -26,9 +27,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include "waitgroup.h"
@@ -47,6 +50,7 @@ static const int forwarded[] = {
  * @oldmask: the signal mask before task_prepare(), the command's mask
  * @pid: the command once started, else 0
  * @pidfd: readable once the command has exited, or -1
+ * @opts: how the task is counted and ended, the defaults filled in
  */
 struct task {
 	int lfd;
@@ -54,6 +58,7 @@ struct task {
 	sigset_t oldmask;
 	pid_t pid;
 	int pidfd;
+	struct wg_task_opts opts;
 };
 
 int wg_status_error(int wstatus)
@@ -100,11 +105,37 @@ static int wait_child(pid_t pid, int *wstatus)
 	return 0;
 }
 
-static int check_args(int fd, char *const argv[], unsigned int flags)
+/*
+ * Check the arguments every entry point takes and fill @o from @opts
+ * (NULL: the defaults). A caller built against a longer structure may
+ * pass it as long as what this library does not know is zero.
+ */
+static int check_args(int fd, char *const argv[],
+		      const struct wg_task_opts *opts, struct wg_task_opts *o)
 {
+	static const struct wg_task_opts defaults = WG_TASK_OPTS_INIT;
+	const unsigned char *tail;
+	size_t i;
+
 	if (fd < 0)
 		return -EBADF;
-	if (flags || !argv || !argv[0])
+	if (!argv || !argv[0])
+		return -EINVAL;
+	*o = defaults;
+	if (!opts)
+		return 0;
+	if (opts->size < sizeof(*o))
+		return -EINVAL;
+	tail = (const unsigned char *)opts;
+	for (i = sizeof(*o); i < opts->size; i++) {
+		if (tail[i])
+			return -E2BIG;
+	}
+	memcpy(o, opts, sizeof(*o));
+	o->size = sizeof(*o);
+	if (o->flags || o->__pad)
+		return -EINVAL;
+	if (o->grace_ns < 0 && o->grace_ns != WG_GRACE_NONE)
 		return -EINVAL;
 	return 0;
 }
@@ -115,7 +146,7 @@ static int check_args(int fd, char *const argv[], unsigned int flags)
  * drew it first. The one place a task's add is made, for wg_run(),
  * wg_spawn() and wg_go() (and so for waitgroup run and go).
  */
-static int task_add(int fd)
+static int task_add(int fd, uint64_t room_deadline)
 {
 	int lfd, ret;
 
@@ -123,7 +154,7 @@ static int task_add(int fd)
 	if (lfd < 0)
 		return lfd;
 	/* Under a limit, wait for room (a module before 1.2: ENOTTY). */
-	ret = wg_add_wait(lfd, 1, WG_UNDO, WG_FOREVER);
+	ret = wg_add_wait(lfd, 1, WG_UNDO, room_deadline);
 	if (ret == -ENOTTY)
 		ret = wg_add(lfd, 1, WG_UNDO);
 	if (ret) {
@@ -155,7 +186,7 @@ static int task_prepare(struct task *t, int fd)
 
 	t->pid = 0;
 	t->pidfd = -1;
-	t->lfd = task_add(fd);
+	t->lfd = task_add(fd, t->opts.room_deadline);
 	if (t->lfd < 0)
 		return t->lfd;
 	forwarded_set(&set);
@@ -277,18 +308,80 @@ static void forward_signals(struct task *t)
 }
 
 /*
+ * The ledger polled readable while it holds the task's add, so the
+ * counter cannot be zero by the task's own count: the generation is
+ * canceled (the usual case), or a completion was latched (taken here), or
+ * dones the group never had an add for took the counter to zero (level-
+ * triggered: no longer polled). A descriptor that may not wait reports
+ * POLLERR: not polled either, and the task is not ended by a cancel.
+ * Returns 1 when canceled.
+ */
+static int task_canceled(struct task *t, struct pollfd *p)
+{
+	struct wg_info info;
+
+	memset(&info, 0, sizeof(info));
+	if ((p->revents & (POLLERR | POLLNVAL)) || wg_info(t->lfd, &info)) {
+		p->fd = -1;
+		return 0;
+	}
+	if (info.flags & WG_INFO_CANCELED) {
+		p->fd = -1;
+		return 1;
+	}
+	if (!info.count)
+		p->fd = -1;
+	else
+		wg_trywait(t->lfd, NULL);
+	return 0;
+}
+
+/*
+ * End the command of a canceled group: SIGTERM, then SIGKILL when the
+ * grace period is over. Returns a timerfd that is readable then, or -1
+ * (no SIGKILL to come, or sent already).
+ */
+static int task_cancel(struct task *t)
+{
+	int64_t grace = t->opts.grace_ns;
+	struct itimerspec its;
+	int tfd;
+
+	if (!grace) {
+		kill(t->pid, SIGKILL);
+		return -1;
+	}
+	kill(t->pid, SIGTERM);
+	if (grace == WG_GRACE_NONE)
+		return -1;
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = grace / 1000000000;
+	its.it_value.tv_nsec = grace % 1000000000;
+	if (tfd >= 0 && timerfd_settime(tfd, 0, &its, NULL)) {
+		close(tfd);
+		tfd = -1;
+	}
+	/* No timer to count the grace period with: the grace is over now. */
+	if (tfd < 0)
+		kill(t->pid, SIGKILL);
+	return tfd;
+}
+
+/*
  * The supervisor's loop: until the command exits, forward the signals
- * that reach the supervisor to it; then reap it into *wstatus. One
- * poll(2) over every source of events, so that others can join it (a
- * group's cancel, the end of a grace period) in this one place.
- * Returns 0 or -errno of waitpid().
+ * that reach the supervisor to it, and end it when the group is
+ * canceled; then reap it into *wstatus. One poll(2) over every source of
+ * events. Returns 0 or -errno of waitpid().
  */
 static int task_supervise(struct task *t, int *wstatus)
 {
-	enum { EXITED, SIGNALS, N_EVENTS };
+	enum { EXITED, SIGNALS, CANCELED, GRACE, N_EVENTS };
 	struct pollfd pfd[N_EVENTS] = {
 		[EXITED] = { .fd = t->pidfd, .events = POLLIN },
 		[SIGNALS] = { .fd = t->sigfd, .events = POLLIN },
+		[CANCELED] = { .fd = t->lfd, .events = POLLIN },
+		[GRACE] = { .fd = -1, .events = POLLIN },
 	};
 
 	/* Without a pidfd (out of memory for one): only the wait. */
@@ -300,9 +393,18 @@ static int task_supervise(struct task *t, int *wstatus)
 		}
 		if (pfd[SIGNALS].revents)
 			forward_signals(t);
+		if (pfd[CANCELED].revents && task_canceled(t, &pfd[CANCELED]))
+			pfd[GRACE].fd = task_cancel(t);
+		if (pfd[GRACE].revents) {
+			kill(t->pid, SIGKILL);
+			close(pfd[GRACE].fd);
+			pfd[GRACE].fd = -1;
+		}
 		if (pfd[EXITED].revents)
 			break;
 	}
+	if (pfd[GRACE].fd >= 0)
+		close(pfd[GRACE].fd);
 	return wait_child(t->pid, wstatus);
 }
 
@@ -356,14 +458,15 @@ static int task_report(struct task *t, int wstatus)
 	return wg_done_error(t->lfd, wg_status_error(wstatus));
 }
 
-int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus)
+int wg_run_opts(int fd, char *const argv[], const struct wg_task_opts *opts,
+		int *wstatus)
 {
 	int saved = errno, ret, err, status;
 	struct task t;
 
 	if (wstatus)
 		*wstatus = -1;
-	ret = check_args(fd, argv, flags);
+	ret = check_args(fd, argv, opts, &t.opts);
 	if (ret)
 		return ret;
 	ret = task_prepare(&t, fd);
@@ -421,14 +524,14 @@ static void task_leave(struct task *t)
 	pthread_sigmask(SIG_SETMASK, &t->oldmask, NULL);
 }
 
-pid_t wg_spawn(int fd, char *const argv[], unsigned int flags)
+pid_t wg_spawn_opts(int fd, char *const argv[], const struct wg_task_opts *opts)
 {
 	int saved = errno, p[2], err = 0, status;
 	struct task t;
 	ssize_t n;
 	pid_t pid;
 
-	err = check_args(fd, argv, flags);
+	err = check_args(fd, argv, opts, &t.opts);
 	if (err)
 		return err;
 	if (pipe2(p, O_CLOEXEC))
@@ -555,7 +658,8 @@ static pid_t go_result(int report, int *status)
 	return pid;
 }
 
-pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus)
+pid_t wg_go_opts(int fd, char *const argv[], const struct wg_task_opts *opts,
+		 int *wstatus)
 {
 	int saved = errno, p[2], status, err;
 	struct task t;
@@ -563,7 +667,7 @@ pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus)
 
 	if (wstatus)
 		*wstatus = -1;
-	err = check_args(fd, argv, flags);
+	err = check_args(fd, argv, opts, &t.opts);
 	if (err)
 		return err;
 	if (pipe2(p, O_CLOEXEC))
@@ -602,4 +706,24 @@ out_close_pipe:
 	close(p[1]);
 	errno = saved;
 	return err;
+}
+
+/* The first entry points: the default options, and flags that must be 0. */
+pid_t wg_spawn(int fd, char *const argv[], unsigned int flags)
+{
+	return flags ? -EINVAL : wg_spawn_opts(fd, argv, NULL);
+}
+
+int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus)
+{
+	if (wstatus)
+		*wstatus = -1;
+	return flags ? -EINVAL : wg_run_opts(fd, argv, NULL, wstatus);
+}
+
+pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus)
+{
+	if (wstatus)
+		*wstatus = -1;
+	return flags ? -EINVAL : wg_go_opts(fd, argv, NULL, wstatus);
 }

@@ -44,10 +44,10 @@ static const char usage_text[] =
 "  add NAME [N]                 add N (default 1) to the counter\n"
 "  done NAME [--error CODE]     subtract 1, reporting a failed task if CODE\n"
 "  cancel NAME [--error CODE]   release every wait now with CODE (ECANCELED)\n"
-"  run NAME [--] CMD [ARG]...   add 1 (undone if run dies; waits for room under\n"
-"                               a limit), run CMD, done with its exit status\n"
-"  go NAME [--] CMD [ARG]...    as run, in a detached supervisor; returns once\n"
-"                               the task is counted and CMD executing\n"
+"  run NAME [OPT] [--] CMD [ARG]...  add 1 (undone if run dies; waits for room\n"
+"                               under a limit), run CMD, done with its status\n"
+"  go NAME [OPT] [--] CMD [ARG]...   as run, in a detached supervisor; returns\n"
+"                               once the task is counted and CMD executing\n"
 "  wait NAME... [--any] [--timeout DUR] [--progress] [--total N] [--verbose]\n"
 "       [--json] [--cancel-on-error]   wait for every group (--any: one)\n"
 "  info NAME [--json]   ls [--json]   rm NAME...   show, list, remove names\n"
@@ -56,8 +56,10 @@ static const char usage_text[] =
 "task succeeded, 1 when one failed or it was canceled, 2 when one was\n"
 "abandoned, 124 on timeout (several groups: the worst). Any command: 3 if it\n"
 "failed, 64 usage error, 69 no /dev/waitgroup, 74 output not written. run,\n"
-"go: 125 task not counted, 126/127 CMD could not run; SIGINT, SIGTERM,\n"
-"SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD. See waitgroup(1).\n";
+"go: 125 task not counted, 126/127 CMD could not run, 124 no room before\n"
+"OPT --timeout DUR; on a cancel CMD gets SIGTERM, SIGKILL after OPT --grace DUR\n"
+"(10s); SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD.\n"
+"See waitgroup(1).\n";
 
 static const char *prog = "waitgroup";
 
@@ -103,7 +105,7 @@ static long long parse_int(const char *opt, const char *s, long long min,
 }
 
 /* "10", "1.5", "250ms", "2s", "3m", "1h", "1d" -> nanoseconds. */
-static int64_t parse_duration(const char *s)
+static int64_t parse_duration(const char *opt, const char *s)
 {
 	static const struct { const char *unit; double ns; } units[] = {
 		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
@@ -123,8 +125,9 @@ static int64_t parse_duration(const char *s)
 			return v > 9e18 ? INT64_MAX : (int64_t)v;
 		}
 	}
-	usage_error("--timeout: not a duration: %s", s);
-	return 0;
+	fprintf(stderr, "%s: %s: not a duration: %s\n", prog, opt, s);
+	fprintf(stderr, "Try 'waitgroup --help' for more information.\n");
+	exit(EXIT_USAGE);
 }
 
 /* The single NAME operand of a command, after its options. */
@@ -705,7 +708,7 @@ static int cmd_wait(int argc, char **argv)
 			wait_flags = WG_WAIT_CANCEL_ON_ERROR;
 			break;
 		case 't':
-			o.deadline = wg_deadline(parse_duration(optarg));
+			o.deadline = wg_deadline(parse_duration("--timeout", optarg));
 			break;
 		case 'p':
 			o.progress = 1;
@@ -930,22 +933,37 @@ static int cmd_rm(int argc, char **argv)
 }
 
 /*
- * The operands of run and go: NAME [--] COMMAND [ARG]...; returns the
- * index of COMMAND in @argv, NAME in *name.
+ * The operands of run and go: NAME [--timeout DUR] [--grace DUR] [--]
+ * COMMAND [ARG]... (the options may also come before NAME); returns the
+ * index of COMMAND in @argv, NAME in *name, the options in *o.
  */
 static int task_operands(int argc, char **argv, const char *cmd,
-			 const char **name)
+			 const char **name, struct wg_task_opts *o)
 {
 	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "grace", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	int c;
 
-	while (next_opt(argc, argv, "+:h", opts) != -1)
-		;
-	if (optind >= argc)
+	*name = NULL;
+	for (;;) {
+		c = next_opt(argc, argv, "+:t:g:h", opts);
+		if (c == 't') {
+			o->room_deadline = wg_deadline(parse_duration("--timeout", optarg));
+		} else if (c == 'g') {
+			o->grace_ns = parse_duration("--grace", optarg);
+		} else if (!*name && optind < argc && strcmp(argv[optind], "--")) {
+			/* NAME, and the options that follow it. */
+			*name = argv[optind++];
+		} else {
+			break;
+		}
+	}
+	if (!*name)
 		usage_error("%s: missing NAME", cmd);
-	*name = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind >= argc) {
@@ -957,11 +975,20 @@ static int task_operands(int argc, char **argv, const char *cmd,
 	return optind;
 }
 
-/* Open the group a task is counted in; 0, or the exit status to use. */
+/*
+ * Open the group a task is counted in; 0, or the exit status to use. Its
+ * supervisor also polls it for a cancel, which takes WG_ACCESS_WAIT: a
+ * user who may only add gets a task that a cancel does not end.
+ */
 static int open_task_group(const char *name, int *fd)
 {
-	int ret = open_group(name, WG_ACCESS_ADD, fd);
+	int ret;
 
+	*fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_ADD | WG_ACCESS_WAIT);
+	if (*fd == -EACCES || *fd == -EPERM)
+		ret = open_group(name, WG_ACCESS_ADD, fd);
+	else
+		ret = *fd < 0 ? fail(name, -*fd) : 0;
 	if (ret)
 		return ret == EXIT_FAILED ? EXIT_RUN_FAILED : ret;
 	setenv("WAITGROUP", name, 1);
@@ -975,6 +1002,11 @@ static int open_task_group(const char *name, int *fd)
 static int task_failed(const char *name, const char *command, int err,
 		       int wstatus)
 {
+	if (wstatus == -1 && err == -ETIMEDOUT) {
+		fprintf(stderr, "%s: %s: no room for the task before --timeout\n",
+			prog, name);
+		return EXIT_TIMEOUT;
+	}
 	if (wstatus == -1) {
 		fprintf(stderr, "%s: %s: %s\n", prog, name, strerror(-err));
 		return EXIT_RUN_FAILED;
@@ -1006,14 +1038,15 @@ static int exit_by_signal(int sig)
 
 static int cmd_run(int argc, char **argv)
 {
+	struct wg_task_opts o = WG_TASK_OPTS_INIT;
 	int fd, ret, wstatus, cmd;
 	const char *name;
 
-	cmd = task_operands(argc, argv, "run", &name);
+	cmd = task_operands(argc, argv, "run", &name, &o);
 	ret = open_task_group(name, &fd);
 	if (ret)
 		return ret;
-	ret = wg_run(fd, argv + cmd, 0, &wstatus);
+	ret = wg_run_opts(fd, argv + cmd, &o, &wstatus);
 	wg_close(fd);
 	if (ret)
 		return task_failed(name, argv[cmd], ret, wstatus);
@@ -1024,15 +1057,16 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_go(int argc, char **argv)
 {
+	struct wg_task_opts o = WG_TASK_OPTS_INIT;
 	int fd, ret, wstatus, cmd;
 	const char *name;
 	pid_t pid;
 
-	cmd = task_operands(argc, argv, "go", &name);
+	cmd = task_operands(argc, argv, "go", &name, &o);
 	ret = open_task_group(name, &fd);
 	if (ret)
 		return ret;
-	pid = wg_go(fd, argv + cmd, 0, &wstatus);
+	pid = wg_go_opts(fd, argv + cmd, &o, &wstatus);
 	wg_close(fd);
 	return pid < 0 ? task_failed(name, argv[cmd], pid, wstatus) : 0;
 }

@@ -68,6 +68,30 @@ int wg_run(int fd, char *const argv[], unsigned int flags, int *wstatus);
 int wg_status_error(int wstatus);
 pid_t wg_go(int fd, char *const argv[], unsigned int flags, int *wstatus); /* 1.2 */
 
+/*
+ * How a task is counted and ended (1.2): wg_spawn(3). Set @size to
+ * sizeof(struct wg_task_opts) (WG_TASK_OPTS_INIT does), so the structure
+ * can grow at its end.
+ */
+struct wg_task_opts {
+	size_t size;
+	unsigned int flags;		/* 0 */
+	unsigned int __pad;		/* 0 */
+	uint64_t room_deadline;		/* the add's wait for room: wg_deadline() */
+	int64_t grace_ns;		/* on cancel: SIGTERM, SIGKILL after this */
+};
+
+#define WG_GRACE_DEFAULT	10000000000LL	/* 10 s */
+#define WG_GRACE_NONE		(-1LL)		/* SIGTERM, never SIGKILL */
+#define WG_TASK_OPTS_INIT \
+	{ sizeof(struct wg_task_opts), 0, 0, WG_FOREVER, WG_GRACE_DEFAULT }
+
+pid_t wg_spawn_opts(int fd, char *const argv[], const struct wg_task_opts *opts);
+int wg_run_opts(int fd, char *const argv[], const struct wg_task_opts *opts,
+		int *wstatus);
+pid_t wg_go_opts(int fd, char *const argv[], const struct wg_task_opts *opts,
+		 int *wstatus);
+
 /* Job control (1.2): a limit kept by the kernel, adds that wait for room, cancel. */
 int wg_create_limit(const char *name, int count, unsigned int mode,
 		    unsigned int flags, unsigned int limit);
