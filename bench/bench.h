@@ -115,4 +115,7 @@ void run_scale(int ngroups);
 /* registry.c */
 void run_registry(void);
 
+/* jobs.c */
+void run_jobs(int rounds);
+
 #endif /* WG_BENCH_H */

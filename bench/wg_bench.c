@@ -28,6 +28,8 @@
  *               namespaces holding names; the ratio of the largest level's
  *               cost to the smallest's, in null ioctls of the same samples
  *               and in time (the registry promises at most 1.5x)
+ *   jobs        64 short jobs, 4 at once: waitgroup go under a limit of 4
+ *               against xargs -P 4, wall time of each whole run (jobs.c)
  */
 #include "bench.h"
 
@@ -35,7 +37,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: wg-bench [-qv] [-p PARTS] [-r ROUNDS] [-w WAITERS] [-g GROUPS]\n"
 	      "  PARTS: comma-separated floor, micro, wake, contention, scale, registry,\n"
-	      "  or all\n"
+	      "  jobs, or all\n"
 	      "  (default all; micro includes floor)\n"
 	      "  -q  quick: fewer rounds and groups, for a smoke test\n"
 	      "  -v  verbose: every wake round on stderr\n", f);
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
 	int rounds = 61, waiters = 1000, groups = 100000, opt, i;
 	static const int procs[] = { 1, 2, 4 };
 	int want_floor, want_micro, want_wake, want_cont, want_scale, want_reg;
+	int want_jobs;
 	struct rlimit rl;
 
 	while ((opt = getopt(argc, argv, "hqvp:r:w:g:")) != -1) {
@@ -79,6 +82,7 @@ int main(int argc, char **argv)
 	want_cont = HAS("contention");
 	want_scale = HAS("scale");
 	want_reg = HAS("registry");
+	want_jobs = HAS("jobs");
 #undef HAS
 	smp = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	/* Children that outlive a failure must not hang the VM: same group. */
@@ -108,6 +112,8 @@ int main(int argc, char **argv)
 		run_scale(groups);
 	if (want_reg)
 		run_registry();
+	if (want_jobs)
+		run_jobs(quick ? 3 : 11);
 	cleanup_objects();
 	note("done");
 	return 0;

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jobs: what a shell user pays for a job pool kept by the kernel. The same
+ * 64 short jobs, at most 4 at once, two ways, taking turns round by round:
+ *
+ *   waitgroup-go  a loop of "waitgroup go POOL -- JOB" into a group with a
+ *                 limit of 4 (each go waits for a free slot), then
+ *                 "waitgroup wait POOL";
+ *   xargs-P4      "seq 64 | xargs -P 4 -n 1 JOB", the usual way.
+ *
+ * Each sample is the wall time of one whole run, from a fork of sh to its
+ * reaped exit; bench/report.py prints the ratio of the medians.
+ */
+#include "bench.h"
+
+#define JOBS	64
+#define SLOTS	4
+/* A short job: a little shell arithmetic, a few ms under TCG. */
+#define JOB	"i=0; while [ $i -lt 100 ]; do i=$((i + 1)); done"
+
+/* Wall time of "sh -c @script" in ns; dies if it does not exit 0. */
+static double run_sh(const char *script)
+{
+	struct timespec t0, t1;
+	int status;
+	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		die("jobs: '%s' failed (status %#x)", script, status);
+	return (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+}
+
+void run_jobs(int rounds)
+{
+	char go[512], xargs[256], name[64];
+	double *tgo, *txa;
+	int r;
+
+	snprintf(name, sizeof(name), "bench.jobs.%d", (int)getpid());
+	snprintf(go, sizeof(go),
+		 "waitgroup create %s --excl --limit %d || exit 1; n=0; "
+		 "while [ $n -lt %d ]; do "
+		 "waitgroup go %s -- sh -c '%s' </dev/null || exit 1; n=$((n + 1)); "
+		 "done; waitgroup wait %s; s=$?; waitgroup rm %s; exit $s",
+		 name, SLOTS, JOBS, name, JOB, name, name);
+	snprintf(xargs, sizeof(xargs),
+		 "seq %d | xargs -P %d -n 1 sh -c '%s' sh", JOBS, SLOTS, JOB);
+	tgo = calloc(rounds, sizeof(*tgo));
+	txa = calloc(rounds, sizeof(*txa));
+	if (!tgo || !txa)
+		die("out of memory");
+	note("jobs: %d jobs, %d at once: waitgroup go against xargs -P %d, %d rounds",
+	     JOBS, SLOTS, SLOTS, rounds);
+	/* One warm-up of each, discarded: page cache, dentries. */
+	run_sh(go);
+	run_sh(xargs);
+	for (r = 0; r < rounds; r++) {
+		/* Taking turns, so a drift of the emulator hits both alike. */
+		if (r % 2) {
+			txa[r] = run_sh(xargs);
+			tgo[r] = run_sh(go);
+		} else {
+			tgo[r] = run_sh(go);
+			txa[r] = run_sh(xargs);
+		}
+	}
+	emit("jobs", "64-jobs-4-at-once", "waitgroup-go", "ns", summarize(tgo, rounds), 1);
+	emit("jobs", "64-jobs-4-at-once", "xargs-P4", "ns", summarize(txa, rounds), 1);
+	free(tgo);
+	free(txa);
+}
