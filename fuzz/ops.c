@@ -785,10 +785,11 @@ static void op_badcmd(struct thr *t)
 	for (size_t i = 0; i < NVALID; i++)
 		if (cmd == valid_cmds[i])
 			return;
-	/* The structures that grow are known in every size from VER0 up. */
+	/* The structures that grow are known in 8-byte steps from VER0 up. */
 	for (size_t i = 0; i < NSIZED; i++)
 		if (dir == _IOC_DIR(sized_cmds[i].cmd) &&
-		    nr == _IOC_NR(sized_cmds[i].cmd) && size >= sized_cmds[i].ver0)
+		    nr == _IOC_NR(sized_cmds[i].cmd) &&
+		    size >= sized_cmds[i].ver0 && !(size % 8))
 			return;
 	fd = chance(&t->r, 1, 3) ? t->p->ctl : pick_slot(t)->fd;
 	memset(t->scratch, 0, sizeof(t->scratch));

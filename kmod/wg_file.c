@@ -332,8 +332,10 @@ static void wg_file_show_fdinfo(struct seq_file *m, struct file *file)
 		__waitgroup_snapshot(&wf->grp->wg, &snap);
 		seq_printf(m, "count:\t%d\nwaiters:\t%u\ngeneration:\t%llu\n",
 			   snap.count, snap.waiters, snap.last.generation);
-		seq_printf(m, "limit:\t%u\nroom_waiters:\t%u\ncanceled:\t%d\n",
-			   snap.limit, snap.room_waiters, snap.cancel_error);
+		seq_printf(m, "limit:\t%u\nroom_waiters:\t%u\n",
+			   snap.limit, snap.room_waiters);
+		seq_printf(m, "cancel_error:\t%d\nlast_canceled:\t%d\n",
+			   snap.cancel_error, snap.last.canceled);
 	}
 	seq_printf(m, "access:\t%s%s\nundo:\t%lld\n",
 		   wf->access & WG_ACCESS_WAIT ? "w" : "",
@@ -359,7 +361,10 @@ static const struct file_operations wg_file_fops = {
  *
  * Lets a driver signal or wait on a group that userspace handed it, as
  * eventfd_ctx_fdget() does for eventfds. The reference does not depend on
- * @fd staying open; drop it with waitgroup_put().
+ * @fd staying open; drop it with waitgroup_put(). Userspace shares the
+ * group: it may set a limit or cancel the running generation, so the
+ * driver's waitgroup_add() of a positive delta can fail with -EAGAIN or
+ * -ECANCELED (waitgroup_add_killable() waits for room instead of -EAGAIN).
  *
  * Context: Process context.
  * Return: the waitgroup, ERR_PTR(-EBADF) if @fd is not open or was opened

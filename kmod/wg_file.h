@@ -22,14 +22,16 @@ static inline u32 wg_access(u32 flags)
 /*
  * Structures grow at their end (the uapi header): a command is known by
  * its type, number and direction, and by a size at least its first
- * version's. The size the caller passed, or 0 if @cmd is not @known.
+ * version's, in whole 8-byte steps (so no field is split). The size the
+ * caller passed, or 0 if @cmd is not @known.
  */
 static inline size_t wg_ioc_size(unsigned int cmd, unsigned int known,
 				 size_t ver0)
 {
 	const unsigned int mask = ~(_IOC_SIZEMASK << _IOC_SIZESHIFT);
 
-	if ((cmd & mask) != (known & mask) || _IOC_SIZE(cmd) < ver0)
+	if ((cmd & mask) != (known & mask) || _IOC_SIZE(cmd) < ver0 ||
+	    !IS_ALIGNED(_IOC_SIZE(cmd), 8))
 		return 0;
 	return _IOC_SIZE(cmd);
 }

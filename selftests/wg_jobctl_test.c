@@ -34,26 +34,23 @@ FIXTURE_TEARDOWN(jobs)
 		close(self->dev);
 }
 
-/* Spin (yielding) until @n adds wait for room; 0 or -ETIMEDOUT. */
-static int wait_room_waiters(int fd, unsigned int n, unsigned int ms)
+/*
+ * A process that holds one task of @fd's group through its own open file
+ * (WG_UNDO: the ledger is per description), says so on @ready and waits
+ * to be killed. Returns its pid, or -1.
+ */
+static pid_t fork_undo_holder(int fd, int ready)
 {
-	__u64 end = wg_now_ns() + ms * NSEC_PER_MSEC;
-	struct wg_info info;
+	pid_t pid = fork();
 
-	for (;;) {
-		if (sys_wg_info(fd, &info))
-			return -errno;
-		if (info.room_waiters == n)
-			return 0;
-		if (wg_now_ns() > end)
-			return -ETIMEDOUT;
-		sched_yield();
-	}
-}
-
-static int info_of(int fd, struct wg_info *info)
-{
-	return sys_wg_info(fd, info);
+	if (pid)
+		return pid;
+	fd = sys_wg_dup(fd, WG_CLOEXEC);
+	if (fd < 0 || sys_wg_add(fd, 1, WG_UNDO, 0, 0))
+		_exit(1);
+	wg_pipe_put(ready);
+	for (;;)
+		pause();
 }
 
 /* An add that waits for room, in a thread. */
@@ -94,7 +91,7 @@ TEST_F(jobs, limit_refuses_with_eagain)
 	struct wg_info info;
 
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
-	ASSERT_EQ(0, info_of(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	ASSERT_EQ(2U, info.limit);
 	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
 	ASSERT_EQ(-EAGAIN, sys_wg_add(self->fd, 1, 0, 0, 0));
@@ -152,7 +149,7 @@ TEST_F(jobs, create_with_limit)
 					       (__u32)INT_MAX + 1, name));
 	fd = sys_wg_create_limit(self->dev, WG_CLOEXEC | WG_EXCL, 1, 3, name);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, info_of(fd, &info));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
 	ASSERT_EQ(3U, info.limit);
 	ASSERT_EQ(1, info.count);
 	ASSERT_EQ(0, sys_wg_add(fd, 2, 0, 0, 0));
@@ -160,7 +157,7 @@ TEST_F(jobs, create_with_limit)
 	/* Opening the name again ignores the limit, as it does the count. */
 	again = sys_wg_create_limit(self->dev, WG_CLOEXEC, 0, 7, name);
 	ASSERT_LE(0, again);
-	ASSERT_EQ(0, info_of(again, &info));
+	ASSERT_EQ(0, sys_wg_info(again, &info));
 	ASSERT_EQ(3U, info.limit);
 	ASSERT_EQ(0, sys_wg_unlink(self->dev, name));
 	close(again);
@@ -175,10 +172,10 @@ TEST_F(jobs, add_wait_above_the_limit)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 4));
 	ASSERT_EQ(-EINVAL, sys_wg_add_wait(self->fd, 5, 0, WG_FOREVER));
 	ASSERT_EQ(-EAGAIN, sys_wg_add(self->fd, 5, 0, 0, 0));
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 0, 1000));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));	/* nothing blocked */
 	start_adder(_metadata, &a, self->fd, 4, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 3));
 	ASSERT_EQ(0, pthread_join(a.thread, NULL));
 	ASSERT_EQ(-EINVAL, a.ret);
@@ -226,7 +223,7 @@ TEST_F(jobs, add_wait_deadline)
 	ASSERT_EQ(-ETIMEDOUT, sys_wg_add_wait(self->fd, 1, 0,
 					      start + 50 * NSEC_PER_MSEC));
 	ASSERT_LE(start + 50 * NSEC_PER_MSEC, wg_now_ns());
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 0, 1000));
 	ASSERT_EQ(1, wg_count(self->fd));
 	/* With room, a waiting add does not wait. */
 	ASSERT_EQ(0, sys_wg_done(self->fd));
@@ -247,7 +244,7 @@ TEST_F(jobs, done_hands_room_over_without_completing)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
 	ASSERT_EQ(0, pthread_join(a.thread, NULL));
 	ASSERT_EQ(0, a.ret);
@@ -268,7 +265,7 @@ TEST_F(jobs, room_is_first_come_first_served)
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	for (i = 0; i < 4; i++) {
 		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, &order);
-		ASSERT_EQ(0, wait_room_waiters(self->fd, i + 1, 10000));
+		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
 	}
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, sys_wg_done(self->fd));
@@ -287,7 +284,7 @@ TEST_F(jobs, no_barging_past_a_waiting_add)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 3));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
 	start_adder(_metadata, &a, self->fd, 2, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	/* 1 would fit, but the add of 2 came first. */
 	ASSERT_EQ(-EAGAIN, sys_wg_add(self->fd, 1, 0, 0, 0));
 	ASSERT_EQ(-ETIMEDOUT, sys_wg_add_wait(self->fd, 1, 0, 0));
@@ -307,7 +304,7 @@ TEST_F(jobs, head_giving_up_lets_the_rest_in)
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	start_adder(_metadata, &big, self->fd, 3,
 		    wg_now_ns() + 200 * NSEC_PER_MSEC, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	start_adder(_metadata, &small, self->fd, 2, WG_FOREVER, NULL);
 	ASSERT_EQ(0, pthread_join(big.thread, NULL));
 	ASSERT_EQ(-ETIMEDOUT, big.ret);
@@ -326,12 +323,12 @@ TEST_F(jobs, raising_or_lifting_the_limit_lets_in)
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	for (i = 0; i < 3; i++) {
 		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, NULL);
-		ASSERT_EQ(0, wait_room_waiters(self->fd, i + 1, 10000));
+		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
 	}
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
 	ASSERT_EQ(0, pthread_join(a[0].thread, NULL));
 	ASSERT_EQ(0, a[0].ret);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 2, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 2, 10000));
 	ASSERT_EQ(2, wg_count(self->fd));
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 0));
 	for (i = 1; i < 3; i++) {
@@ -356,11 +353,11 @@ TEST_F(jobs, add_wait_interrupted_by_a_signal)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, pthread_kill(a.thread, SIGUSR1));
 	ASSERT_EQ(0, pthread_join(a.thread, NULL));
 	ASSERT_EQ(-EINTR, a.ret);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 0, 1000));
 	ASSERT_EQ(1, wg_count(self->fd));
 }
 
@@ -379,18 +376,8 @@ TEST_F(jobs, killed_holders_free_exactly_their_slots)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
 	ASSERT_EQ(0, pipe(ready));
 	for (i = 0; i < 2; i++) {
-		holder[i] = fork();
+		holder[i] = fork_undo_holder(self->fd, ready[1]);
 		ASSERT_LE(0, holder[i]);
-		if (!holder[i]) {
-			/* Its own open file: the ledger is per description. */
-			int own = sys_wg_dup(self->fd, WG_CLOEXEC);
-
-			if (own < 0 || sys_wg_add(own, 1, WG_UNDO, 0, 0))
-				_exit(1);
-			wg_pipe_put(ready[1]);
-			for (;;)
-				pause();
-		}
 		ASSERT_EQ(0, wg_pipe_get(ready[0]));
 	}
 	ASSERT_EQ(2, wg_count(self->fd));
@@ -399,10 +386,10 @@ TEST_F(jobs, killed_holders_free_exactly_their_slots)
 	ASSERT_LE(0, waiter);
 	if (!waiter)
 		_exit(sys_wg_add_wait(self->fd, 1, WG_UNDO, WG_FOREVER) ? 2 : 3);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, kill(waiter, SIGKILL));
 	ASSERT_EQ(128 + SIGKILL, wg_reap(waiter));
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 0, 1000));
 	ASSERT_EQ(2, wg_count(self->fd));
 
 	/* Now one that waits in this process, on its own open file. */
@@ -412,12 +399,12 @@ TEST_F(jobs, killed_holders_free_exactly_their_slots)
 	ASSERT_LE(0, waiter);
 	if (!waiter)
 		_exit(sys_wg_add_wait(fd2, 1, WG_UNDO, WG_FOREVER) ? 2 : 0);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, kill(holder[0], SIGKILL));
 	ASSERT_EQ(128 + SIGKILL, wg_reap(holder[0]));
 	/* The waiter got exactly the freed slot; its own exit gives it back. */
 	ASSERT_EQ(0, wg_reap(waiter));
-	ASSERT_EQ(0, info_of(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	ASSERT_EQ(2, info.count);
 	ASSERT_EQ(0U, info.room_waiters);
 	close(fd2);	/* the waiter's undo add, abandoned with this file */
@@ -512,9 +499,11 @@ TEST_F(jobs, canceled_generation_life)
 	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
 	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EPIPE, 0));
 	ASSERT_EQ(1, sys_wg_cancel(self->fd, EHOSTDOWN, 0));
-	ASSERT_EQ(0, info_of(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	ASSERT_EQ((__u32)WG_INFO_CANCELED, info.flags);
 	ASSERT_EQ(EHOSTDOWN, info.cancel_error);
+	ASSERT_EQ(EHOSTDOWN, wg_fdinfo(self->fd, "cancel_error"));
+	ASSERT_EQ(0, wg_fdinfo(self->fd, "last_canceled"));
 	ASSERT_EQ(0, sys_wg_wait(self->fd, WG_FOREVER, 0, &w));
 	ASSERT_EQ((__u64)gen + 1, w.generation);
 	ASSERT_EQ(EHOSTDOWN, w.error);
@@ -525,11 +514,13 @@ TEST_F(jobs, canceled_generation_life)
 	ASSERT_EQ(1, wg_count(self->fd));
 	ASSERT_EQ(gen, wg_generation(self->fd));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
-	ASSERT_EQ(0, info_of(self->fd, &info));
+	ASSERT_EQ(0, sys_wg_info(self->fd, &info));
 	ASSERT_EQ((__u32)WG_INFO_LAST_CANCELED, info.flags);
 	ASSERT_EQ(EHOSTDOWN, info.error);
 	ASSERT_EQ(0, info.cancel_error);
 	ASSERT_EQ((__u64)gen + 1, info.generation);
+	ASSERT_EQ(0, wg_fdinfo(self->fd, "cancel_error"));
+	ASSERT_EQ(1, wg_fdinfo(self->fd, "last_canceled"));
 	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, &w));
 	ASSERT_EQ((__u32)WG_RESULT_CANCELED, w.outflags);
 	/* The next generation is clean. */
@@ -574,7 +565,7 @@ TEST_F_TIMEOUT(jobs, cancel_releases_a_thousand_waiters, 300)
 		ASSERT_EQ(0, pthread_create(&t[i], &attr, waiter_main, &self->fd));
 	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, N, 120000));
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(1, sys_wg_cancel(self->fd, 0, 0));
 	for (i = 0; i < N; i++) {
 		ASSERT_EQ(0, pthread_join(t[i], &r));
@@ -583,7 +574,7 @@ TEST_F_TIMEOUT(jobs, cancel_releases_a_thousand_waiters, 300)
 	ASSERT_EQ(0, pthread_join(a.thread, NULL));
 	ASSERT_EQ(-ECANCELED, a.ret);
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 0, 1000));
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 0, 1000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 0, 1000));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
 	free(t);
 }
@@ -692,7 +683,7 @@ TEST_F(jobs, an_error_that_cancels_lets_no_one_in)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
 	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
@@ -719,7 +710,7 @@ TEST_F(jobs, an_error_that_completes_lets_the_next_in)
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
 	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wait_room_waiters(self->fd, 1, 10000));
+	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
 	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
@@ -745,17 +736,8 @@ TEST_F(jobs, cancel_on_error_by_abandonment)
 
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
-	pid = fork();
+	pid = fork_undo_holder(self->fd, ready[1]);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		int own = sys_wg_dup(self->fd, WG_CLOEXEC);
-
-		if (own < 0 || sys_wg_add(own, 1, WG_UNDO, 0, 0))
-			_exit(1);
-		wg_pipe_put(ready[1]);
-		for (;;)
-			pause();
-	}
 	ASSERT_EQ(0, wg_pipe_get(ready[0]));
 	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
 	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
@@ -842,6 +824,13 @@ TEST_F(jobs, longer_structures)
 	for (i = sizeof(struct wg_info); i < 200; i++)
 		ASSERT_EQ(0, buf[i]);
 	ASSERT_EQ(0xcc, buf[200]);
+	/* A size that would split a field is no command. */
+	ASSERT_EQ(-ENOTTY, sys_wg_ioctl(self->fd, with_size(WG_IOC_INFO, 108), info));
+	memset(buf, 0, sizeof(buf));
+	a->delta = 1;
+	ASSERT_EQ(-ENOTTY, sys_wg_ioctl(self->fd, with_size(WG_IOC_ADD, 20), a));
+	ASSERT_EQ(-ENOTTY, sys_wg_ioctl(self->fd, with_size(WG_IOC_ADD, big + 1), a));
+	ASSERT_EQ(1, wg_count(self->fd));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
 }
 

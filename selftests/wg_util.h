@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,23 +85,40 @@ static inline long long wg_generation(int fd)
 }
 
 /*
- * Spin (yielding) until @fd's group has exactly @n sleeping waiters.
- * Bounded: gives up after @ms milliseconds and returns -ETIMEDOUT.
+ * Spin (yielding) until the __u32 field at @off of @fd's wg_info (waiters,
+ * room_waiters) reads @n. Bounded: gives up after @ms milliseconds and
+ * returns -ETIMEDOUT; -errno if the info fails.
  */
-static inline int wg_wait_for_waiters(int fd, unsigned int n, unsigned int ms)
+static inline int wg_wait_for_info(int fd, size_t off, unsigned int n,
+				   unsigned int ms)
 {
 	__u64 end = wg_now_ns() + ms * NSEC_PER_MSEC;
 	struct wg_info info;
+	__u32 v;
 
 	for (;;) {
 		if (sys_wg_info(fd, &info))
 			return -errno;
-		if (info.waiters == n)
+		memcpy(&v, (char *)&info + off, sizeof(v));
+		if (v == n)
 			return 0;
 		if (wg_now_ns() > end)
 			return -ETIMEDOUT;
 		sched_yield();
 	}
+}
+
+/* Until @fd's group has exactly @n sleeping waiters. */
+static inline int wg_wait_for_waiters(int fd, unsigned int n, unsigned int ms)
+{
+	return wg_wait_for_info(fd, offsetof(struct wg_info, waiters), n, ms);
+}
+
+/* Until exactly @n adds wait for room. */
+static inline int wg_wait_for_room_waiters(int fd, unsigned int n,
+					   unsigned int ms)
+{
+	return wg_wait_for_info(fd, offsetof(struct wg_info, room_waiters), n, ms);
 }
 
 /* A name unique to this process and @tag. */

@@ -13,7 +13,8 @@
  * missing tail were zero and gets only the part of a result that fits; a
  * longer one must hold zeros past what the kernel knows (E2BIG if not),
  * and what the kernel writes back is followed by zeros. A size below
- * VER0 is no command (ENOTTY). A module older than 1.2 knows only the
+ * VER0, or one that is not a multiple of 8 (it would split a field), is
+ * no command (ENOTTY). A module older than 1.2 knows only the
  * VER0 sizes, so a program built against a newer header gets ENOTTY from
  * it for the new ones, and can retry with the VER0 size.
  */
@@ -154,7 +155,7 @@
  * without a name, bad name), ENAMETOOLONG, ERANGE (a negative @count for a
  * new group), EEXIST, EACCES (opening an existing group without
  * permission), ENOSPC (a group limit is reached), EMFILE, ENFILE, ENOMEM,
- * EFAULT.
+ * E2BIG (nonzero bytes past the known structure), EFAULT.
  */
 struct wg_create {
 	__u32 flags;
@@ -258,7 +259,8 @@ struct wg_add {
  * handler has no SA_RESTART; with SA_RESTART, or after a stop, the wait
  * resumes with the same absolute deadline and for the same generation: if
  * that completed meanwhile it returns at once; after EINTR the file's next
- * wait does), EINVAL, EBADF (no WG_ACCESS_WAIT), EFAULT (the result could
+ * wait does), EINVAL, E2BIG (nonzero bytes past the known structure),
+ * EBADF (no WG_ACCESS_WAIT), EFAULT (the result could
  * not be written; it is latched, so the file's next wait returns it at
  * once).
  */
