@@ -88,7 +88,7 @@ struct stats summarize(double *v, int n)
 void emit(const char *section, const char *work, const char *impl,
 	  const char *unit, struct stats s, long per_sample)
 {
-	printf("WGB,%d,%s,%s,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%ld\n",
+	printf("WGB,%d,%s,%s,%s,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%ld\n",
 	       smp, section, work, impl, unit, s.median, s.p10, s.p90, s.min,
 	       s.max, s.n, per_sample);
 	fflush(stdout);

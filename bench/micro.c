@@ -40,6 +40,15 @@ static void b_wg_pair(long n)
 		wg_add_done(wg_fd);
 }
 
+/* The same with the delta in the argument: nothing copied in. */
+static void b_wg_val_pair(long n)
+{
+	while (n--)
+		if (ioctl(wg_fd, WG_IOC_ADD_VAL, WG_ADD_VAL(1, 0)) ||
+		    ioctl(wg_fd, WG_IOC_DONE))
+			die("add_val+done");
+}
+
 /* 1 -> 2 -> 1: no transition to zero, the lock-free path both ways. */
 static void b_wg_pair_nz(long n)
 {
@@ -129,6 +138,7 @@ static struct micro micros[] = {
 	{ "pair",  "getppid",     b_getppid2,  1, 0, NULL },
 	{ "pair",  "null-ioctl",  b_null2,     1, 0, NULL },
 	{ "pair",  "waitgroup",   b_wg_pair,   1, 0, NULL },
+	{ "pair",  "wg-val",      b_wg_val_pair, 1, 0, NULL },
 	{ "pair",  "wg-nonzero",  b_wg_pair_nz, 0, 0, NULL },
 	{ "pair",  "wg-add-add",  b_wg_addsub, 0, 0, NULL },
 	{ "pair",  "semop",       b_sem_pair,  0, 0, NULL },
@@ -143,6 +153,7 @@ static struct micro micros[] = {
 #define NMICRO (sizeof(micros) / sizeof(micros[0]))
 #define MICRO_NULL2	3	/* indices of the goal's two figures */
 #define MICRO_WG_PAIR	4
+#define MICRO_WG_VAL	5
 
 static double time_run(struct micro *m, long n)
 {
@@ -198,6 +209,11 @@ void run_micro(int rounds, int floor_only, double target_ns)
 			ratio[r] = micros[MICRO_WG_PAIR].samples[r] /
 				   micros[MICRO_NULL2].samples[r];
 		emit("micro-ratio", "pair", "waitgroup/null-ioctl", "x",
+		     summarize(ratio, rounds), 1);
+		for (r = 0; r < rounds; r++)
+			ratio[r] = micros[MICRO_WG_VAL].samples[r] /
+				   micros[MICRO_NULL2].samples[r];
+		emit("micro-ratio", "pair", "wg-val/null-ioctl", "x",
 		     summarize(ratio, rounds), 1);
 		free(ratio);
 	}

@@ -166,9 +166,18 @@ void op_model(struct thr *t)
 			if (a.delta < 0 && chance(&t->r, 1, 3))
 				a.error = 1 + below(&t->r, 200);
 			want = model_add(&m, f, a.delta, a.flags, a.error);
-			note(t, OP_ADD, m.fd[f], WG_IOC_ADD, (uint32_t)a.delta,
-			     a.flags, (uint32_t)a.error, f);
-			xioctl(t, OP_ADD, m.fd[f], WG_IOC_ADD, &a, &err);
+			/* The value form takes the same add, bar error codes. */
+			if (!a.error && !(a.flags & ~WG_UNDO) && chance(&t->r, 1, 2)) {
+				note(t, OP_ADD, m.fd[f], WG_IOC_ADD_VAL,
+				     (uint32_t)a.delta, a.flags, 0, f);
+				xioctl(t, OP_ADD, m.fd[f], WG_IOC_ADD_VAL,
+				       (void *)WG_ADD_VAL(a.delta, a.flags), &err);
+			} else {
+				note(t, OP_ADD, m.fd[f], WG_IOC_ADD,
+				     (uint32_t)a.delta, a.flags,
+				     (uint32_t)a.error, f);
+				xioctl(t, OP_ADD, m.fd[f], WG_IOC_ADD, &a, &err);
+			}
 			if (err != want) {
 				fail(t, "model ADD: errno %d, expected %d (count %d)",
 				     err, want, m.count);

@@ -487,6 +487,27 @@ static void op_add(struct thr *t, bool hostile)
 		fail(t, "succeeded with invalid arguments");
 }
 
+/* WG_IOC_ADD_VAL: a delta, and WG_UNDO or garbage, in the argument. */
+static void op_add_val(struct thr *t)
+{
+	int delta = pick_delta(&t->r), err;
+	uint32_t flags;
+	struct view v;
+	long ret;
+
+	flags = chance(&t->r, 1, 12) ? garbage_flags(&t->r) :
+		chance(&t->r, 1, 2) ? WG_UNDO : 0;
+	view_begin(pick_slot(t), &v);
+	note(t, OP_ADD, v.s->fd, WG_IOC_ADD_VAL, (uint32_t)delta, flags, 0, 0);
+	ret = xioctl(t, OP_ADD, v.s->fd, WG_IOC_ADD_VAL,
+		     (void *)WG_ADD_VAL(delta, flags), &err);
+	if (ret > 0)
+		fail(t, "returned %ld", ret);
+	check_group_errno(t, OP_ADD, &v, err, WG_ACCESS_ADD);
+	if (view_stable(&v) && v.kind == KIND_GROUP && !err && (flags & ~WG_UNDO))
+		fail(t, "ADD_VAL succeeded with flags %#x", flags);
+}
+
 static void op_done(struct thr *t)
 {
 	struct view v;
@@ -743,6 +764,7 @@ static void op_list(struct thr *t, bool hostile)
 static const unsigned long valid_cmds[] = {
 	WG_IOC_CREATE, WG_IOC_OPEN, WG_IOC_UNLINK, WG_IOC_ADD, WG_IOC_DONE,
 	WG_IOC_WAIT, WG_IOC_INFO, WG_IOC_DUP, WG_IOC_LIMIT, WG_IOC_CANCEL,
+	WG_IOC_ADD_VAL,
 #ifdef WG_IOC_LIST
 	WG_IOC_LIST,
 #endif
@@ -1013,7 +1035,8 @@ void fuzz_one(struct thr *t)
 {
 	unsigned int k = below(&t->r, 1000);
 
-	if (k < 190) op_add(t, false);
+	if (k < 150) op_add(t, false);
+	else if (k < 190) op_add_val(t);
 	else if (k < 270) op_done(t);
 	else if (k < 370) op_wait(t, false);
 	else if (k < 460) op_info(t, false);

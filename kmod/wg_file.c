@@ -300,6 +300,12 @@ static long wg_file_ioctl(struct file *file, unsigned int cmd,
 	size_t usize;
 
 	switch (cmd) {
+	case WG_IOC_ADD_VAL:
+		/* The delta in the low half, the flags above (none in compat). */
+		if (upper_32_bits(arg) & ~WG_UNDO)
+			return -EINVAL;
+		return wg_file_add(wf, (s32)lower_32_bits(arg),
+				   upper_32_bits(arg), 0, 0);
 	case WG_IOC_DONE:
 		return wg_file_add(wf, -1, 0, 0, 0);
 	case WG_IOC_DUP:

@@ -122,6 +122,48 @@ TEST_F(wg, add_done_wait)
 	close(fd);
 }
 
+/* WG_IOC_ADD_VAL: the delta and WG_UNDO in the argument, checked as ADD's. */
+TEST_F(wg, add_val)
+{
+	int fd = wg_create_anon(self->dev, 0), ro;
+	char name[WG_NAME_MAX];
+	struct wg_wait w;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sys_wg_add_val(fd, 3, 0));
+	EXPECT_EQ(3, wg_count(fd));
+	ASSERT_EQ(0, sys_wg_add_val(fd, -1, 0));
+	EXPECT_EQ(2, wg_count(fd));
+	EXPECT_EQ(-ERANGE, sys_wg_add_val(fd, -3, 0));
+	EXPECT_EQ(-EOVERFLOW, sys_wg_add_val(fd, INT_MAX, 0));
+	EXPECT_EQ(-EINVAL, sys_wg_add_val(fd, 1, WG_ADD_WAIT));
+	EXPECT_EQ(-EINVAL, sys_wg_add_val(fd, 1, 1U << 31));
+	/* Garbage above the delta is an unknown flag, not a bigger delta. */
+	EXPECT_EQ(-EINVAL, sys_wg_add_val_raw(fd, ~0UL));
+	EXPECT_EQ(2, wg_count(fd));
+	ASSERT_EQ(0, sys_wg_add_val(fd, 0, 0));
+	ASSERT_EQ(0, sys_wg_add_val(fd, 1, WG_UNDO));
+	EXPECT_EQ(1, wg_fdinfo(fd, "undo"));
+	EXPECT_EQ(3, wg_count(fd));
+	/* A negative delta draws from the ledger first, as DONE does. */
+	ASSERT_EQ(0, sys_wg_add_val(fd, -3, 0));
+	EXPECT_EQ(0, wg_fdinfo(fd, "undo"));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
+	EXPECT_EQ(1U, w.generation);
+	EXPECT_EQ(0, w.error);
+	/* A descriptor that may not add. */
+	wg_name(name, "addval");
+	ro = sys_wg_create(self->dev, WG_EXCL, 0600, 0, name);
+	ASSERT_LE(0, ro);
+	close(ro);
+	ro = sys_wg_open(self->dev, WG_ACCESS_WAIT, name);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EBADF, sys_wg_add_val(ro, 1, 0));
+	close(ro);
+	ASSERT_EQ(0, sys_wg_unlink(self->dev, name));
+	close(fd);
+}
+
 TEST_F(wg, wait_on_zero_returns_at_once)
 {
 	struct wg_wait w;

@@ -102,6 +102,17 @@ static inline int sys_wg_unlink(int dev, const char *name)
 }
 
 /* @pad is the __pad field, nonzero only to test that it is refused. */
+/* WG_IOC_ADD_VAL with a raw argument: the delta low, the flags high. */
+static inline int sys_wg_add_val_raw(int fd, unsigned long arg)
+{
+	return ioctl(fd, WG_IOC_ADD_VAL, arg) < 0 ? -errno : 0;
+}
+
+static inline int sys_wg_add_val(int fd, __s32 delta, __u32 flags)
+{
+	return sys_wg_add_val_raw(fd, WG_ADD_VAL(delta, flags));
+}
+
 static inline int sys_wg_add(int fd, __s32 delta, __u32 flags, __s32 error,
 			     __u32 pad)
 {

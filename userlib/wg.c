@@ -17,7 +17,7 @@
 #define NSEC_PER_MSEC 1000000ULL
 
 /* ioctl(2) as the library reports it: the result or -errno. */
-static int wg_ioctl(int fd, unsigned long cmd, void *arg)
+static int wg_ioctl_val(int fd, unsigned long cmd, unsigned long arg)
 {
 	int saved = errno, ret;
 
@@ -26,6 +26,11 @@ static int wg_ioctl(int fd, unsigned long cmd, void *arg)
 		ret = -errno;
 	errno = saved;
 	return ret;
+}
+
+static int wg_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return wg_ioctl_val(fd, cmd, (unsigned long)arg);
 }
 
 /* One ioctl on the control device, opened for this call only. */
@@ -141,10 +146,26 @@ int wg_close(int fd)
 /* Without a deadline, the first version's size: every module knows it. */
 #define WG_IOC_ADD_VER0 _IOC(_IOC_WRITE, WG_IOC_MAGIC, 0x10, WG_SIZE_ADD_VER0)
 
+/* A module older than 1.2 has no WG_IOC_ADD_VAL: set on its first ENOTTY. */
+static int no_add_val;
+
 int wg_add_error(int fd, int delta, unsigned int flags, int error)
 {
 	struct wg_add arg = { .delta = delta, .flags = flags, .error = error };
+	int ret;
 
+	/* The delta and WG_UNDO in the argument: nothing copied from memory. */
+	if (!error && !(flags & ~WG_UNDO) && sizeof(long) == 8 &&
+	    !__atomic_load_n(&no_add_val, __ATOMIC_RELAXED)) {
+		ret = wg_ioctl_val(fd, WG_IOC_ADD_VAL, WG_ADD_VAL(delta, flags));
+		if (ret != -ENOTTY)
+			return ret;
+		/* Not a group, or an older module: the structure tells. */
+		ret = wg_ioctl(fd, WG_IOC_ADD_VER0, &arg);
+		if (ret != -ENOTTY)
+			__atomic_store_n(&no_add_val, 1, __ATOMIC_RELAXED);
+		return ret;
+	}
 	return wg_ioctl(fd, WG_IOC_ADD_VER0, &arg);
 }
 

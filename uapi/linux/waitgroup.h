@@ -380,6 +380,22 @@ struct wg_list {
  */
 
 /**
+ * DOC: WG_IOC_ADD_VAL
+ *
+ * ``ioctl(fd, WG_IOC_ADD_VAL, WG_ADD_VAL(delta, flags))`` on a waitgroup
+ * descriptor is WG_IOC_ADD with the delta and the flags in the argument
+ * itself, so that nothing is read from user memory: the cheapest add. The
+ * argument's low 32 bits hold the delta (two's complement), its high 32
+ * bits the flags, WG_UNDO or none; a 32-bit caller has no high half and
+ * passes no flags. An error code or WG_ADD_WAIT needs &struct wg_add.
+ * (Since version 1.2.) Errors: those of WG_IOC_ADD, EINVAL for an unknown
+ * flag.
+ */
+#define WG_ADD_VAL(delta, flags) \
+	((unsigned long)(__u32)(__s32)(delta) | \
+	 (sizeof(unsigned long) > 4 ? (unsigned long)(flags) << 16 << 16 : 0))
+
+/**
  * DOC: WG_IOC_DUP
  *
  * ``ioctl(fd, WG_IOC_DUP, &flags)`` on a waitgroup descriptor, where flags
@@ -421,5 +437,6 @@ struct wg_list {
 #define WG_IOC_DUP		_IOW(WG_IOC_MAGIC, 0x14, __u32)
 #define WG_IOC_LIMIT		_IOW(WG_IOC_MAGIC, 0x15, __u32)
 #define WG_IOC_CANCEL		_IOW(WG_IOC_MAGIC, 0x16, struct wg_cancel)
+#define WG_IOC_ADD_VAL		_IO(WG_IOC_MAGIC, 0x17)
 
 #endif /* _UAPI_LINUX_WAITGROUP_H */
