@@ -139,31 +139,113 @@ func TestWaitContextCancel(t *testing.T) {
 	}
 }
 
-// TestWaitSignals: signals arriving while a wait sleeps (SA_RESTART, as
-// the Go runtime installs its handlers) neither end it nor lose it.
+// TestWaitSignals: signals arriving while a wait or an add for room
+// sleeps (SA_RESTART, as the Go runtime installs its handlers) neither
+// end it nor lose it: the kernel's wait, the epoll one, the add.
 func TestWaitSignals(t *testing.T) {
-	g, _ := named(t, Count(1))
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
-	done := make(chan error)
-	go func() {
-		ctx, cancel := context.WithTimeout(bg(), time.Minute)
-		defer cancel()
-		_, err := g.WaitContext(noCancel{ctx})
-		done <- err
-	}()
-	until(t, g, "a waiter sleeps", func(i Info) bool { return i.Waiters == 1 })
-	for i := 0; i < 20; i++ {
-		syscall.Kill(os.Getpid(), syscall.SIGUSR1)
-		<-sigs
+	storm := func() {
+		for i := 0; i < 20; i++ {
+			syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+			<-sigs
+		}
 	}
-	if info, _ := g.Info(); info.Waiters != 1 {
-		t.Fatalf("after the signals: %d waiters, want 1", info.Waiters)
+	ctx, cancel := context.WithTimeout(bg(), time.Minute)
+	defer cancel()
+
+	t.Run("kernel", func(t *testing.T) {
+		g, _ := named(t, Count(1))
+		done := make(chan error)
+		go func() {
+			_, err := g.WaitContext(noCancel{ctx})
+			done <- err
+		}()
+		until(t, g, "a waiter sleeps", func(i Info) bool { return i.Waiters == 1 })
+		storm()
+		if info, _ := g.Info(); info.Waiters != 1 {
+			t.Fatalf("after the signals: %d waiters, want 1", info.Waiters)
+		}
+		g.Done()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("epoll", func(t *testing.T) {
+		g, _ := named(t, Count(1))
+		polling := make(chan bool, 1)
+		testHookPolling = func() { polling <- true }
+		defer func() { testHookPolling = nil }()
+		done := make(chan error)
+		go func() {
+			_, err := g.WaitContext(ctx)
+			done <- err
+		}()
+		<-polling
+		storm()
+		g.Done()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("room", func(t *testing.T) {
+		g, _ := named(t, Limit(1), Count(1))
+		done := make(chan error)
+		go func() { done <- g.AddErr(1) }()
+		until(t, g, "an add waits for room", func(i Info) bool { return i.RoomWaiters == 1 })
+		storm()
+		g.Done()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if info, _ := g.Info(); info.Count != 1 || info.RoomWaiters != 0 {
+			t.Fatalf("after the add: %+v", info)
+		}
+		g.Done()
+	})
+}
+
+// TestWaitContextRearm: a completion while the cancelable wait is
+// registered is kept for it even if the group is re-armed at once (the
+// poll latch of a private descriptor).
+func TestWaitContextRearm(t *testing.T) {
+	g, _ := named(t, Count(1))
+	polling := make(chan bool, 1)
+	testHookPolling = func() { polling <- true }
+	defer func() { testHookPolling = nil }()
+	ctx, cancel := context.WithTimeout(bg(), time.Minute) // a lost completion fails, not hangs
+	defer cancel()
+	res := make(chan Result)
+	go func() {
+		r, err := g.WaitContext(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		res <- r
+	}()
+	<-polling
+	g.Done()
+	g.Add(1)
+	if r := <-res; r.Generation != 1 {
+		t.Fatalf("released for generation %d, want 1", r.Generation)
 	}
 	g.Done()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+}
+
+// TestGoPanic: a Go task that panics ends its process without a done;
+// the kernel reports the task abandoned instead of done.
+func TestGoPanic(t *testing.T) {
+	g, name := named(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), roleEnv+"=gopanic", "WG_NAME="+name)
+	if out, err := cmd.CombinedOutput(); err == nil ||
+		!strings.Contains(string(out), "panics on purpose") {
+		t.Fatalf("worker: %v\n%s", err, out)
+	}
+	r, err := g.WaitContext(bg())
+	if err != nil || r.Abandoned != 1 || !errors.Is(r.Err(), syscall.EOWNERDEAD) {
+		t.Fatalf("after the panic: %+v (%v), %v", r, r.Err(), err)
 	}
 }
 
@@ -445,6 +527,26 @@ func TestCommand(t *testing.T) {
 	g.Wait()
 	if info, _ := g.Info(); info.Error != 0 || info.Abandoned != 0 {
 		t.Fatalf("two commands under the limit: %+v", info)
+	}
+}
+
+// TestCommandContext: a command killed by its context is a failed task.
+func TestCommandContext(t *testing.T) {
+	g, _ := named(t)
+	ctx, cancel := context.WithCancel(bg())
+	c := g.CommandContext(ctx, "cat")
+	if _, err := c.StdinPipe(); err != nil { // cat waits for its end
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := c.Wait(); err == nil || c.Code != 128+int(syscall.SIGKILL) {
+		t.Fatalf("killed by its context: %v, code %d", err, c.Code)
+	}
+	if r, err := g.TryWait(); err != nil || r.Error != 137 {
+		t.Fatalf("result %+v, %v", r, err)
 	}
 }
 

@@ -122,6 +122,12 @@ func runRole(role string) int {
 		writeByte(extra(0))
 		readByte(extra(1))
 		return 0
+	case "gopanic":
+		// A Go task that panics: the process dies without its done.
+		g, err := Open(name)
+		must(err)
+		g.Go(func() { panic("worker task panics on purpose") })
+		select {}
 	case "room":
 		// An add that waits for room, then done.
 		g, err := Open(name)

@@ -143,6 +143,10 @@ func ctxErr(ctx context.Context) error {
 
 const cancelSlice = 50 * time.Millisecond
 
+// testHookPolling, if set, runs once a wait that can be canceled has its
+// epoll registration: from then on no completion is lost to it.
+var testHookPolling func()
+
 func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 	deadline := deadlineOf(ctx)
 	if ctx.Done() == nil {
@@ -176,6 +180,9 @@ func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 		case <-stop:
 		}
 	}()
+	if testHookPolling != nil {
+		testHookPolling()
+	}
 	if flags != 0 {
 		return w.sliced(ctx, deadline, flags)
 	}
