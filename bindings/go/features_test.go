@@ -82,12 +82,18 @@ func TestWaitContextDeadline(t *testing.T) {
 	if _, err := g.WaitContext(noCancel{past}); !errors.Is(err, syscall.ETIMEDOUT) {
 		t.Fatalf("past deadline: %v", err)
 	}
+	if _, err := g.WaitContext(past); !errors.Is(err, syscall.ETIMEDOUT) {
+		t.Fatalf("past deadline, cancelable: %v", err)
+	}
 	if _, err := g.TryWait(); !errors.Is(err, syscall.EAGAIN) {
 		t.Fatalf("TryWait with a task: %v, want EAGAIN", err)
 	}
 	g.Done()
 	if r, err := g.TryWait(); err != nil || r.Generation != 1 {
 		t.Fatalf("TryWait at zero: %+v, %v", r, err)
+	}
+	if r, err := g.WaitContext(past); err != nil || r.Generation != 1 {
+		t.Fatalf("a past deadline tests: %+v, %v", r, err)
 	}
 }
 

@@ -149,11 +149,12 @@ var testHookPolling func()
 
 func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 	deadline := deadlineOf(ctx)
-	if ctx.Done() == nil {
-		return g.wait(deadline, flags)
+	if ctx.Err() == context.Canceled {
+		return Result{}, ctx.Err()
 	}
-	if ctx.Err() != nil {
-		return Result{}, ctxErr(ctx)
+	// No cancel to watch for, or a deadline past, which only tests.
+	if ctx.Done() == nil || deadline == 0 {
+		return g.wait(deadline, flags)
 	}
 	// A private open file: its poll latch is this wait's alone, whatever
 	// other goroutines do with the group's own descriptor.
@@ -321,7 +322,10 @@ func (g *Group) AddContext(ctx context.Context, delta int, undo bool) error {
 		flags |= addUndo
 	}
 	deadline := deadlineOf(ctx)
-	if ctx.Done() == nil {
+	if ctx.Err() == context.Canceled {
+		return g.err("add", ctx.Err())
+	}
+	if ctx.Done() == nil || deadline == 0 {
 		return g.err("add", g.add(delta, flags, 0, deadline))
 	}
 	for {
