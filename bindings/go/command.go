@@ -66,8 +66,9 @@ func ExitCode(state syscall.WaitStatus) int {
 }
 
 // Start counts the task and starts the command. If the command cannot be
-// started, the add is taken back as if it never happened and the error
-// of exec.Cmd.Start is returned.
+// started, the add is taken back with a done that reports no error (as
+// wg_spawn(3) does; on a group that was at zero, that add and done still
+// complete a generation) and the error of exec.Cmd.Start is returned.
 func (c *Cmd) Start() error {
 	if c.done != nil {
 		return errors.New("waitgroup: Cmd already started")

@@ -20,6 +20,9 @@ import (
 // (AddUndo, Go, Cmd) belongs to that open file: when its last descriptor
 // is closed, in this process or a child that inherited it, the kernel
 // takes back what no done has drawn yet and reports it as abandoned.
+//
+// A call that blocks (Wait, an add waiting for room) holds an OS thread
+// while it sleeps in the kernel, as any blocking system call does in Go.
 type Group struct {
 	f    *os.File
 	rc   syscall.RawConn
