@@ -95,7 +95,7 @@ go-build:
 	cd bindings/go && unformatted=$$(gofmt -l .) && \
 		{ [ -z "$$unformatted" ] || { echo "gofmt: $$unformatted" >&2; exit 1; }; } && \
 		$(GO_ENV) go vet ./... && \
-		$(GO_ENV) go test -c -o $(BUILD)/bin/wg-go-test .
+		$(GO_ENV) go test -c -ldflags="-s -w" -o $(BUILD)/bin/wg-go-test .
 
 # The main job: unrelated processes coordinating through one group, in a VM.
 demo: deps module userlib
