@@ -157,19 +157,29 @@ func ExampleGroup_DoneErr() {
 	// waitgroup: done: negative WaitGroup counter
 }
 
-// A child gets an anonymous group as descriptor 3 through ExtraFiles
-// and takes it with FromFile(os.NewFile(3, "group")).
+// A child gets an anonymous group as its descriptor 3 through
+// ExtraFiles. (Not run: "worker" stands for a program of yours.)
 func ExampleFromFile() {
-	wg, _ := waitgroup.New()
+	// In the parent:
+	wg, err := waitgroup.New()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer wg.Close()
 	wg.Add(1)
-	child := exec.Command("/proc/self/exe", "-worker") // a program that calls Done
+	child := exec.Command("worker")
 	child.ExtraFiles = []*os.File{wg.File()}
-	_ = child.Start
-
-	// In the child:
-	inherited, err := waitgroup.FromFile(os.NewFile(3, "group"))
-	if err == nil {
-		inherited.Done()
+	if err := child.Start(); err != nil {
+		wg.Done()
 	}
+	wg.Wait()
+
+	// In the child, "worker":
+	//
+	//	g, err := waitgroup.FromFile(os.NewFile(3, "group"))
+	//	if err != nil {
+	//		log.Fatal(err)
+	//	}
+	//	defer g.Done()
 }
