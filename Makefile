@@ -23,6 +23,7 @@ WG_KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/inc
 
 .PHONY: all module selftests check clean deps sparse checkpatch
 .PHONY: userlib install install-dkms demo man-check fuzz fuzz-build bench bench-build
+.PHONY: go-build
 
 all: module selftests userlib bench-build fuzz-build
 
@@ -84,6 +85,17 @@ bench-build:
 # latency.png, throughput.png. Timed figures are reported, never asserted.
 bench: module bench-build
 	bench/run
+
+# The Go binding: go vet, then its tests as one static binary,
+# build/bin/wg-go-test, which the vm lane runs in each kernel's VM
+# (wg-go-test -test.v | bindings/go/test2tap counts them). No network.
+GO_ENV = CGO_ENABLED=0 GOPROXY=off GOTOOLCHAIN=local GOFLAGS=-mod=mod
+go-build:
+	mkdir -p $(BUILD)/bin
+	cd bindings/go && unformatted=$$(gofmt -l .) && \
+		{ [ -z "$$unformatted" ] || { echo "gofmt: $$unformatted" >&2; exit 1; }; } && \
+		$(GO_ENV) go vet ./... && \
+		$(GO_ENV) go test -c -ldflags="-s -w" -o $(BUILD)/bin/wg-go-test .
 
 # The main job: unrelated processes coordinating through one group, in a VM.
 demo: deps module userlib

@@ -1,0 +1,3 @@
+module waitgroup.example/waitgroup
+
+go 1.19

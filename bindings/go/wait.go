@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+
+package waitgroup
+
+import (
+	"context"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// Result is what a wait learns about the generation it waited for (each
+// time the counter reaches zero a generation completes).
+type Result struct {
+	Generation uint64 // the completed generation's number
+	Error      int    // its first error code, 0 if none
+	Abandoned  uint32 // its adds undone because their holder went away
+	Canceled   bool   // it was canceled (Error is then the cancel's code)
+}
+
+// Err is nil for a generation whose tasks all succeeded, else a
+// *TaskError that unwraps to syscall.Errno(r.Error): EOWNERDEAD for an
+// abandoned task, ECANCELED for a plain Cancel.
+func (r Result) Err() error {
+	if r.Error == 0 && r.Abandoned == 0 && !r.Canceled {
+		return nil
+	}
+	return &TaskError{Code: r.Error, Abandoned: r.Abandoned, Canceled: r.Canceled}
+}
+
+// monotonic is CLOCK_MONOTONIC in nanoseconds, the clock of the kernel's
+// deadlines (and of the Go runtime's monotonic readings).
+func monotonic() uint64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 1, uintptr(unsafe.Pointer(&ts)), 0)
+	return uint64(ts.Sec)*1e9 + uint64(ts.Nsec)
+}
+
+// deadlineAt turns a time into an absolute CLOCK_MONOTONIC deadline: 0 if
+// it has passed (the kernel then only tests), never WG_FOREVER.
+func deadlineAt(t time.Time) uint64 {
+	rem := time.Until(t)
+	if rem <= 0 {
+		return 0
+	}
+	now := monotonic()
+	if uint64(rem) >= forever-1-now {
+		return forever - 1
+	}
+	return now + uint64(rem)
+}
+
+func deadlineOf(ctx context.Context) uint64 {
+	if t, ok := ctx.Deadline(); ok {
+		return deadlineAt(t)
+	}
+	return forever
+}
+
+// wait is WG_IOC_WAIT, the grown structure (the first one's for a module
+// before 1.2, without flags).
+func (g *Group) wait(deadline uint64, flags uint32) (Result, error) {
+	arg := wgWait{deadline: deadline, flags: flags}
+	req := iocWait
+	if isOldModule() && flags == 0 {
+		req = iocWaitVer0
+	}
+	_, err := g.ioctl(req, unsafe.Pointer(&arg))
+	if err == syscall.ENOTTY && req == iocWait && flags == 0 {
+		setOldModule()
+		arg = wgWait{deadline: deadline}
+		_, err = g.ioctl(iocWaitVer0, unsafe.Pointer(&arg))
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{
+		Generation: arg.generation,
+		Error:      int(arg.error),
+		Abandoned:  arg.abandoned,
+		Canceled:   arg.outflags&resultCanceled != 0,
+	}, nil
+}
+
+// Wait blocks until the counter is zero, as sync.WaitGroup's Wait does:
+// it returns once the counter has been zero at some moment after it
+// began, whoever (in whichever process) brought it there, even if the
+// group is re-armed at once. A canceled generation releases it too. It
+// panics if the kernel refuses the wait (a descriptor opened AddOnly);
+// WaitContext returns errors and the generation's outcome instead.
+func (g *Group) Wait() {
+	if _, err := g.wait(forever, 0); err != nil {
+		panic(g.err("wait", err))
+	}
+}
+
+// TryWait reports the last completed generation if the counter is zero,
+// without blocking; EAGAIN (errors.Is(err, syscall.EAGAIN)) if it is not.
+func (g *Group) TryWait() (Result, error) {
+	r, err := g.wait(0, 0)
+	if err == syscall.ETIMEDOUT {
+		err = syscall.EAGAIN
+	}
+	return r, g.err("wait", err)
+}
+
+// WaitContext is Wait that gives up when ctx is done, and tells how the
+// generation it waited for went (Result.Err is its first error).
+//
+// A deadline of ctx becomes the absolute CLOCK_MONOTONIC deadline of the
+// kernel's wait: past it the error satisfies both errors.Is(err,
+// syscall.ETIMEDOUT) and errors.Is(err, context.DeadlineExceeded); a
+// deadline already past only tests the counter. If ctx can be canceled,
+// the wait sleeps in epoll on a private descriptor of the group (which
+// keeps every completion for it) and an eventfd that the cancel writes:
+// a cancel ends it at once, with an error that satisfies errors.Is(err,
+// context.Canceled). No signal is involved. Such a wait is not counted
+// in Info().Waiters.
+func (g *Group) WaitContext(ctx context.Context) (Result, error) {
+	r, err := g.waitContext(ctx, 0)
+	return r, g.err("wait", err)
+}
+
+// WaitCancelOnError is WaitContext with errgroup's rule: the first error
+// of the generation (a Fail, an abandoned add), if there is one already
+// or when one is reported while this waits, cancels the generation with
+// that code, which releases every waiter of it (Result.Canceled). With a
+// context that can be canceled, the kernel's wait runs in slices of 50
+// ms, between which the context is checked.
+func (g *Group) WaitCancelOnError(ctx context.Context) (Result, error) {
+	r, err := g.waitContext(ctx, waitCancelOnError)
+	return r, g.err("wait", err)
+}
+
+// ctxErr is the error of a wait whose context is done: a deadline is the
+// kernel's ETIMEDOUT (which is also context.DeadlineExceeded).
+func ctxErr(ctx context.Context) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return syscall.ETIMEDOUT
+	}
+	return ctx.Err()
+}
+
+const cancelSlice = 50 * time.Millisecond
+
+// testHookPolling, if set, runs once a wait that can be canceled has its
+// epoll registration: from then on no completion is lost to it.
+var testHookPolling func()
+
+func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
+	deadline := deadlineOf(ctx)
+	if ctx.Err() == context.Canceled {
+		return Result{}, ctx.Err()
+	}
+	// No cancel to watch for, or a deadline past, which only tests.
+	if ctx.Done() == nil || deadline == 0 {
+		return g.wait(deadline, flags)
+	}
+	// A private open file: its poll latch is this wait's alone, whatever
+	// other goroutines do with the group's own descriptor.
+	priv, err := g.Dup()
+	if err != nil {
+		return Result{}, err.(*Error).Err
+	}
+	defer priv.Close()
+	w, err := newWaiter(priv)
+	if err != nil {
+		return Result{}, err
+	}
+	defer w.close()
+	stop, exited := make(chan struct{}), make(chan struct{})
+	defer func() {
+		close(stop)
+		<-exited // no wake after the eventfd is closed
+	}()
+	go func() {
+		defer close(exited)
+		select {
+		case <-ctx.Done():
+			w.wake()
+		case <-stop:
+		}
+	}()
+	if testHookPolling != nil {
+		testHookPolling()
+	}
+	if flags != 0 {
+		return w.sliced(ctx, deadline, flags)
+	}
+	return w.polled(ctx, deadline)
+}
+
+// A waiter holds an epoll instance on a group's private descriptor and
+// on an eventfd that a cancel writes to.
+type waiter struct {
+	g      *Group
+	ep, ev int
+}
+
+const (
+	evGroup = 1
+	evWake  = 2
+)
+
+func newWaiter(g *Group) (*waiter, error) {
+	ep, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	r, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0,
+		syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
+	if errno != 0 {
+		syscall.Close(ep)
+		return nil, errno
+	}
+	w := &waiter{g: g, ep: ep, ev: int(r)}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: evWake}
+	err = syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, w.ev, &ev)
+	if err == nil {
+		ev.Fd = evGroup
+		err = g.rc.Control(func(fd uintptr) {
+			err = syscall.EpollCtl(ep, syscall.EPOLL_CTL_ADD, int(fd), &ev)
+		})
+	}
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *waiter) close() {
+	syscall.Close(w.ep)
+	syscall.Close(w.ev)
+}
+
+func (w *waiter) wake() {
+	one := uint64(1)
+	syscall.Write(w.ev, (*[8]byte)(unsafe.Pointer(&one))[:])
+}
+
+// msUntil is epoll_wait's timeout for a deadline, rounded up; -1: never.
+func msUntil(deadline uint64) int {
+	if deadline == forever {
+		return -1
+	}
+	now := monotonic()
+	if now >= deadline {
+		return 0
+	}
+	ms := (deadline - now + 999999) / 1000000
+	if ms > 1<<30 {
+		ms = 1 << 30
+	}
+	return int(ms)
+}
+
+// polled sleeps in epoll until the group is readable (then takes the
+// completion with a wait that does not block: EAGAIN-like ETIMEDOUT means
+// it was re-armed after a zero, and the sleep goes on), the eventfd is
+// written, or the deadline passes.
+func (w *waiter) polled(ctx context.Context, deadline uint64) (Result, error) {
+	var evs [2]syscall.EpollEvent
+	for {
+		n, err := syscall.EpollWait(w.ep, evs[:], msUntil(deadline))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		readable := false
+		for _, e := range evs[:n] {
+			if e.Fd == evWake {
+				return Result{}, ctxErr(ctx)
+			}
+			readable = true
+		}
+		if readable || n == 0 {
+			r, err := w.g.wait(0, 0)
+			if err != syscall.ETIMEDOUT {
+				return r, err
+			}
+		}
+		if n == 0 && deadline != forever && monotonic() >= deadline {
+			return Result{}, syscall.ETIMEDOUT
+		}
+	}
+}
+
+// sliced waits in the kernel (so that its flags act while it sleeps) in
+// slices, checking ctx between them; the epoll registration keeps a
+// completion that falls between two slices for the next one.
+func (w *waiter) sliced(ctx context.Context, deadline uint64, flags uint32) (Result, error) {
+	for {
+		step := monotonic() + uint64(cancelSlice)
+		if step > deadline {
+			step = deadline
+		}
+		r, err := w.g.wait(step, flags)
+		if err != syscall.ETIMEDOUT {
+			return r, err
+		}
+		if step == deadline {
+			return Result{}, err
+		}
+		if ctx.Err() != nil {
+			return Result{}, ctxErr(ctx)
+		}
+	}
+}
+
+// AddContext is AddErr with a bound on the wait for room under a limit:
+// ctx's deadline becomes the kernel's (ETIMEDOUT, also
+// context.DeadlineExceeded, and nothing added); a ctx that can be
+// canceled is checked every 50 ms, each slice of the wait rejoining the
+// queue for room at its back. With undo, the add is recorded as AddUndo
+// records it.
+func (g *Group) AddContext(ctx context.Context, delta int, undo bool) error {
+	flags := uint32(addWait)
+	if undo {
+		flags |= addUndo
+	}
+	deadline := deadlineOf(ctx)
+	if ctx.Err() == context.Canceled {
+		return g.err("add", ctx.Err())
+	}
+	if ctx.Done() == nil || deadline == 0 {
+		return g.err("add", g.add(delta, flags, 0, deadline))
+	}
+	for {
+		if ctx.Err() != nil {
+			return g.err("add", ctxErr(ctx))
+		}
+		step := monotonic() + uint64(cancelSlice)
+		if step > deadline {
+			step = deadline
+		}
+		err := g.add(delta, flags, 0, step)
+		if err != syscall.ETIMEDOUT || step == deadline {
+			return g.err("add", err)
+		}
+	}
+}
