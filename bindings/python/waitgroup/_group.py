@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
-import dataclasses
 import enum
 import errno
 import fcntl
@@ -13,7 +10,7 @@ import os
 import threading
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from . import _abi
 from .errors import (
@@ -121,8 +118,7 @@ def _flags(inheritable: bool, access: Access) -> int:
     return (0 if inheritable else _abi.CLOEXEC) | int(access)
 
 
-@dataclasses.dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """What a wait returns: the completed generation it waited for.
 
     A wait does not raise for failed tasks, as Go's Wait cannot; use
@@ -162,8 +158,7 @@ class Result:
         raise exc
 
 
-@dataclasses.dataclass(frozen=True)
-class Info:
+class Info(NamedTuple):
     """A snapshot of a group (``WG_IOC_INFO``), for tools."""
 
     count: int
@@ -491,10 +486,12 @@ class Group:
         On the timeout raises :class:`WaitTimeoutError`; cancelling the
         coroutine unregisters it.
         """
+        import asyncio  # here: a program that never awaits does not pay for it
+
         dl = _pick_deadline(timeout, deadline_ns)
         loop = asyncio.get_running_loop()
         fd = _dup_fd(self.fileno())
-        fut: asyncio.Future[Result] = loop.create_future()
+        fut: "asyncio.Future[Result]" = loop.create_future()
 
         def ready() -> None:
             if fut.done():
@@ -659,6 +656,8 @@ def fromfd(fd: int) -> Group:
 def list_names() -> Iterator[str]:
     """The names of this IPC namespace the caller may open for waiting,
     oldest first (``WG_IOC_LIST``)."""
+    import ctypes
+
     names = ctypes.create_string_buffer(_abi.LIST_MAX * NAME_MAX)
     cursor = 0
     while True:

@@ -19,7 +19,6 @@ command by itself and is not sent twice.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import select
@@ -42,7 +41,7 @@ FORWARDED_SIGNALS: tuple[signal.Signals, ...] = (
 _SI_KERNEL = 0x80
 _SIGINFO = struct.Struct("=IiiI")  # ssi_signo, ssi_errno, ssi_code, ssi_pid
 _SIGINFO_SIZE = 128
-_libc: Optional[ctypes.CDLL] = None
+_libc = None
 
 
 def status_error(wstatus: int) -> int:
@@ -61,6 +60,9 @@ def _exec_error_code(err: Optional[int]) -> int:
 
 
 def _signalfd(sigs: Sequence[int]) -> int:
+    """signalfd(2) through ctypes (the standard library has no wrapper)."""
+    import ctypes
+
     global _libc
     if _libc is None:
         _libc = ctypes.CDLL(None, use_errno=True)
