@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+from typing import Iterator
 
 import pytest
 
@@ -35,7 +36,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
 
 
 @pytest.fixture
-def name() -> "str":
+def name() -> Iterator[str]:
     """A fresh group name, unlinked after the test if it exists."""
     n = "py-%d-%d" % (os.getpid(), next(_names))
     yield n
@@ -46,7 +47,7 @@ def name() -> "str":
 
 
 @pytest.fixture
-def group():
+def group() -> Iterator[waitgroup.Group]:
     """A fresh anonymous group, closed after the test."""
     with waitgroup.anonymous() as g:
         yield g
