@@ -111,3 +111,28 @@ def test_cancel_on_error(group):
     res = group.wait(timeout=LONG, cancel_on_error=True)
     assert res.canceled and res.error == errno.EIO
     group.done()
+
+
+def test_add_wait_resumes_after_a_signal(group):
+    # As wait: a handler that returns does not end the wait for room.
+    import signal
+
+    group.set_limit(1)
+    group.add(1)
+    h = group.dup()
+
+    def handler(signum, frame):
+        h.done()
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    try:
+        me = os.getpid()
+        pid = fork(lambda: (until(lambda: group.info().room_waiters == 1, "an add waiting"),
+                            os.kill(me, signal.SIGUSR1)))
+        group.add_wait(1, timeout=LONG)
+        assert reap(pid) == 0
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+        h.close()
+    assert group.count == 1
+    group.done()

@@ -158,37 +158,60 @@ class Result(NamedTuple):
         raise exc
 
 
-class Info(NamedTuple):
-    """A snapshot of a group (``WG_IOC_INFO``), for tools."""
+class Info:
+    """A snapshot of a group (``WG_IOC_INFO``), for tools; immutable.
 
+    Attributes: ``count`` (the counter now), ``waiters`` (tasks sleeping in
+    a wait), ``generation`` (the last completed one), ``abandoned`` and
+    ``error`` (of that generation), ``uid``, ``gid``, ``mode`` (0 for an
+    anonymous group), ``name`` (empty for an anonymous group), ``limit``
+    (0: none), ``room_waiters`` (adds waiting for room), ``canceled`` (the
+    running generation is), ``last_canceled`` (the last completed one
+    was), ``cancel_error`` (the running generation's cancel code).
+    """
+
+    __slots__ = ("count", "waiters", "generation", "abandoned", "error", "uid",
+                 "gid", "mode", "name", "limit", "room_waiters", "canceled",
+                 "last_canceled", "cancel_error")
     count: int
-    """The counter now."""
     waiters: int
-    """Tasks sleeping in a wait now."""
     generation: int
-    """The last completed generation."""
     abandoned: int
-    """Adds undone by abandonment in that generation."""
     error: int
-    """First error of that generation."""
     uid: int
-    """Owner."""
     gid: int
-    """Group."""
     mode: int
-    """Permission bits of a named group, 0 for an anonymous one."""
     name: str
-    """The name, empty for an anonymous group."""
-    limit: int = 0
-    """Most tasks counted at once, 0 for no limit."""
-    room_waiters: int = 0
-    """Adds waiting for room under the limit."""
-    canceled: bool = False
-    """The running generation is canceled."""
-    last_canceled: bool = False
-    """The last completed generation was canceled."""
-    cancel_error: int = 0
-    """The running generation's cancel code, if :attr:`canceled`."""
+    limit: int
+    room_waiters: int
+    canceled: bool
+    last_canceled: bool
+    cancel_error: int
+
+    def __init__(self, count: int, waiters: int, generation: int, abandoned: int,
+                 error: int, uid: int, gid: int, mode: int, name: str,
+                 limit: int = 0, room_waiters: int = 0, canceled: bool = False,
+                 last_canceled: bool = False, cancel_error: int = 0) -> None:
+        values = locals()
+        for field in self.__slots__:
+            object.__setattr__(self, field, values[field])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Info is immutable")
+
+    def _astuple(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Info):
+            return NotImplemented
+        return self._astuple() == other._astuple()
+
+    def __hash__(self) -> int:
+        return hash(self._astuple())
+
+    def __repr__(self) -> str:
+        return "Info(%s)" % ", ".join("%s=%r" % (f, getattr(self, f)) for f in self.__slots__)
 
 
 def _result(buf: bytearray, full: bool) -> Result:
