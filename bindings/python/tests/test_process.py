@@ -229,3 +229,20 @@ def test_permission_denied_for_another_user(name):
 def test_subprocess_is_unaffected_by_the_package():
     # The package imports nothing that changes subprocess's behaviour.
     assert subprocess.run(["true"]).returncode == 0
+
+
+def test_status_error():
+    assert waitgroup.status_error(3 << 8) == 3
+    assert waitgroup.status_error(signal.SIGKILL) == 128 + signal.SIGKILL
+    with pytest.raises(ValueError):
+        waitgroup.status_error(0x137f)  # stopped
+
+
+def test_run_with_sigchld_ignored_reports_126(group):
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with pytest.raises(ChildProcessError):
+            group.run(["true"])
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+    assert group.wait(timeout=0).error == 126

@@ -179,7 +179,9 @@ def run(group: Group, argv: Sequence[StrPath], *,
     (not found) or 126, as sh(1) does, and the exec's :class:`OSError`
     (e.g. :class:`FileNotFoundError`) is raised. If the add fails nothing is
     counted and its :class:`~waitgroup.WaitgroupError` is raised. If this
-    process dies first, the kernel undoes the add as abandoned.
+    process dies first, the kernel undoes the add as abandoned. A caller
+    with SIGCHLD ignored cannot reap the command: the task is reported
+    failed with 126 and :class:`ChildProcessError` raised.
     """
     args = _argv(argv)
     t = _Task(group)
@@ -189,7 +191,13 @@ def run(group: Group, argv: Sequence[StrPath], *,
         except OSError as exc:
             _group._done_fd(t.lfd, _exec_error_code(exc.errno))
             raise
-        status = t.supervise()
+        try:
+            status = t.supervise()
+        except OSError:
+            # Not reaped (SIGCHLD ignored: ECHILD): reported failed with
+            # 126, as wg_run() does, and the error raised.
+            _group._done_fd(t.lfd, 126)
+            raise
         return t.report(status)
     finally:
         t.leave()
