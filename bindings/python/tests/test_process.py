@@ -246,3 +246,76 @@ def test_run_with_sigchld_ignored_reports_126(group):
     finally:
         signal.signal(signal.SIGCHLD, old)
     assert group.wait(timeout=0).error == 126
+
+
+def _ready_pipe():
+    r, w = os.pipe()
+    os.set_inheritable(w, True)
+    return r, w
+
+
+LOOP = "while :; do sleep 1; done"
+
+
+def test_cancel_ends_a_run_command(group):
+    # The caller supervises; another process cancels once the command runs.
+    r, w = _ready_pipe()
+
+    def canceler():
+        os.close(w)
+        assert os.read(r, 1) == b"x"
+        assert group.cancel() is True
+    pid = fork(canceler)
+    os.close(r)
+    try:
+        code = group.run(["sh", "-c", "printf x >&%d; %s" % (w, LOOP)])
+    finally:
+        os.close(w)
+    assert reap(pid) == 0
+    assert code == 128 + signal.SIGTERM
+    res = group.wait(timeout=0)
+    assert res.canceled and res.error == errno.ECANCELED
+    assert group.count == 0 and not group.info().canceled
+
+
+@pytest.mark.parametrize("grace, trap", [(0.2, "trap '' TERM"), (0, "trap 'exit 9' TERM")])
+def test_cancel_kills_after_the_grace(group, grace, trap):
+    r, w = _ready_pipe()
+    s = group.spawn(["sh", "-c", "%s; printf x >&%d; %s" % (trap, w, LOOP)], grace=grace)
+    os.close(w)
+    assert os.read(r, 1) == b"x"
+    os.close(r)
+    assert group.cancel(error=errno.EPIPE) is True
+    assert s.wait() == 128 + signal.SIGKILL
+    res = group.wait(timeout=LONG)
+    assert res.canceled and res.error == errno.EPIPE
+
+
+def test_cancel_grace_none_only_terms(group):
+    r, w = _ready_pipe()
+    s = group.spawn(["sh", "-c", "trap 'exit 9' TERM; printf x >&%d; %s" % (w, LOOP)],
+                    grace=None)
+    os.close(w)
+    assert os.read(r, 1) == b"x"
+    os.close(r)
+    group.cancel()
+    assert s.wait() == 9
+    assert group.wait(timeout=LONG).canceled
+
+
+def test_run_room_timeout_and_canceled_group(group):
+    group.set_limit(1)
+    group.add(1)
+    with pytest.raises(waitgroup.WaitTimeoutError):
+        group.run(["true"], timeout=0.05)
+    with pytest.raises(waitgroup.WaitTimeoutError):
+        group.spawn(["true"], deadline_ns=0)
+    assert group.count == 1
+    group.cancel()
+    with pytest.raises(waitgroup.CanceledError):
+        group.run(["true"])
+    group.done()
+    with pytest.raises(waitgroup.WaitgroupError) as e:
+        group.run(["true"], grace=-1)
+    assert e.value.errno == errno.EINVAL
+    assert group.count == 0

@@ -44,7 +44,7 @@ from ._group import (
     open,
     unlink,
 )
-from ._spawn import FORWARDED_SIGNALS, Spawned, run, spawn, status_error
+from ._spawn import FORWARDED_SIGNALS, GRACE_DEFAULT, Spawned, run, spawn, status_error
 from .errors import (
     AbandonedError,
     CanceledError,
@@ -63,7 +63,7 @@ from .errors import (
 __version__ = "1.2.0"
 
 __all__ = [
-    "FOREVER", "NAME_MAX", "FORWARDED_SIGNALS", "Access", "Group", "Info",
+    "FOREVER", "NAME_MAX", "FORWARDED_SIGNALS", "GRACE_DEFAULT", "Access", "Group", "Info",
     "Result", "Task", "Spawned", "anonymous", "create", "open", "unlink",
     "fromfd", "list_names", "deadline", "monotonic_ns", "exception_error",
     "run", "spawn", "status_error",

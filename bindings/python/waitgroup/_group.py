@@ -235,6 +235,27 @@ def _wait_fd(fd: int, deadline_ns: int, flags: int = 0) -> Result:
     return _result(small + bytearray(8), False)
 
 
+def _info_fd(fd: int) -> Info:
+    """WG_IOC_INFO on ``fd``; VER0 on a module before 1.2."""
+    buf = bytearray(_abi.INFO.size)
+    full = True
+    try:
+        _ioctl(fd, _abi.IOC_INFO, buf)
+    except WaitgroupError as exc:
+        if exc.errno != errno.ENOTTY:
+            raise
+        small = bytearray(_abi.SIZE_INFO_VER0)
+        _ioctl(fd, _abi.IOC_INFO_VER0, small)
+        buf = small + bytearray(_abi.INFO.size - _abi.SIZE_INFO_VER0)
+        full = False
+    (count, waiters, gen, abandoned, err, uid, gid, mode, _, name,
+     limit, room, flags, cerr) = _abi.INFO.unpack(buf)
+    return Info(count, waiters, gen, abandoned, err, uid, gid, mode,
+                name.split(b"\0", 1)[0].decode("ascii", "replace"),
+                limit, room, bool(full and flags & _abi.INFO_CANCELED),
+                bool(full and flags & _abi.INFO_LAST_CANCELED), cerr)
+
+
 def _add_fd(fd: int, delta: int, flags: int = 0, error: int = 0,
             deadline_ns: int = 0) -> None:
     if not -2**31 <= delta < 2**31:
@@ -549,23 +570,7 @@ class Group:
 
     def info(self) -> Info:
         """A snapshot of the group (:class:`Info`)."""
-        buf = bytearray(_abi.INFO.size)
-        full = True
-        try:
-            _ioctl(self.fileno(), _abi.IOC_INFO, buf)
-        except WaitgroupError as exc:
-            if exc.errno != errno.ENOTTY:
-                raise
-            small = bytearray(_abi.SIZE_INFO_VER0)
-            _ioctl(self.fileno(), _abi.IOC_INFO_VER0, small)
-            buf = small + bytearray(_abi.INFO.size - _abi.SIZE_INFO_VER0)
-            full = False
-        (count, waiters, gen, abandoned, err, uid, gid, mode, _, name,
-         limit, room, flags, cerr) = _abi.INFO.unpack(buf)
-        return Info(count, waiters, gen, abandoned, err, uid, gid, mode,
-                    name.split(b"\0", 1)[0].decode("ascii", "replace"),
-                    limit, room, bool(full and flags & _abi.INFO_CANCELED),
-                    bool(full and flags & _abi.INFO_LAST_CANCELED), cerr)
+        return _info_fd(self.fileno())
 
     @property
     def count(self) -> int:

@@ -15,6 +15,12 @@ on to the command, as timeout(1) does: they are blocked before the command
 starts and read from a signalfd (through ctypes) while it runs. A signal
 the kernel sent to the whole process group (a terminal's ^C) reached the
 command by itself and is not sent twice.
+
+When the group is canceled while the command runs, the supervisor (which
+polls its open file of the group) sends the command SIGTERM, then SIGKILL
+once the grace period is over (:data:`GRACE_DEFAULT`, 10 s; 0: SIGKILL at
+once; None: never), and reports its status as usual, so the canceled
+generation drains.
 """
 
 from __future__ import annotations
@@ -24,13 +30,18 @@ import os
 import select
 import signal
 import struct
+import time
 from typing import Mapping, Optional, Sequence
 
 from . import _group
 from ._group import Group, StrPath
 from .errors import error_for
 
-__all__ = ["run", "spawn", "Spawned", "status_error", "FORWARDED_SIGNALS"]
+__all__ = ["run", "spawn", "Spawned", "status_error", "FORWARDED_SIGNALS",
+           "GRACE_DEFAULT"]
+
+GRACE_DEFAULT: float = 10.0
+"""Seconds from a cancel's SIGTERM to its SIGKILL (``WG_GRACE_DEFAULT``)."""
 
 FORWARDED_SIGNALS: tuple[signal.Signals, ...] = (
     signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1,
@@ -80,8 +91,12 @@ def _signalfd(sigs: Sequence[int]) -> int:
 class _Task:
     """A counted task being supervised: userlib's struct task."""
 
-    def __init__(self, group: Group) -> None:
-        self.lfd = _group._task_add(group.fileno())
+    def __init__(self, group: Group, room_deadline: int = _group.FOREVER,
+                 grace: Optional[float] = GRACE_DEFAULT) -> None:
+        if grace is not None and grace < 0:
+            raise error_for(errno.EINVAL, "grace must be None or >= 0")
+        self.grace = grace
+        self.lfd = _group._task_add(group.fileno(), room_deadline)
         self.pid = 0
         self.pidfd = -1
         try:
@@ -127,17 +142,71 @@ class _Task:
             except ProcessLookupError:
                 pass
 
+    def canceled(self, revents: int) -> Optional[bool]:
+        """The ledger polled readable while it holds the task's add, as
+        userlib's task_canceled(): the generation is canceled (True); or a
+        completion was latched (taken here: False); or dones without adds
+        took the counter to zero (level-triggered), or the descriptor may
+        not wait (POLLERR): None, poll it no more."""
+        if revents & (select.POLLERR | select.POLLNVAL):
+            return None
+        try:
+            info = _group._info_fd(self.lfd)
+        except OSError:
+            return None
+        if info.canceled:
+            return True
+        if not info.count:
+            return None
+        try:
+            _group._wait_fd(self.lfd, 0)
+        except OSError:
+            pass
+        return False
+
+    def cancel(self) -> Optional[float]:
+        """End the command of a canceled group: SIGTERM, or SIGKILL with
+        no grace. Returns the time.monotonic() to send SIGKILL at."""
+        if self.grace == 0:
+            self._kill(signal.SIGKILL)
+            return None
+        self._kill(signal.SIGTERM)
+        return None if self.grace is None else time.monotonic() + self.grace
+
+    def _kill(self, sig: int) -> None:
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
     def supervise(self) -> int:
-        """Forward signals until the command exits; reap it; its status."""
+        """Forward signals, and end the command when the group is
+        canceled, until it exits; reap it; its status. One poll(2) over
+        every source of events."""
         if self.pidfd >= 0:
             p = select.poll()
             p.register(self.pidfd, select.POLLIN)
             p.register(self.sigfd, select.POLLIN)
+            p.register(self.lfd, select.POLLIN)
+            kill_at: Optional[float] = None
             exited = False
             while not exited:
-                for fd, _ in p.poll():
+                timeout = None
+                if kill_at is not None:
+                    timeout = max(0, int((kill_at - time.monotonic()) * 1000) + 1)
+                events = p.poll(timeout)
+                if kill_at is not None and time.monotonic() >= kill_at:
+                    self._kill(signal.SIGKILL)
+                    kill_at = None
+                for fd, revents in events:
                     if fd == self.sigfd:
                         self.forward()
+                    elif fd == self.lfd:
+                        verdict = self.canceled(revents)
+                        if verdict is not False:
+                            p.unregister(self.lfd)
+                        if verdict:
+                            kill_at = self.cancel()
                     elif fd == self.pidfd:
                         exited = True
         _, status = os.waitpid(self.pid, 0)
@@ -166,7 +235,9 @@ def _argv(argv: Sequence[StrPath]) -> list[bytes]:
 
 
 def run(group: Group, argv: Sequence[StrPath], *,
-        env: Optional[Mapping[str, str]] = None) -> int:
+        env: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None, deadline_ns: Optional[int] = None,
+        grace: Optional[float] = GRACE_DEFAULT) -> int:
     """Run ``argv`` (found on PATH) as a task of ``group``, supervised by
     the calling process, and return its error code: the exit status, or
     128 plus the signal that killed it (``wg_run``).
@@ -182,9 +253,17 @@ def run(group: Group, argv: Sequence[StrPath], *,
     process dies first, the kernel undoes the add as abandoned. A caller
     with SIGCHLD ignored cannot reap the command: the task is reported
     failed with 126 and :class:`ChildProcessError` raised.
+
+    ``timeout`` (seconds) or ``deadline_ns`` (absolute CLOCK_MONOTONIC)
+    bound the wait for room under a limit (default: as long as it takes):
+    :class:`~waitgroup.WaitTimeoutError`, nothing counted. If the group is
+    canceled while the command runs, it is sent SIGTERM, and SIGKILL
+    ``grace`` seconds later (default :data:`GRACE_DEFAULT`; 0: SIGKILL at
+    once; None: never); a canceled group takes no new task
+    (:class:`~waitgroup.CanceledError`).
     """
     args = _argv(argv)
-    t = _Task(group)
+    t = _Task(group, _group._pick_deadline(timeout, deadline_ns), grace)
     try:
         try:
             t.start(args, env)
@@ -277,7 +356,9 @@ def _supervise_child(t: _Task, args: list[bytes], env: Optional[Mapping[str, str
 
 
 def spawn(group: Group, argv: Sequence[StrPath], *,
-          env: Optional[Mapping[str, str]] = None) -> Spawned:
+          env: Optional[Mapping[str, str]] = None,
+          timeout: Optional[float] = None, deadline_ns: Optional[int] = None,
+          grace: Optional[float] = GRACE_DEFAULT) -> Spawned:
     """Start ``argv`` as a task of ``group`` under a forked supervisor
     (``wg_spawn``) and return it once the command runs.
 
@@ -288,11 +369,14 @@ def spawn(group: Group, argv: Sequence[StrPath], *,
     caller's pipes and groups are not held open by it. Killing the
     supervisor with SIGKILL abandons the task. If the command cannot be
     executed, the add is taken back and the exec's :class:`OSError` raised.
+    ``timeout``, ``deadline_ns`` and ``grace`` are as for :func:`run`: the
+    supervisor ends the command when the group is canceled.
     """
     args = _argv(argv)
+    room = _group._pick_deadline(timeout, deadline_ns)
     r, w = os.pipe()
     try:
-        t = _Task(group)
+        t = _Task(group, room, grace)
     except BaseException:
         os.close(r)
         os.close(w)
