@@ -60,10 +60,12 @@ userlib:
 	$(MAKE) -C tests
 
 # make install [DESTDIR=...] [PREFIX=/usr/local]: library, headers,
-# pkg-config file, command, man pages, completion, udev rule; the module
+# pkg-config file, command, man pages, completion, udev rule, the Python
+# package (bindings/python/Makefile says where); the module
 # too when KDIR is the running kernel's (and no DESTDIR), or INSTALL_MODULE=1.
 install: userlib
 	$(MAKE) -C userlib install
+	$(MAKE) -C bindings/python install
 	@if [ "$(INSTALL_MODULE)" = 1 ] || { [ -z "$(DESTDIR)" ] && \
 	    [ "$(WG_KRELEASE)" = "$$(uname -r)" ]; }; then \
 		$(MAKE) module && \
@@ -127,6 +129,7 @@ clean:
 # INSTALL_MODULE=1.
 uninstall:
 	$(MAKE) -C userlib uninstall
+	$(MAKE) -C bindings/python uninstall
 	@if [ "$(INSTALL_MODULE)" = 1 ] || { [ -z "$(DESTDIR)" ] && [ "$(WG_KRELEASE)" = "$$(uname -r)" ]; }; then \
 		d="$(DESTDIR)/lib/modules/$(WG_KRELEASE)/extra/kmod" && \
 		rm -f "$$d"/waitgroup.ko* "$$d"/waitgroup_kunit.ko* "$$d"/samples/waitgroup_sample.ko* && \

@@ -52,6 +52,21 @@ env -u LD_LIBRARY_PATH "$top/build/bin/waitgroup" --version >/dev/null ||
 find "$dest" -name '*.o' | grep -q . && fail "object files installed"
 echo "tree: library with soname links, static library, headers, pkg-config, command, man pages, completion, udev rule: ok"
 
+# The Python package, where Debian's python3 looks for a distribution's
+# packages (a sys.path entry of /usr/bin/python3), imports from there.
+pydir=usr/lib/python3/dist-packages
+for f in __init__.py _abi.py _group.py _spawn.py errors.py py.typed; do
+	[ -f "$dest/$pydir/waitgroup/$f" ] || fail "missing $pydir/waitgroup/$f"
+done
+if [ -x /usr/bin/python3 ]; then
+	/usr/bin/python3 -c 'import sys; sys.exit("/'"$pydir"'" not in sys.path)' ||
+		fail "/$pydir is not on /usr/bin/python3's path"
+	PYTHONPATH=$dest/$pydir /usr/bin/python3 -B -c 'import sys, waitgroup
+sys.exit(not (waitgroup.__file__.startswith(sys.argv[1]) and waitgroup.__version__ == sys.argv[2]))' \
+		"$dest/$pydir/waitgroup/" "$version" || fail "the installed waitgroup package does not import, or is not $version"
+fi
+echo "python package in /$pydir, on python3's path, imports: ok"
+
 export PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest"
 flags=$(pkg-config --cflags --libs libwaitgroup) || fail "pkg-config libwaitgroup"
 [ "$(pkg-config --modversion libwaitgroup)" = "$version" ] || fail "pkg-config version"
