@@ -293,6 +293,32 @@ def main():
                "the emulator slows both); OP-time-ratio: the same in time. "
                "The registry promises at most 1.5x.")
 
+    ins = {r["work"]: r["median"] for r in rows if r["section"] == "insns"}
+    if ins:
+        t.section("Kernel instructions per call (exact: 1 vCPU, single-stepped "
+                  "through qemu's gdb stub)")
+        t.header("call", "instructions", "", "x null ioctl")
+        names = {"getppid": "getppid()", "null-ioctl": "null ioctl (ENOTTY)",
+                 "add-0-1": "ADD(+1) 0 -> 1 (struct wg_add)",
+                 "add-val-0-1": "ADD_VAL(+1) 0 -> 1 (delta in the argument)",
+                 "done-1-0": "DONE 1 -> 0 (completes)", "done-2-1": "DONE 2 -> 1",
+                 "wait0": "WAIT on a zero group"}
+        null = ins.get("null-ioctl")
+        for work, label in names.items():
+            if work in ins:
+                t.row(label, f"{ins[work]:.0f}", "",
+                      ratio(ins[work], null) if null else "-")
+        if null and "done-1-0" in ins:
+            for add, label in (("add-val-0-1", "ADD_VAL+DONE"), ("add-0-1", "ADD+DONE")):
+                if add in ins:
+                    pair = ins[add] + ins["done-1-0"]
+                    t.row(f"pair {label}, 0 -> 1 -> 0", f"{pair:.0f}", "",
+                          ratio(pair, 2 * null))
+        t.note("From the syscall instruction to the first user-mode "
+               "instruction after it, warm (three passes before), each the "
+               "same in three marked passes. They do not depend on the "
+               "host's load: compare them commit to commit.")
+
     jobs = [r for r in rows if r["section"] == "jobs"]
     if jobs:
         smp = int(jobs[0]["smp"])
