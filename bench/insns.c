@@ -78,9 +78,31 @@ static void pass(int fd, int marked)
 #undef MARK
 }
 
-int main(void)
+/* For bench/insns --profile: the kernel's text symbols, on stdout. */
+static void dump_symbols(void)
+{
+	char line[512], type;
+	unsigned long addr;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f) {
+		perror("wg-insns: /proc/kallsyms");
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c", &addr, &type) == 2 && addr &&
+		    (type == 't' || type == 'T'))
+			printf("SYM %s", line);
+	fclose(f);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
 {
 	int dev, fd, i;
+
+	if (argc > 1 && !strcmp(argv[1], "--symbols"))
+		dump_symbols();
 
 	dev = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
 	if (dev < 0) {

@@ -2,7 +2,9 @@
 """gdb script of bench/insns: count kernel instructions per call.
 
 Run by gdb -batch with PORT, ADDR (wg_insn_probe's address in wg-insns)
-and OUT (a file for the counts) defined first. It connects to qemu's gdb
+and OUT (a file for the counts) defined first; with PROFILE = True, the
+address of every instruction of each kind's first marked call goes to
+OUT.trace as well. It connects to qemu's gdb
 stub (the VM started paused), breaks at the probe's syscall instruction
 when r12 carries the mark, single-steps from there until the program
 counter is back in user space and writes "KIND COUNT" per marked call.
@@ -40,14 +42,19 @@ def connect():
     gdb.execute(f"target remote 127.0.0.1:{PORT}")
 
 
-def count_one():
-    """From the syscall instruction back to user mode: kernel instructions."""
+def count_one(trace):
+    """From the syscall instruction back to user mode: kernel instructions.
+    With @trace (a list), the address of each one is appended to it."""
     gdb.execute("stepi", to_string=True)     # the syscall itself
     n = 0
-    while reg("pc") >= USER_TOP:
+    while True:
+        pc = reg("pc")
+        if pc < USER_TOP:
+            return n
+        if trace is not None:
+            trace.append(pc)
         gdb.execute("stepi", to_string=True)
         n += 1
-    return n
 
 
 def main():
@@ -55,16 +62,25 @@ def main():
     gdb.execute(f"break *{ADDR:#x}", to_string=True)
     gdb.execute(f"condition 1 ((unsigned long)$r12 >> 16) == {MAGIC >> 16:#x}")
     results = []
+    traces = {}
+    profile = globals().get("PROFILE", False)
     while True:
         gdb.execute("continue", to_string=True)
         mark = reg("r12")
-        kind = mark & 0xFFFF
-        if kind == END:
+        kind = KINDS.get(mark & 0xFFFF, f"kind-{mark & 0xFFFF}")
+        if mark & 0xFFFF == END:
             break
-        results.append((KINDS.get(kind, f"kind-{kind}"), count_one()))
+        trace = [] if profile and kind not in traces else None
+        results.append((kind, count_one(trace)))
+        if trace is not None:
+            traces[kind] = trace
     with open(OUT, "w") as f:
         for kind, n in results:
             f.write(f"{kind} {n}\n")
+    if profile:
+        with open(OUT + ".trace", "w") as f:
+            for kind, trace in traces.items():
+                f.write(kind + " " + " ".join(f"{pc:x}" for pc in trace) + "\n")
     gdb.execute("delete")
     gdb.execute("detach")
 
