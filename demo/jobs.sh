@@ -221,9 +221,10 @@ case $id in
 	;;
 7)
 	# Fail once jobs 8 and 9 hang beside this one, so the pool is full,
-	# and the launcher waits for room.
+	# the launcher waits for room, and the coordinator's wait sleeps.
 	until [ -f "$dir/job8.hung" ] && [ -f "$dir/job9.hung" ] &&
-		waitgroup info "$pool" | grep -q '^room waits: *1$'; do
+		waitgroup info "$pool" | grep -q '^room waits: *1$' &&
+		waitgroup info "$pool" | grep -q '^waiters: *1$'; do
 		usleep 10000	# poll interval only: the condition is the state
 	done
 	echo "job 7: FAILED with exit 4 while the pool was full"
@@ -263,7 +264,13 @@ say "coordinator: waitgroup create $POOL --limit 3"
 	done
 ) 2>"$dir/launcher.err" &
 launcher=$!
-say "coordinator: waitgroup wait $POOL --cancel-on-error"
+# Not before job 7 runs: a wait on a count of 0 (before the first go, or
+# between two quick jobs) would return at once, done. Job 7 holds its
+# slot until this wait sleeps, so from its start the count stays above 0.
+until [ -f "$dir/job7.pid" ]; do
+	usleep 10000	# poll interval only: the condition is the state
+done
+say "coordinator: job 7 runs: waitgroup wait $POOL --cancel-on-error"
 "$WG" wait "$POOL" --cancel-on-error --timeout 300 2>"$dir/pool.err"
 prc=$?
 say "coordinator: waitgroup wait exited $prc: $(cat "$dir/pool.err")"
