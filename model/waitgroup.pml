@@ -833,9 +833,9 @@ init
 		run waiter(1, GENS, 1, 0);
 		run waiter(2, GENS, 0, 0);
 #elif defined(CFG_3P_TASKS)
-		/* two tasks and a waiter */
+		/* two tasks (one with errors) and a waiter */
 		run worker(0, GENS, 0, 1, 0, 0);
-		run worker(1, GENS, 0, 1, 0, 0);
+		run worker(1, GENS, 0, 0, 0, 0);
 		run waiter(2, GENS, 1, 0);
 #elif defined(CFG_3P_POLL)
 		/* a task, a waiter and a poller */
