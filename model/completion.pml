@@ -56,12 +56,41 @@ inline fast_path(me, delta, error, ret, fp_done)
 	:: fp_done
 	:: else ->
 #endif
+	lf = 0;
 	atomic {
 		if
 		:: error == 0 && !slow ->
 			if
 			:: count + delta < 0 -> ret = ERANGE; fp_done = 1
+#ifdef COMPLETION_LOCKFREE
+			/*
+			 * A SKETCH of the lock-free completion, not today's code:
+			 * what this step reads stands for bits of the state word
+			 * the cmpxchg compares (waiters, an armed latch, an error
+			 * or abandonment in the generation), and gen stands for a
+			 * generation moved by the same cmpxchg.
+			 */
+			:: count + delta == 0 && nwait == 0 &&
+#ifndef LOCKFREE_NO_POLL_BIT
+			   !l_linked[0] && !l_linked[1] && !l_linked[2] &&
+#endif
+			   err == 0 && aband == 0 ->
+				spec_update(delta, 0, 0, 0);
+				count = 0;
+				gen++;
+#ifndef LOCKFREE_RESULT_SPLIT
+				last_err = 0; last_aband = 0; last_canceled = 0;
+#endif
+				lf = 1;
+				ret = OK; fp_done = 1
+			:: count + delta == 0 && !(nwait == 0 &&
+#ifndef LOCKFREE_NO_POLL_BIT
+			   !l_linked[0] && !l_linked[1] && !l_linked[2] &&
+#endif
+			   err == 0 && aband == 0) -> fp_done = 0
+#else
 			:: count + delta == 0 -> fp_done = 0	/* reaches zero: lock */
+#endif
 			:: else ->
 				spec_update(delta, 0, 0, count + delta);
 				count = count + delta;
@@ -70,9 +99,37 @@ inline fast_path(me, delta, error, ret, fp_done)
 		:: else -> fp_done = 0		/* WG_SLOW, or an error: lock */
 		fi
 	}
+#ifdef LOCKFREE_RESULT_SPLIT
+	/* the sketch, with the last result published after the cmpxchg */
+	if
+	:: lf -> d_step { last_err = 0; last_aband = 0; last_canceled = 0 }
+	:: else
+	fi;
+#endif
 #ifdef MUT_WAITERS_BEFORE_CMPXCHG
 	fi
 #endif
+}
+
+/*
+ * wg_complete_locked()'s first half: the generation's result becomes the
+ * last result, the running generation's is reset, and the generation
+ * moves (atomic64_inc_return: fully ordered). Kept in the completer's
+ * locals cg, ce, ca, cc, as the kernel keeps it in a struct wg_result.
+ */
+inline complete_publish()
+{
+	last_canceled = (cancel_err != 0);
+	if
+	:: cancel_err != 0 -> last_err = cancel_err
+	:: else -> last_err = err
+	fi;
+	last_aband = aband;
+	err = 0;
+	aband = 0;
+	coe_waiters = 0;
+	gen++;
+	cg = gen; ce = last_err; ca = last_aband; cc = last_canceled
 }
 
 /*
@@ -85,24 +142,15 @@ inline fast_path(me, delta, error, ret, fp_done)
  */
 inline complete_locked(me)
 {
-	d_step {
-		last_canceled = (cancel_err != 0);
-		if
-		:: cancel_err != 0 -> last_err = cancel_err
-		:: else -> last_err = err
-		fi;
-		last_aband = aband;
-		err = 0;
-		aband = 0;
-		coe_waiters = 0
-	}
+#if !defined(COMPLETION_LOCKFREE) || defined(LOCKFREE_GEN_AFTER)
+	d_step { complete_publish() }
+#endif
 	if
 	:: cancel_err != 0 ->
 		cancel_err = 0;		/* the next generation starts clean */
 		slow_locked()
 	:: else
 	fi;
-	gen++;				/* atomic64_inc_return: fully ordered */
 	i = 0;
 	do
 	:: i < NP ->
@@ -110,8 +158,8 @@ inline complete_locked(me)
 		:: w_linked[i] ->
 			d_step {
 				w_linked[i] = 0;
-				w_gen[i] = gen; w_err[i] = last_err;
-				w_aband[i] = last_aband; w_canc[i] = last_canceled;
+				w_gen[i] = cg; w_err[i] = ce;
+				w_aband[i] = ca; w_canc[i] = cc;
 				w_done[i] = 1		/* smp_store_release */
 			}
 		:: else
@@ -130,11 +178,11 @@ inline complete_locked(me)
 				:: !l_keep[i] && !pq_active[i] -> skip	/* nobody polls */
 				:: else ->
 					if
-					:: l_seen[i] >= gen -> skip	/* a wait returned it */
+					:: l_seen[i] >= cg -> skip	/* a wait returned it */
 					:: else ->
-						l_gen[i] = gen; l_err[i] = last_err;
-						l_aband[i] = last_aband;
-						l_canc[i] = last_canceled;
+						l_gen[i] = cg; l_err[i] = ce;
+						l_aband[i] = ca;
+						l_canc[i] = cc;
 						l_keep[i] = 0;
 						l_done[i] = 1;
 						if		/* wake_up_poll() */

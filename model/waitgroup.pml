@@ -119,7 +119,8 @@ byte served_tk;
 	byte i; byte k; byte oc; byte ow; short nc; short base; byte rel; \
 	byte undo; byte rg; byte re; byte ra; bool rc; byte how; \
 	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
-	bool mask; byte ret; byte ret2
+	bool mask; bool lf; byte ret; byte ret2; \
+	byte cg; byte ce; byte ca; bool cc
 
 /* ---------------------------------------------------------------- */
 
@@ -293,19 +294,37 @@ inline room_commit()
 /* wg_cancel_locked(): cancel the running generation */
 inline cancel_locked(me, e)
 {
-	if
-	:: count == 0 || cancel_err != 0 -> skip
-	:: else ->
-		d_step {
+	/* The test is relaxed but exact: only wq.lock's holder reaches zero. */
+	atomic {
+		pint = (count == 0 || cancel_err != 0);
+		if
+		:: !pint ->
 			cancel_err = e;
 			assert(sgen + 1 < NG);
-			spec_canc[sgen + 1] = e
-		}
+			spec_canc[sgen + 1] = e;
+#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_CANCEL_SPLIT)
+			/*
+			 * The sketch: a lock-free completion can reach zero
+			 * under wq.lock, so the test and WG_SLOW are one
+			 * cmpxchg on the state word.
+			 */
+			slow = 1; g_canc = 1
+#else
+			skip
+#endif
+		:: else
+		fi
+	}
+	if
+	:: pint -> skip
+	:: else ->
+#if !defined(COMPLETION_LOCKFREE) || defined(LOCKFREE_CANCEL_SPLIT)
 #ifdef MUT_CANCEL_NO_SLOW
 		/* MUTATION: WG_SLOW not set, lock-free adds go on. */
 		g_canc = 1;
 #else
 		slow_locked();
+#endif
 #endif
 		do
 		:: nroom > 0 ->
@@ -382,7 +401,27 @@ inline update_locked(me, delta, error, ab, ret)
 				if
 				:: nc == 0 -> nwait = 0	/* low half & WG_SLOW */
 				:: else
+				fi;
+#ifdef COMPLETION_LOCKFREE
+				/*
+				 * The sketch: "the generation has an error" is in the
+				 * word, and so are the generation and its result when
+				 * this cmpxchg reaches zero (unless LOCKFREE_GEN_AFTER).
+				 */
+				if
+				:: error != 0 && err == 0 -> err = error
+				:: else
+				fi;
+				aband = aband + ab;
+#ifndef LOCKFREE_GEN_AFTER
+				if
+				:: nc == 0 && old_nz -> complete_publish()
+				:: else
 				fi
+#endif
+#else
+				skip
+#endif
 			:: else
 			fi
 		fi
@@ -390,6 +429,7 @@ inline update_locked(me, delta, error, ab, ret)
 	if
 	:: ret == OK ->
 		room_commit();
+#ifndef COMPLETION_LOCKFREE
 		d_step {
 			if
 			:: error != 0 && err == 0 -> err = error
@@ -397,6 +437,7 @@ inline update_locked(me, delta, error, ab, ret)
 			fi;
 			aband = aband + ab
 		}
+#endif
 		if
 		:: nc == 0 && old_nz -> complete_locked(me)
 		:: nc != 0 && error != 0 && coe_waiters > 0 -> cancel_locked(me, error)
@@ -631,7 +672,21 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 		:: else
 		fi;
 		/* atomic64_inc (relaxed, under wq.lock); list_add_tail */
+#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_REGISTER_LOCKED)
+		/*
+		 * The sketch: with a lock-free completion the counter can reach
+		 * zero under our lock, so registering is a cmpxchg that fails
+		 * if it did since the test above; the wait then starts over.
+		 */
+		atomic {
+		pint = (count == 0);
+		if
+		:: pint -> skip
+		:: else ->
+#else
+		pint = 0;
 		d_step {
+#endif
 			nwait++;
 			w_linked[me] = 1;
 			w_done[me] = 0;
@@ -648,8 +703,14 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			/* the generation this wait is for */
 			assert(!restart || mygen == sgen + 1);
 			mygen = sgen + 1
+#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_REGISTER_LOCKED)
+		fi
+#endif
 		}
 		unlock(me);
+		if
+		:: pint -> skip		/* the sketch's failed registration */
+		:: else ->
 		wait_event(me, WQ, w_done[me], intr, ret);
 		if
 		:: ret != OK ->		/* gives up unless the completion won */
@@ -704,6 +765,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			assert(latch);
 			sigpend[me] = 0;
 			restart = 1
+		fi
 		fi
 	fi
 	od
