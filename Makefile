@@ -53,6 +53,7 @@ checkpatch:
 # its mutations, each of which spin must catch (model/README.md).
 model:
 	scripts/check-model verify
+	scripts/check-model cover
 	scripts/check-model mutations
 
 selftests:

@@ -185,6 +185,7 @@ inline complete_locked(me)
 						l_canc[i] = cc;
 						l_keep[i] = 0;
 						l_done[i] = 1;
+						COVER(16);
 						if		/* wake_up_poll() */
 						:: pq_active[i] -> pq_trig[i] = 1
 						:: else

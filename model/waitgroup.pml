@@ -114,6 +114,16 @@ byte room_gen[NP];	/* the generation each queued in (sgen + 1) */
 byte next_tk = 1;
 byte served_tk;
 
+/*
+ * Coverage: -DCOVERPT=n makes point n an assertion failure, so that
+ * "scripts/check-model cover" can show each point is reached (no property
+ * holds vacuously).
+ */
+#ifndef COVERPT
+#define COVERPT 0
+#endif
+#define COVER(n) if :: COVERPT == n -> assert(false) :: else fi
+
 /* Every proctype's scratch locals (inlines are textual). */
 #define SCRATCH \
 	byte i; byte k; byte oc; byte ow; short nc; short base; byte rel; \
@@ -224,7 +234,7 @@ inline wait_event(me, q, cond, intr, ret)
 		:: else
 		fi;
 		if					/* schedule() */
-		:: tsleep[me] == 0
+		:: tsleep[me] == 0 -> COVER(15)
 		:: atomic { intr && !sigsent[me] ->	/* signal_wake_up() */
 			sigsent[me] = 1; sigpend[me] = 1; tsleep[me] = 0 }
 		fi
@@ -278,6 +288,7 @@ inline room_commit()
 				/* let in within the generation it waited in */
 				assert(room_gen[roomers[0]] == sgen + 1);
 				room_ret[roomers[0]] = OK;
+				COVER(8);
 				room_done[roomers[0]] = 1;	/* release */
 				roomers[0] = roomers[1];
 				roomers[1] = roomers[2];
@@ -352,6 +363,7 @@ inline cancel_locked(me, e)
 					w_linked[i] = 0;
 					w_gen[i] = gen + 1; w_err[i] = e;
 					w_aband[i] = aband; w_canc[i] = 1;
+					COVER(10);
 					rel++;
 					w_done[i] = 1		/* release */
 				}
@@ -379,7 +391,7 @@ inline update_locked(me, delta, error, ab, ret)
 			base = count + delta;
 			ret = OK;
 			if
-			:: delta > 0 && cancel_err != 0 -> ret = ECANC
+			:: delta > 0 && cancel_err != 0 -> COVER(12); ret = ECANC
 			:: delta > 0 && cancel_err == 0 && limit != 0 &&
 			   (base > limit || nroom > 0) -> ret = EAGAIN
 			:: else
@@ -440,7 +452,9 @@ inline update_locked(me, delta, error, ab, ret)
 #endif
 		if
 		:: nc == 0 && old_nz -> complete_locked(me)
-		:: nc != 0 && error != 0 && coe_waiters > 0 -> cancel_locked(me, error)
+		:: nc != 0 && error != 0 && coe_waiters > 0 ->
+			COVER(11);
+			cancel_locked(me, error)
 		:: else
 		fi;
 #ifdef MUT_ROOM_AFTER_ZERO
@@ -482,7 +496,7 @@ inline abandon(me, n)
 	:: undo > 0 ->
 		update_locked(me, -undo, EOWNERDEAD, undo, ret2);
 		if
-		:: ret2 == OK -> break
+		:: ret2 == OK -> COVER(13); break
 		:: else ->
 			d_step {
 				if
@@ -550,6 +564,10 @@ inline add_wait(me, ret)
 #else
 				roomers[nroom] = me;
 #endif
+				if
+				:: nroom == 1 -> COVER(9)
+				:: else
+				fi;
 				nroom++;
 				room_done[me] = 0;
 				room_tk[me] = next_tk;
@@ -629,6 +647,11 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			rg = l_gen[me]; re = l_err[me];
 			ra = l_aband[me]; rc = l_canc[me];
 			how = HOW_LATCH;
+			COVER(1);
+			if
+			:: restart -> COVER(7)
+			:: else
+			fi;
 			check_completed(rg, re, ra, rc);
 			assert(!restart || rg == mygen);
 			l_done[me] = 0;
@@ -643,6 +666,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 				rg = gen; re = last_err; ra = last_aband;
 				rc = last_canceled;
 				how = HOW_ZERO;
+				COVER(2);
 				assert(rg == sgen);
 				check_completed(rg, re, ra, rc);
 				assert(!restart || rg == mygen)
@@ -660,6 +684,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			d_step {
 				rg = gen + 1; re = cancel_err; ra = aband; rc = 1;
 				how = HOW_CANCEL;
+				COVER(3);
 				assert(rg == sgen + 1 && spec_canc[rg] == re);
 				assert(!restart || rg == mygen);
 				if
@@ -716,7 +741,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 		:: ret != OK ->		/* gives up unless the completion won */
 			lock(me);
 			if
-			:: w_done[me] -> ret = OK
+			:: w_done[me] -> COVER(6); ret = OK
 			:: else ->
 				d_step {
 					w_linked[me] = 0;
@@ -743,6 +768,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 				rg = w_gen[me]; re = w_err[me];
 				ra = w_aband[me]; rc = w_canc[me];
 				how = HOW_SLEPT;
+				COVER(4);
 				/* its own generation: not earlier, not later */
 				assert(rg == mygen);
 				/* no early release: completed, or canceled */
@@ -764,6 +790,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			/* -ERESTARTSYS: the call restarts once the signal is handled */
 			assert(latch);
 			sigpend[me] = 0;
+			COVER(5);
 			restart = 1
 		fi
 		fi
@@ -861,6 +888,7 @@ proctype poller(byte me)
 		:: mask -> break
 		:: else ->
 			pq_trig[me] == 1;	/* poll_schedule_timeout() */
+			COVER(14);
 			pq_trig[me] = 0
 		fi
 	od;
