@@ -5,6 +5,7 @@
 #   make                 module (against Debian's headers), library, tools, tests
 #   make check           build lane (W=1 -Werror, sparse, checkpatch, spin model) + vm lane
 #                        on every kernel + debug lane; ends with "N passed, N failed"
+#   make model           the protocol's spin model, coverage and mutations (model/README.md)
 #   make module KERNEL=6.12   the module for one of Debian's kernels
 #                        (6.1, 6.12, 7.3: scripts/kernel), in build/kernel/6.12
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real host
