@@ -109,6 +109,8 @@ byte spec_aband[NG];	/* adds abandoned in each generation */
 byte spec_canc[NG];	/* the cancel's code, if that generation was canceled */
 bool g_lim;		/* a limit is in force (WG_SLOW set for it) */
 bool g_canc;		/* a cancel is in force (WG_SLOW set for it) */
+bool g_cancels;		/* the update being applied has an error that cancels */
+bool g_late;		/* adders let in after their generation's completion */
 byte room_tk[NP];	/* FIFO tickets of the adders waiting for room */
 byte room_gen[NP];	/* the generation each queued in (sgen + 1) */
 byte next_tk = 1;
@@ -130,7 +132,7 @@ byte served_tk;
 	byte undo; byte rg; byte re; byte ra; bool rc; byte how; \
 	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
 	bool mask; bool lf; byte ret; byte ret2; \
-	byte cg; byte ce; byte ca; bool cc
+	byte cg; byte ce; byte ca; bool cc; bool cnl
 
 /* ---------------------------------------------------------------- */
 
@@ -169,8 +171,11 @@ inline spec_update(delta, error, ab, newc)
 	spec_aband[sgen + 1] = spec_aband[sgen + 1] + ab;
 	if
 	:: newc == 0 ->
-		/* no adder waiting for room is left behind by a completion */
-		assert(nroom == 0);
+		/*
+		 * No adder waiting for room is left behind by a completion, but
+		 * by one whose error cancels: they go into the next generation.
+		 */
+		assert(nroom == 0 || g_cancels);
 		sgen++
 	:: else
 	fi
@@ -285,8 +290,12 @@ inline room_commit()
 				/* FIFO: the head holds the oldest ticket. */
 				assert(room_tk[roomers[0]] > served_tk);
 				served_tk = room_tk[roomers[0]];
-				/* let in within the generation it waited in */
-				assert(room_gen[roomers[0]] == sgen + 1);
+				/*
+				 * let in within the generation it waited in, or the
+				 * next if that one's error completed it (point 8)
+				 */
+				assert(room_gen[roomers[0]] == sgen + 1 ||
+				       g_late && room_gen[roomers[0]] == sgen);
 				room_ret[roomers[0]] = OK;
 				COVER(8);
 				room_done[roomers[0]] = 1;	/* release */
@@ -385,6 +394,9 @@ inline cancel_locked(me, e)
 inline update_locked(me, delta, error, ab, ret)
 {
 	atomic {
+		/* An error that cancels the generation lets no one in: point 8. */
+		cnl = (error != 0 && coe_waiters > 0 && cancel_err == 0);
+		g_cancels = cnl;
 		if
 		:: count + delta < 0 -> ret = ERANGE
 		:: else ->
@@ -403,7 +415,7 @@ inline update_locked(me, delta, error, ab, ret)
 				nc = base; k = 0;
 #else
 				if
-				:: delta < 0 && nroom > 0 -> room_fit(base)
+				:: delta < 0 && !cnl && nroom > 0 -> room_fit(base)	/* hand_over */
 				:: else -> nc = base; k = 0
 				fi;
 #endif
@@ -436,7 +448,8 @@ inline update_locked(me, delta, error, ab, ret)
 #endif
 			:: else
 			fi
-		fi
+		fi;
+		g_cancels = 0
 	}
 	if
 	:: ret == OK ->
@@ -451,8 +464,18 @@ inline update_locked(me, delta, error, ab, ret)
 		}
 #endif
 		if
-		:: nc == 0 && old_nz -> complete_locked(me)
-		:: nc != 0 && error != 0 && coe_waiters > 0 ->
+		:: nc == 0 && old_nz ->
+			complete_locked(me);
+			/* The error ended the generation: the next one lets them in. */
+			if
+			:: cnl && nroom > 0 ->
+				COVER(17);
+				g_late = 1;
+				room_update_locked();
+				g_late = 0
+			:: else
+			fi
+		:: nc != 0 && cnl ->
 			COVER(11);
 			cancel_locked(me, error)
 		:: else
@@ -942,13 +965,19 @@ init
 		run worker(0, GENS, 1, 0, 0, 1);
 		run worker(1, 1, 1, 0, 0, 0);
 		run worker(2, 1, 1, 0, 0, 0);
+#elif defined(CFG_3P_LIMIT_COE)
+		/* limit 1 and errors: a task with errors, a task waiting for
+		 * room, a waiter that cancels on error */
+		run worker(0, GENS, 1, 1, 0, 1);
+		run worker(1, 1, 1, 0, 0, 0);
+		run waiter(2, GENS, 1, 1);
 #elif defined(CFG_3P_CANCEL)
 		/* a task that may hang once canceled, a waiter (cancel on error), a cancel */
 		run worker(0, GENS, 0, 1, 1, 0);
 		run waiter(1, GENS, 1, 1);
 		run canceller(2);
 #else
-#error "no configuration: -DCFG_2P, CFG_3P, CFG_3P_TASKS, CFG_3P_POLL, CFG_3P_LIMIT, CFG_3P_FIFO or CFG_3P_CANCEL"
+#error "no configuration: -DCFG_2P, CFG_3P, CFG_3P_TASKS, CFG_3P_POLL, CFG_3P_LIMIT, CFG_3P_FIFO, CFG_3P_LIMIT_COE or CFG_3P_CANCEL"
 #endif
 	}
 }
