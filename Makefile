@@ -3,8 +3,9 @@
 # waitgroup: make builds everything, make check runs every test lane.
 #
 #   make                 module (against Debian's headers), library, tools, tests
-#   make check           build lane (W=1 -Werror, sparse, checkpatch) + vm lane
+#   make check           build lane (W=1 -Werror, sparse, checkpatch, spin model) + vm lane
 #                        on every kernel + debug lane; ends with "N passed, N failed"
+#   make model           the protocol's spin model, coverage and mutations (model/README.md)
 #   make module KERNEL=6.12   the module for one of Debian's kernels
 #                        (6.1, 6.12, 7.3: scripts/kernel), in build/kernel/6.12
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a real host
@@ -24,6 +25,7 @@ WG_KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/inc
 .PHONY: all module selftests check clean deps sparse checkpatch
 .PHONY: userlib install install-dkms demo man-check fuzz fuzz-build bench bench-build
 .PHONY: go-build
+.PHONY: model
 
 all: module selftests userlib bench-build fuzz-build
 
@@ -47,6 +49,13 @@ endif
 
 checkpatch:
 	scripts/checkpatch-tree
+
+# The Promela model of the protocol, checked exhaustively with spin, and
+# its mutations, each of which spin must catch (model/README.md).
+model:
+	scripts/check-model verify
+	scripts/check-model cover
+	scripts/check-model mutations
 
 selftests:
 	$(MAKE) -C selftests
