@@ -33,12 +33,24 @@ static int state_count(struct waitgroup *wg)
 
 static unsigned int state_waiters(struct waitgroup *wg)
 {
-	return wg_waiters(atomic64_read(&wg->state));
+	unsigned int waiters;
+
+	__waitgroup_generation(wg, &waiters);
+	return waiters;
 }
 
 static u64 generation(struct waitgroup *wg)
 {
-	return atomic64_read(&wg->generation);
+	return __waitgroup_generation(wg, NULL);
+}
+
+/* Counter zero, nobody waiting, no flag left: the next zero is lock-free. */
+static bool state_idle(struct waitgroup *wg)
+{
+	s64 state = atomic64_read(&wg->state);
+
+	return !wg_count(state) && !(wg_low(state) & (WG_SLOW | WG_LOCKED)) &&
+	       !state_waiters(wg);
 }
 
 /*
@@ -398,6 +410,37 @@ static void wg_each_zero_is_a_generation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 100ULL, generation(&wg));
 }
 
+/*
+ * Nobody waits: each zero completes in the cmpxchg of its done, without
+ * the lock, and the tag it moves carries the generation across 2^30 and
+ * across a multiple of WG_TAG_SYNC, where the lock is taken once.
+ */
+static void wg_lock_free_completion_and_tag_wrap(struct kunit *test)
+{
+	DEFINE_WAITGROUP_ONSTACK(wg);
+	u64 start = WG_TAG_MASK - 2;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_done(&wg));
+	KUNIT_EXPECT_TRUE(test, state_idle(&wg));
+	KUNIT_EXPECT_EQ(test, 1ULL, generation(&wg));
+	/* Lock-free: the last locked completion is still gen_base's 0. */
+	KUNIT_EXPECT_EQ(test, 0ULL, wg.last_gen);
+	/* As if 2^30 - 3 generations had completed. */
+	wg.gen_base = start;
+	atomic64_set(&wg.state, wg_pack(0, (u32)start & WG_TAG_MASK));
+	for (i = 0; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+		KUNIT_ASSERT_EQ(test, 0, waitgroup_done(&wg));
+	}
+	KUNIT_EXPECT_EQ(test, start + 5, generation(&wg));
+	/* The tag went through 0 (2^30): that completion took the lock. */
+	KUNIT_EXPECT_EQ(test, (u64)WG_TAG_MASK + 1, wg.last_gen);
+	KUNIT_EXPECT_EQ(test, 2U, wg_tag(atomic64_read(&wg.state)));
+	KUNIT_EXPECT_TRUE(test, state_idle(&wg));
+}
+
 static void wg_count_in_high_half(struct kunit *test)
 {
 	DEFINE_WAITGROUP_ONSTACK(wg);
@@ -416,15 +459,16 @@ static void wg_waiter_in_low_half(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 3));
 	w = start_waiter(test, wg, WAIT_PLAIN, 0);
 	KUNIT_EXPECT_TRUE(test, wait_for_waiters(wg, 1));
-	KUNIT_EXPECT_EQ(test, (3LL << 32) | 1,
-			(long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_EQ(test, 3, state_count(wg));
+	KUNIT_EXPECT_TRUE(test, atomic64_read(&wg->state) & WG_LOCKED);
 	/* Moving the counter keeps the waiter count. */
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(wg, -2));
 	KUNIT_EXPECT_EQ(test, 1U, state_waiters(wg));
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
 	KUNIT_EXPECT_TRUE(test, finish_waiter(w));
-	/* The completion released the waiter and cleared the low half. */
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	/* The completion released the waiter and cleared the flags. */
+	KUNIT_EXPECT_TRUE(test, state_idle(wg));
+	KUNIT_EXPECT_EQ(test, 1U, wg_tag(atomic64_read(&wg->state)));
 }
 
 static void wg_wait_at_zero_returns(struct kunit *test)
@@ -618,7 +662,7 @@ static void wg_concurrent_pairs(struct kunit *test)
 	struct waitgroup *wg = new_wg(test);
 
 	run_hammers(test, hammer_pairs, wg, 4, 20000);
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_TRUE(test, state_idle(wg));
 	KUNIT_EXPECT_GE(test, generation(wg), 1ULL);
 	KUNIT_EXPECT_LE(test, generation(wg), 4ULL * 20000);
 }
@@ -811,7 +855,7 @@ static void wg_abandon_releases_api_waiters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0L, w[1]->ret);
 	KUNIT_EXPECT_EQ(test, 0L, w[2]->ret);
 	KUNIT_EXPECT_GT(test, w[3]->ret, 0L);
-	KUNIT_EXPECT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+	KUNIT_EXPECT_TRUE(test, state_idle(wg));
 	KUNIT_EXPECT_EQ(test, 1ULL, generation(wg));
 	KUNIT_EXPECT_EQ(test, EOWNERDEAD, wg->last_error);
 	KUNIT_EXPECT_EQ(test, 3U, wg->last_abandoned);
@@ -887,7 +931,7 @@ static void wg_timeout_races_completion(struct kunit *test)
 		}
 		KUNIT_ASSERT_EQ(test, (u64)i, res.generation);
 		KUNIT_ASSERT_EQ(test, (u64)i, generation(wg));
-		KUNIT_ASSERT_EQ(test, 0LL, (long long)atomic64_read(&wg->state));
+		KUNIT_ASSERT_TRUE(test, state_idle(wg));
 		KUNIT_ASSERT_TRUE(test, list_empty(&wg->results));
 	}
 	KUNIT_EXPECT_EQ(test, 0, c->failures);
@@ -917,6 +961,7 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE_PARAM(wg_add_table, add_gen_params),
 	KUNIT_CASE(wg_done_at_zero_changes_nothing),
 	KUNIT_CASE(wg_each_zero_is_a_generation),
+	KUNIT_CASE(wg_lock_free_completion_and_tag_wrap),
 	KUNIT_CASE(wg_count_in_high_half),
 	KUNIT_CASE(wg_waiter_in_low_half),
 	KUNIT_CASE(wg_wait_at_zero_returns),

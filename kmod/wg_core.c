@@ -2,24 +2,29 @@
 /*
  * The waitgroup primitive: Go's sync.WaitGroup with kernel rules.
  *
- * State is one atomic64_t, as in Go: the counter in the high 32 bits, the
- * number of sleeping waiters in the low 32. The wait-queue lock serialises
- * the transitions that matter to a waiter; everything else is lock-free.
+ * State is one atomic64_t, as in Go: the counter in the high 32 bits; in
+ * the low 32, two flags (WG_SLOW, WG_LOCKED) and the generation's tag, its
+ * number modulo 2^30. The wait-queue lock serialises the transitions that
+ * matter to a waiter; everything else, including a completion that nobody
+ * waits for, is lock-free.
  *
  * Why no wakeup is lost
  * ---------------------
- * 1. The counter only ever reaches zero inside wg_update_locked(), with
- *    wq.lock held. In that same critical section the generation is
- *    incremented, its result is written into every record on the results
- *    list and every sleeper is woken. The lock-free path in
- *    __waitgroup_add() refuses any update whose result is zero and retries
- *    it under the lock, so "counter became zero" and "generation completed"
- *    are one atomic step as seen by anyone holding wq.lock.
+ * 1. While WG_LOCKED (or WG_SLOW) is set, the counter only reaches zero
+ *    inside wg_update_locked(), with wq.lock held, in a cmpxchg that also
+ *    moves the tag. In that same critical section the generation's result
+ *    is written into every record on the results list and every sleeper
+ *    is woken. The lock-free path in __waitgroup_add() refuses an update
+ *    whose result is zero when it sees either flag and retries it under
+ *    the lock, so "counter became zero" and "generation completed" are one
+ *    atomic step as seen by anyone holding wq.lock.
  * 2. A waiter decides to sleep in __waitgroup_wait(), also under wq.lock:
- *    it sees a nonzero counter, links a record of its own on the results
- *    list and registers itself in the low half of the state. The completion
- *    that ends this generation therefore takes wq.lock after this point and
- *    finds the record.
+ *    it links a record of its own on the results list and sets WG_LOCKED
+ *    by a cmpxchg whose value shows a nonzero counter
+ *    (wg_lock_completion_locked()); a zero there means the generation
+ *    completed first, and it returns. The completion that ends this
+ *    generation therefore takes wq.lock after this point and finds the
+ *    record.
  * 3. The waiter then sleeps with a wait_event macro on the condition
  *    "my record is done". Those macros queue the waiter with
  *    prepare_to_wait_event(), which takes wq.lock, and only then test the
@@ -42,7 +47,8 @@
  *    only the completion of its own generation writes, never the counter
  *    or the generation.
  * 5. A poller queues on its file's own poll queue first, then, under
- *    wq.lock, reads the state and links the file's latch record. A
+ *    wq.lock, links the file's latch record and reads the state in the
+ *    cmpxchg that sets WG_LOCKED, as a waiter does (point 2). A
  *    completion after that finds the record and tests, under wq.lock, that
  *    the poll queue is not empty: the poller's queueing came before its own
  *    wq.lock section, so the test cannot miss it. It then fills the record
@@ -87,19 +93,53 @@
  *    generation completes with the error, and the adders waiting are let
  *    into the next one under the same lock.
  *
- * Lock-free updates that cannot reach zero (n -> m, both nonzero, or
+ * 9. A completion without the lock. WG_LOCKED is set, under wq.lock and
+ *    by cmpxchg on the state word, whenever a record is on the results
+ *    list (a sleeper, an armed latch, a latch kept for a restarted wait)
+ *    or the running generation has an error or an abandoned add to
+ *    publish (set by the cmpxchg of the update that reports it); it is
+ *    cleared, under wq.lock, only once none of that holds
+ *    (wg_flags_locked()). A done whose result is zero and that sees
+ *    neither flag has nobody to wake and nothing to publish: it moves the
+ *    tag in its own cmpxchg (the generation completes clean). Against a
+ *    waiter or a poller, the two cmpxchgs on one word are ordered: if the
+ *    done's comes first, the registration sees the zero and returns (or
+ *    poll reports it); if the registration's comes first, the done's
+ *    fails, it sees WG_LOCKED and takes the lock (point 1). The same holds
+ *    for cancel, whose "counter not zero" and WG_SLOW are one cmpxchg. The
+ *    generation moves with the counter, so a waiter arriving after a
+ *    re-arm cannot be released by the old generation, and the number and
+ *    the zero are one step. The last result is the clean one whenever the
+ *    generation number has passed last_gen, the last locked completion's.
+ *    The number is gen_base plus the tag's distance from it; a lock-free
+ *    completion refuses to make the tag a multiple of WG_TAG_SYNC, so one
+ *    completion in 2^20 takes the lock and updates gen_base, and the tag
+ *    (30 bits) never wraps past it. model/waitgroup.pml checks the
+ *    protocol with spin, including this completion (-DCOMPLETION_LOCKFREE)
+ *    and the need of each of the points above (scripts/check-model sketch).
+ * 10. Memory ordering, in tools/memory-model terms. A successful
+ *    atomic64_try_cmpxchg() is fully ordered; a failed one is unordered,
+ *    which the loops tolerate, as they recompute from the value it read.
+ *    Points 1, 2, 6 and 9 need only its atomicity on the one word
+ *    (coherence orders two cmpxchgs, and the loser retries). Its release
+ *    half orders a task's writes before its done, and its acquire half, in
+ *    the zero-reaching cmpxchg that reads from the dones, orders them
+ *    before the completion's release store of each record's done, which
+ *    the waiter reads with an acquire (message passing): a waiter that
+ *    returns sees what the tasks wrote before their dones. A waiter that
+ *    finds the counter at zero reads the state with atomic64_read_acquire()
+ *    (or in its own cmpxchg), which reads from the zero-reaching cmpxchg,
+ *    locked or not. Other atomic64_read()s of the state are relaxed: on the
+ *    fast path they only feed the cmpxchg. The sleep is ordered by
+ *    wq.lock (prepare_to_wait_event() takes it; the completion holds it),
+ *    roomq's by its lock and set_current_state()'s full barrier against
+ *    try_to_wake_up(). waitqueue_active(pollq) without the poll queue's
+ *    lock is ordered after the poller's queueing by po ; rf ; po through
+ *    wq.lock's unlock and lock (point 5).
+ *
+ * Lock-free updates that do not reach zero (n -> m, both nonzero, or
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
  * registration only through cmpxchg on the same word, which retries.
- *
- * Why completion takes a lock rather than a generation tag in the low half
- * (Documentation/core-api/waitgroup.rst, "Design"): the tag would make
- * completion lock-free, but the waiter count and the tag would share 32
- * bits, and the generation's error and abandoned count would still need
- * publishing with the same atomicity. A lock-free completion that does not
- * also move the generation in the same cmpxchg would let a waiter arriving
- * after a re-arm be released by the old generation. Only an update that
- * reaches zero takes the lock; the README's Performance section measures
- * what it costs.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -141,19 +181,61 @@ struct wg_room {
 	bool done;
 };
 
-/* Set WG_SLOW exactly while a limit or a cancel is in force. */
-static void wg_slow_locked(struct waitgroup *wg)
+/*
+ * Set WG_SLOW exactly while a limit or a cancel is in force, and WG_LOCKED
+ * while a record is on the results list or the running generation has an
+ * error or an abandoned add to publish (points 6 and 9).
+ */
+static void wg_flags_locked(struct waitgroup *wg)
 {
-	bool slow = wg->limit || wg->cancel_error;
+	u32 want = 0;
 	s64 old = atomic64_read(&wg->state);
 	s64 new;
 
 	lockdep_assert_held(&wg->wq.lock);
+	if (wg->limit || wg->cancel_error)
+		want |= WG_SLOW;
+	if (!list_empty(&wg->results) || wg->error || wg->abandoned)
+		want |= WG_LOCKED;
 	do {
-		new = slow ? old | WG_SLOW : old & ~(s64)WG_SLOW;
+		new = (old & ~(s64)(WG_SLOW | WG_LOCKED)) | want;
 		if (new == old)
 			return;
 	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
+}
+
+/*
+ * A record goes on the results list: from now on a completion must take
+ * wq.lock, so set WG_LOCKED, by cmpxchg (point 9). Returns the state it
+ * is set in: a counter of zero there means the generation completed
+ * before (without the lock, or under it earlier) and was not waited for.
+ * Acquire: a caller that returns on that zero sees what the tasks wrote
+ * before their dones.
+ */
+static s64 wg_lock_completion_locked(struct waitgroup *wg)
+{
+	s64 old = atomic64_read_acquire(&wg->state);
+
+	lockdep_assert_held(&wg->wq.lock);
+	do {
+		if (old & WG_LOCKED)
+			return old;
+	} while (!atomic64_try_cmpxchg(&wg->state, &old, old | WG_LOCKED));
+	return old | WG_LOCKED;
+}
+
+/*
+ * The number of the last completed generation: gen_base, brought up to
+ * the tag in the state word, which is never WG_TAG_SYNC or more ahead of
+ * it (a lock-free completion refuses to make it so).
+ */
+static u64 wg_gen_locked(struct waitgroup *wg)
+{
+	u32 tag = wg_tag(atomic64_read(&wg->state));
+
+	lockdep_assert_held(&wg->wq.lock);
+	wg->gen_base += (tag - (u32)wg->gen_base) & WG_TAG_MASK;
+	return wg->gen_base;
 }
 
 /*
@@ -238,7 +320,7 @@ static void wg_room_update_locked(struct waitgroup *wg)
 static void wg_cancel_result_locked(struct waitgroup *wg,
 				    struct wg_result *res)
 {
-	res->generation = atomic64_read(&wg->generation) + 1;
+	res->generation = wg_gen_locked(wg) + 1;
 	res->error = wg->cancel_error;
 	res->abandoned = wg->abandoned;
 	res->canceled = true;
@@ -256,11 +338,20 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 	unsigned int released = 0;
 	struct wg_result res;
 
+	s64 old = atomic64_read(&wg->state);
+
 	lockdep_assert_held(&wg->wq.lock);
-	if (!wg_count(atomic64_read(&wg->state)) || wg->cancel_error)
+	if (wg->cancel_error)
 		return false;
+	/*
+	 * "Something runs" and WG_SLOW in one cmpxchg: a lock-free completion
+	 * either came first (nothing to cancel) or fails and takes the lock.
+	 */
+	do {
+		if (!wg_count(old))
+			return false;
+	} while (!atomic64_try_cmpxchg(&wg->state, &old, old | WG_SLOW));
 	wg->cancel_error = error;
-	wg_slow_locked(wg);
 
 	list_for_each_entry_safe(r, rnext, &wg->roomers, node) {
 		list_del_init(&r->node);
@@ -292,8 +383,7 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 		smp_store_release(&w->done, true);
 	}
 	wg->coe_waiters = 0;
-	/* The released sleepers leave the waiter count (WG_SLOW is set). */
-	atomic64_sub(released, &wg->state);
+	wg->waiters -= released;
 	/* Sleepers queue under this lock, so this test is exact. */
 	if (waitqueue_active(&wg->wq))
 		wake_up_locked(&wg->wq);
@@ -315,12 +405,11 @@ static void wg_complete_locked(struct waitgroup *wg)
 	wg->error = 0;
 	wg->abandoned = 0;
 	wg->coe_waiters = 0;
-	if (wg->cancel_error) {
-		/* The next generation starts clean. */
-		wg->cancel_error = 0;
-		wg_slow_locked(wg);
-	}
-	res.generation = atomic64_inc_return(&wg->generation);
+	/* The next generation starts clean. */
+	wg->cancel_error = 0;
+	/* The zero-reaching cmpxchg moved the tag: point 9. */
+	res.generation = wg_gen_locked(wg);
+	wg->last_gen = res.generation;
 	res.error = wg->last_error;
 	res.abandoned = wg->last_abandoned;
 	res.canceled = wg->last_canceled;
@@ -350,6 +439,9 @@ static void wg_complete_locked(struct waitgroup *wg)
 		if (pollq)
 			wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 	}
+	wg->waiters = 0;
+	/* Nothing is left to wait for: the next completion may be lock-free. */
+	wg_flags_locked(wg);
 	/* Sleepers queue under this lock, so this test is exact. */
 	if (waitqueue_active(&wg->wq))
 		wake_up_locked(&wg->wq);
@@ -399,8 +491,15 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 		count = base;
 		if (hand_over)
 			count = wg_room_fit_locked(wg, base, false);
-		/* Reaching zero also releases every registered waiter. */
-		new = count ? wg_pack(count, wg_low(old)) : wg_low(old) & WG_SLOW;
+		if (count) {
+			/* An error to publish: the completion takes the lock. */
+			new = wg_pack(count, wg_low(old) |
+					     (error || abandoned ? WG_LOCKED : 0));
+		} else {
+			/* Zero moves the tag in the same cmpxchg: point 9. */
+			new = wg_pack(0, (wg_low(old) & (WG_SLOW | WG_LOCKED)) |
+					 ((wg_tag(old) + 1) & WG_TAG_MASK));
+		}
 	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
 
 	if (hand_over)
@@ -420,6 +519,18 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 	return 0;
 }
 
+/* Under wq.lock, out of line: the fast path then saves no registers. */
+static noinline int wg_add_locked(struct waitgroup *wg, int delta, int error)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	ret = wg_update_locked(wg, delta, error, 0);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return ret;
+}
+
 /**
  * __waitgroup_add() - add @delta, reporting @error for a failed task
  * @wg: the waitgroup
@@ -434,7 +545,6 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
  */
 int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 {
-	unsigned long flags;
 	s64 old, new;
 	int count;
 	int ret;
@@ -443,25 +553,30 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 		return 0;
 
 	/*
-	 * Fast path: an update that does not reach zero wakes nobody, unless
-	 * a limit or a cancel is in force (points 1 and 6).
+	 * Fast path: an update that does not reach zero wakes nobody, and
+	 * one that does completes the generation in its cmpxchg when nobody
+	 * waits or polls and nothing is to be published; unless a limit or
+	 * a cancel is in force (points 1, 6 and 9).
 	 */
 	old = atomic64_read(&wg->state);
 	while (!error && !(wg_low(old) & WG_SLOW)) {
 		ret = wg_new_count(wg_count(old), delta, &count);
 		if (ret)
 			return ret;
-		if (!count)
-			break;
-		new = wg_pack(count, wg_low(old));
+		if (count) {
+			new = wg_pack(count, wg_low(old));
+		} else {
+			u32 tag = (wg_tag(old) + 1) & WG_TAG_MASK;
+
+			if ((wg_low(old) & WG_LOCKED) || !(tag % WG_TAG_SYNC))
+				break;
+			new = wg_pack(0, tag);
+		}
 		if (atomic64_try_cmpxchg(&wg->state, &old, new))
 			return 0;
 	}
 
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	ret = wg_update_locked(wg, delta, error, 0);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	return ret;
+	return wg_add_locked(wg, delta, error);
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
 
@@ -565,7 +680,9 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
 void waitgroup_init(struct waitgroup *wg)
 {
 	atomic64_set(&wg->state, 0);
-	atomic64_set(&wg->generation, 0);
+	wg->gen_base = 0;
+	wg->last_gen = 0;
+	wg->waiters = 0;
 	init_waitqueue_head(&wg->wq);
 	INIT_LIST_HEAD(&wg->results);
 	wg->error = 0;
@@ -644,7 +761,7 @@ int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit)
 		return -EINVAL;
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	wg->limit = limit;
-	wg_slow_locked(wg);
+	wg_flags_locked(wg);
 	wg_room_drop_locked(wg);
 	wg_room_update_locked(wg);
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
@@ -698,6 +815,24 @@ int waitgroup_done(struct waitgroup *wg)
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_done, WG_SYMBOL_NS);
 
+/*
+ * For the KUnit suite: the number of the last completed generation, and
+ * the sleepers, read under wq.lock.
+ */
+u64 __waitgroup_generation(struct waitgroup *wg, unsigned int *waiters)
+{
+	unsigned long flags;
+	u64 gen;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	gen = wg_gen_locked(wg);
+	if (waiters)
+		*waiters = wg->waiters;
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return gen;
+}
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_generation);
+
 /**
  * waitgroup_count() - the counter right now
  * @wg: the waitgroup
@@ -717,7 +852,14 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_count, WG_SYMBOL_NS);
  */
 static void wg_last_result_locked(struct waitgroup *wg, struct wg_result *res)
 {
-	res->generation = atomic64_read(&wg->generation);
+	res->generation = wg_gen_locked(wg);
+	/* Completed since without the lock, and so clean: point 9. */
+	if (res->generation != wg->last_gen) {
+		res->error = 0;
+		res->abandoned = 0;
+		res->canceled = false;
+		return;
+	}
 	res->error = wg->last_error;
 	res->abandoned = wg->last_abandoned;
 	res->canceled = wg->last_canceled;
@@ -735,8 +877,10 @@ static void wg_latch_rearm_locked(struct waitgroup *wg, struct wg_latch *latch)
 	if (latch->w.done || !list_empty(&latch->w.node))
 		return;
 	/* Without the poll queue's lock: see above. */
-	if (waitqueue_active(&latch->pollq))
+	if (waitqueue_active(&latch->pollq)) {
 		list_add_tail(&latch->w.node, &wg->results);
+		wg_lock_completion_locked(wg);
+	}
 }
 
 /* Hand a fired latch's result to a wait, and re-arm it for its pollers. */
@@ -789,7 +933,8 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
 	}
-	if (!wg_count(atomic64_read(&wg->state))) {
+	/* Acquire: the tasks' writes before their dones (point 9). */
+	if (!wg_count(atomic64_read_acquire(&wg->state))) {
 		wg_last_result_locked(wg, res);
 		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
@@ -807,9 +952,20 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		return 0;
 	}
-	/* Seen by the completion of this generation: "Why no wakeup is lost". */
-	atomic64_inc(&wg->state);	/* one more waiter */
+	/*
+	 * Seen by the completion of this generation: "Why no wakeup is
+	 * lost". WG_LOCKED is set with a counter that is not zero, or the
+	 * generation completed without the lock just before (point 9).
+	 */
 	list_add_tail(&w.node, &wg->results);
+	if (!wg_count(wg_lock_completion_locked(wg))) {
+		list_del(&w.node);
+		wg_flags_locked(wg);
+		wg_last_result_locked(wg, res);
+		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		return 0;
+	}
+	wg->waiters++;
 	if (w.coe)
 		wg->coe_waiters++;
 	/* An interrupted wait's generation is still running: this wait has it. */
@@ -830,7 +986,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			ret = 0;
 		} else {
 			list_del(&w.node);
-			atomic64_dec(&wg->state);	/* one waiter fewer */
+			wg->waiters--;
 			if (w.coe)
 				wg->coe_waiters--;
 			/*
@@ -844,6 +1000,8 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 				if (list_empty(&latch->w.node))
 					list_add_tail(&latch->w.node, &wg->results);
 			}
+			/* WG_LOCKED stays set (the latch) or may go. */
+			wg_flags_locked(wg);
 		}
 		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 		if (ret)
@@ -956,9 +1114,9 @@ void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 	snap->limit = wg->limit;
 	snap->room_waiters = wg->room_waiters;
 	snap->cancel_error = wg->cancel_error;
+	snap->waiters = wg->waiters;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	snap->count = wg_count(state);
-	snap->waiters = wg_waiters(state);
 }
 
 /**
@@ -996,15 +1154,21 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 {
 	unsigned long flags;
 	__poll_t mask = 0;
+	s64 state;
 
 	/* Queued before the state is read: see "Why no wakeup is lost". */
 	poll_wait(file, &latch->pollq, pt);
 	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (latch->w.done || !wg_count(atomic64_read(&wg->state)) ||
-	    wg->cancel_error)
-		mask = EPOLLIN | EPOLLRDNORM;
+	/*
+	 * Armed before the state is read, in the cmpxchg that sets
+	 * WG_LOCKED: a completion either came before (the counter is zero
+	 * here) or takes the lock and finds the latch (point 9).
+	 */
 	if (!latch->w.done && list_empty(&latch->w.node))
 		list_add_tail(&latch->w.node, &wg->results);
+	state = latch->w.done ? 0 : wg_lock_completion_locked(wg);
+	if (latch->w.done || !wg_count(state) || wg->cancel_error)
+		mask = EPOLLIN | EPOLLRDNORM;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return mask;
 }

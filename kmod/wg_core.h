@@ -18,8 +18,10 @@
 #include "wg_compat.h"
 
 /*
- * waitgroup.state: the counter in the high 32 bits; in the low 32, the
- * sleeping waiters (bits 0 to 30) and WG_SLOW.
+ * waitgroup.state: the counter in the high 32 bits; in the low 32,
+ * WG_SLOW, WG_LOCKED and the generation's tag (bits 0 to 29): the
+ * generation number modulo 2^30, which moves in the same cmpxchg that
+ * takes the counter to zero ("Why no wakeup is lost" in wg_core.c).
  */
 #define WG_COUNT_SHIFT	32
 
@@ -30,20 +32,40 @@
  */
 #define WG_SLOW		BIT(31)
 
+/*
+ * WG_LOCKED: a completion now needs wq.lock, because someone waits or
+ * polls (a record is on the results list) or the running generation has
+ * an error or an abandoned add to publish. Set under wq.lock by the
+ * cmpxchg that makes it so; cleared, under wq.lock, only once none of
+ * that is true. Without it (and WG_SLOW), the done that reaches zero
+ * completes the generation in its own cmpxchg, without the lock.
+ */
+#define WG_LOCKED	BIT(30)
+
+#define WG_TAG_BITS	30
+#define WG_TAG_MASK	(BIT(WG_TAG_BITS) - 1)
+/*
+ * A lock-free completion refuses when its tag would be a multiple of
+ * this: at least one completion in that many takes the lock and brings
+ * waitgroup.gen_base up to date, so the tag (2^30 apart) never wraps
+ * past it.
+ */
+#define WG_TAG_SYNC	BIT(20)
+
 static inline int wg_count(s64 state)
 {
 	return (int)((u64)state >> WG_COUNT_SHIFT);
 }
 
-static inline unsigned int wg_waiters(s64 state)
-{
-	return (u32)state & ~WG_SLOW;
-}
-
-/* The low half: the waiters and WG_SLOW. */
+/* The low half: WG_SLOW, WG_LOCKED and the tag. */
 static inline u32 wg_low(s64 state)
 {
 	return (u32)state;
+}
+
+static inline u32 wg_tag(s64 state)
+{
+	return (u32)state & WG_TAG_MASK;
 }
 
 static inline s64 wg_pack(int count, u32 low)
@@ -152,6 +174,7 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n);
 int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		     unsigned int state, ktime_t timeout, unsigned int flags,
 		     struct wg_result *res);
+u64 __waitgroup_generation(struct waitgroup *wg, unsigned int *waiters);
 void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap);
 void wg_latch_init(struct wg_latch *latch);
 __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,

@@ -26,11 +26,16 @@
 
 /**
  * struct waitgroup - a counter of outstanding tasks that can be waited for
- * @state: counter in the high 32 bits; in the low 32, the sleeping waiters
- *	and a flag that sends every update through @wq.lock (a limit or a
- *	cancel is in force)
- * @generation: how many times the counter has reached zero; written only
- *	with @wq.lock held
+ * @state: counter in the high 32 bits; in the low 32, two flags that send
+ *	updates through @wq.lock (a limit or a cancel is in force; someone
+ *	waits or polls, or the generation has an error to publish) and the
+ *	generation number modulo 2^30, which the cmpxchg that takes the
+ *	counter to zero moves
+ * @gen_base: the generation number when @wq.lock's holder last read it;
+ *	with the tag in @state it gives the number now (@wq.lock)
+ * @last_gen: the generation @last_error, @last_abandoned and
+ *	@last_canceled are of; a later one completed clean (@wq.lock)
+ * @waiters: the sleepers of the running generation (@wq.lock)
  * @wq: the sleepers; its lock also serialises every transition to zero
  * @results: where the next completion writes its result: one record for
  *	each sleeper of the running generation and for each polled file
@@ -57,7 +62,9 @@
  */
 struct waitgroup {
 	atomic64_t state;
-	atomic64_t generation;
+	u64 gen_base;
+	u64 last_gen;
+	unsigned int waiters;
 	wait_queue_head_t wq;
 	struct list_head results;
 	int error;
@@ -75,7 +82,6 @@ struct waitgroup {
 
 #define __WAITGROUP_INITIALIZER(name) {					\
 	.state = ATOMIC64_INIT(0),					\
-	.generation = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
 	.results = LIST_HEAD_INIT((name).results),			\
 	.roomers = LIST_HEAD_INIT((name).roomers),			\
