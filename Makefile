@@ -60,7 +60,7 @@ model:
 selftests:
 	$(MAKE) -C selftests
 
-check: deps fuzz-build
+check: deps fuzz-build bench-build
 	scripts/check
 
 # libwaitgroup, the waitgroup command and their tests, into build/.
