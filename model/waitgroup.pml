@@ -328,7 +328,11 @@ inline cancel_locked(me, e)
 			 * under wq.lock, so the test and WG_SLOW are one
 			 * cmpxchg on the state word.
 			 */
+#ifdef MUT_CANCEL_NO_SLOW
+			g_canc = 1	/* MUTATION: WG_SLOW not set */
+#else
 			slow = 1; g_canc = 1
+#endif
 #else
 			skip
 #endif
