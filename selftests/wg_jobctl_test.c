@@ -674,23 +674,38 @@ TEST_F(jobs, cancel_on_error_after_the_error)
  * The done whose error cancels the generation hands its room to no one:
  * the add waiting for room fails as canceled with the rest.
  */
-TEST_F(jobs, an_error_that_cancels_lets_no_one_in)
+/*
+ * @n tasks under a limit of @n, an add waiting for room and a wait that
+ * cancels on error; then one task's done with EIO. Returns what the wait
+ * returned (coe_waiter_main()), the adder's result in *adder_ret.
+ */
+static intptr_t error_beside_a_waiting_add(struct __test_metadata *_metadata,
+					   int fd, int n, int *adder_ret)
 {
 	struct adder a;
 	pthread_t t;
-	void *r;
+	void *r = NULL;
 
-	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
-	ASSERT_EQ(0, sys_wg_add(self->fd, 2, 0, 0, 0));
-	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
-	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
-	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
-	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
-	ASSERT_EQ(0, pthread_join(t, &r));
-	ASSERT_EQ(EIO, (intptr_t)r);
-	ASSERT_EQ(0, pthread_join(a.thread, NULL));
-	ASSERT_EQ(-ECANCELED, a.ret);
+	*adder_ret = 1;
+	EXPECT_EQ(0, sys_wg_limit(fd, n));
+	EXPECT_EQ(0, sys_wg_add(fd, n, 0, 0, 0));
+	start_adder(_metadata, &a, fd, 1, WG_FOREVER, NULL);
+	EXPECT_EQ(0, wg_wait_for_room_waiters(fd, 1, 10000));
+	EXPECT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &fd));
+	EXPECT_EQ(0, wg_wait_for_waiters(fd, 1, 10000));
+	EXPECT_EQ(0, sys_wg_add(fd, -1, 0, EIO, 0));
+	EXPECT_EQ(0, pthread_join(t, &r));
+	EXPECT_EQ(0, pthread_join(a.thread, NULL));
+	*adder_ret = a.ret;
+	return (intptr_t)r;
+}
+
+TEST_F(jobs, an_error_that_cancels_lets_no_one_in)
+{
+	int ret;
+
+	ASSERT_EQ(EIO, error_beside_a_waiting_add(_metadata, self->fd, 2, &ret));
+	ASSERT_EQ(-ECANCELED, ret);
 	ASSERT_EQ(1, wg_count(self->fd));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
 }
@@ -703,21 +718,11 @@ TEST_F(jobs, an_error_that_completes_lets_the_next_in)
 {
 	long long gen = wg_generation(self->fd);
 	struct wg_wait w;
-	struct adder a;
-	pthread_t t;
-	void *r;
+	int ret;
 
-	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
-	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
-	start_adder(_metadata, &a, self->fd, 1, WG_FOREVER, NULL);
-	ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, 1, 10000));
-	ASSERT_EQ(0, pthread_create(&t, NULL, coe_waiter_main, &self->fd));
-	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, 10000));
-	ASSERT_EQ(0, sys_wg_add(self->fd, -1, 0, EIO, 0));
-	ASSERT_EQ(0, pthread_join(t, &r));
-	ASSERT_EQ(-1000, (intptr_t)r);		/* completed, not canceled */
-	ASSERT_EQ(0, pthread_join(a.thread, NULL));
-	ASSERT_EQ(0, a.ret);
+	/* -1000: the wait's generation completed, it was not canceled. */
+	ASSERT_EQ(-1000, error_beside_a_waiting_add(_metadata, self->fd, 1, &ret));
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(1, wg_count(self->fd));
 	ASSERT_EQ(gen + 1, wg_generation(self->fd));
 	ASSERT_EQ(0, sys_wg_done(self->fd));
