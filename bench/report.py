@@ -137,7 +137,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     rows, outdir = load(sys.argv[1]), sys.argv[2]
-    smps = sorted({int(r["smp"]) for r in rows})
+    # The instruction counts' boot (1 vCPU, under gdb) times nothing.
+    smps = sorted({int(r["smp"]) for r in rows if r["section"] != "insns"})
     by = {(int(r["smp"]), r["section"], r["work"], r["impl"]): r for r in rows}
 
     def get(smp, section, work, impl):
@@ -164,12 +165,16 @@ def main():
         if not (floor2 and wgpair):
             continue
         r = wgpair["median"] / floor2["median"]
-        line = (f"Goal: {label} <= 1.10 x two null ioctls. Measured: {r:.2f} x "
-                f"({'met' if r <= 1.10 else 'NOT met'})")
+        # The goal is judged as issue 13 defines it: the median of the
+        # per-round ratio (the two measured side by side), 60 rounds or more.
+        judged = per_round["median"] if per_round else r
+        line = (f"Goal: {label} <= 1.10 x two null ioctls. Per round (the two "
+                f"measured side by side): median {judged:.2f} x "
+                f"({'met' if judged <= 1.10 else 'NOT met'})")
         if per_round:
-            line += (f"; per round (the two measured side by side): median "
-                     f"{per_round['median']:.2f}, p10 .. p90 {per_round['p10']:.2f} .. "
+            line += (f", p10 .. p90 {per_round['p10']:.2f} .. "
                      f"{per_round['p90']:.2f} over {per_round['samples']} rounds")
+        line += f"; ratio of the two medians {r:.2f} x"
         t.note(line + ".")
 
     def floors(work):
@@ -327,7 +332,7 @@ def main():
         xa = get(smp, "jobs", "64-jobs-4-at-once", "xargs-P4")
         for r in jobs:
             t.row({"waitgroup-go": "waitgroup go, limit 4, then wait",
-                   "xargs-P4": "seq 64 | xargs -P 4 -n 1"}.get(r["impl"], r["impl"]),
+                   "xargs-P4": "seq 64, piped to xargs -P 4 -n 1"}.get(r["impl"], r["impl"]),
                   fmt(r["median"], "ns"), spread(r),
                   ratio(r["median"], xa["median"]) if xa else "-")
         t.note("Wall time of each whole run, the two taking turns in one "
