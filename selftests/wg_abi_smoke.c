@@ -37,7 +37,8 @@ int main(void)
 	struct wg_list l;
 	char names[WG_LIST_MAX][WG_NAME_MAX];
 	__u32 i, found;
-	__u32 dflags = WG_CLOEXEC;
+	__u32 dflags = WG_CLOEXEC, lim;
+	struct wg_cancel cn;
 	int dev, fd, fd2, dupfd, ret;
 
 	dev = open("/dev/waitgroup", O_RDWR | O_CLOEXEC);
@@ -97,6 +98,38 @@ int main(void)
 		ret = ioctl(fd2, WG_IOC_WAIT, &w);
 	check(ret == 0 && w.generation == 1 && w.error == 0 &&
 	      w.abandoned == 0, "WG_IOC_WAIT completes", errno);
+
+	/* The value form of ADD, then a limit, then a cancel (since 1.2). */
+	ret = ioctl(fd, WG_IOC_ADD_VAL, WG_ADD_VAL(1, 0));
+	if (!ret)
+		ret = ioctl(fd, WG_IOC_INFO, &info);
+	check(ret == 0 && info.count == 1, "WG_IOC_ADD_VAL", errno);
+
+	lim = 3;
+	ret = ioctl(fd, WG_IOC_LIMIT, &lim);
+	if (!ret)
+		ret = ioctl(fd, WG_IOC_INFO, &info);
+	check(ret == 0 && info.limit == 3, "WG_IOC_LIMIT", errno);
+
+	memset(&cn, 0, sizeof(cn));
+	cn.error = ECANCELED;
+	ret = ioctl(fd, WG_IOC_CANCEL, &cn);
+	memset(&w, 0xcc, sizeof(w));
+	w.deadline_ns = WG_FOREVER;
+	w.flags = 0;
+	w.__pad = 0;
+	if (ret == 1)
+		ret = ioctl(fd2, WG_IOC_WAIT, &w);
+	check(ret == 0 && w.error == ECANCELED &&
+	      w.outflags == WG_RESULT_CANCELED, "WG_IOC_CANCEL", errno);
+	ret = ioctl(fd, WG_IOC_ADD_VAL, WG_ADD_VAL(-1, 0));
+	lim = 0;
+	if (!ret)
+		ret = ioctl(fd, WG_IOC_LIMIT, &lim);
+	if (!ret)
+		ret = ioctl(fd, WG_IOC_INFO, &info);
+	check(ret == 0 && info.count == 0 && info.limit == 0 &&
+	      (info.flags & WG_INFO_LAST_CANCELED), "canceled generation drained", errno);
 
 	/* Our name is listed, whole, among at most WG_LIST_MAX a call. */
 	memset(&l, 0, sizeof(l));
