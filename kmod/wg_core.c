@@ -335,10 +335,9 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 {
 	struct wg_waiter *w, *next;
 	struct wg_room *r, *rnext;
+	s64 old = atomic64_read(&wg->state);
 	unsigned int released = 0;
 	struct wg_result res;
-
-	s64 old = atomic64_read(&wg->state);
 
 	lockdep_assert_held(&wg->wq.lock);
 	if (wg->cancel_error)
