@@ -25,17 +25,20 @@
  *    completed first, and it returns. The completion that ends this
  *    generation therefore takes wq.lock after this point and finds the
  *    record.
- * 3. The waiter then sleeps with a wait_event macro on the condition
- *    "my record is done". Those macros queue the waiter with
- *    prepare_to_wait_event(), which takes wq.lock, and only then test the
- *    condition. Either the completion's critical section came first, and
- *    the waiter, having taken the same lock, sees its record done and does
- *    not sleep; or it comes later, finds the waiter queued and wakes it.
- *    The record is marked done with a release store after its result is
- *    written and read with an acquire load, so a waiter that sees it done
- *    without the lock (a signal makes the macros test the condition after
- *    dropping the lock) also sees the result; the completion touches the
- *    record no more once it is done, since the waiter may have returned.
+ * 3. The waiter then sleeps in wg_sleep(), without wq.lock: it sets its
+ *    task state (set_current_state(), a full barrier) and only then reads
+ *    "my record is done"; the completion marks the record done and then
+ *    wakes the task with wake_up_process(), whose try_to_wake_up() has a
+ *    full barrier before it reads the task state. So either the waiter
+ *    sees done and does not sleep, or the completion sees it sleeping (or
+ *    about to) and wakes it: no wakeup is lost. The record is marked done
+ *    with a release store after its result is written and read with an
+ *    acquire load, so the waiter that sees it done also sees the result.
+ *    Once done, the waiter may return, and its record, on its stack, is
+ *    gone: the completion reads the task before the store and touches the
+ *    record no more (wg_release_sleeper()). A woken waiter takes no lock
+ *    on its way out, so a wake-all of many sleepers does not make them
+ *    queue for wq.lock behind the completion that still holds it.
  * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
  *    continue): the generation it began in must still release it. Giving
  *    up, it arms its file's latch to be filled whether or not the file is
@@ -131,11 +134,11 @@
  *    (or in its own cmpxchg), which reads from the zero-reaching cmpxchg,
  *    locked or not. Other atomic64_read()s of the state are relaxed: on the
  *    fast path they only feed the cmpxchg. The sleep is ordered by
- *    wq.lock (prepare_to_wait_event() takes it; the completion holds it),
- *    roomq's by its lock and set_current_state()'s full barrier against
- *    try_to_wake_up(). waitqueue_active(pollq) without the poll queue's
- *    lock is ordered after the poller's queueing by po ; rf ; po through
- *    wq.lock's unlock and lock (point 5).
+ *    set_current_state()'s full barrier against try_to_wake_up()'s
+ *    (point 3), roomq's by its lock and the same barriers.
+ *    waitqueue_active(pollq) without the poll queue's lock is ordered
+ *    after the poller's queueing by po ; rf ; po through wq.lock's unlock
+ *    and lock (point 5).
  *
  * Lock-free updates that do not reach zero (n -> m, both nonzero, or
  * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
@@ -147,7 +150,9 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -316,6 +321,25 @@ static void wg_room_update_locked(struct waitgroup *wg)
 	wg_room_fit_locked(wg, base, true);
 }
 
+/*
+ * Tell a sleeper its record is done, and wake it (point 3). Once it sees
+ * done it may return without wq.lock, and its record, on its stack, is
+ * gone: the task is read before. The task itself stays valid to the
+ * wake-up: it cannot have exited before it saw done, and its task_struct
+ * is freed only after an RCU grace period from its release
+ * (delayed_put_task_struct()).
+ */
+static void wg_release_sleeper(struct wg_waiter *w)
+{
+	struct task_struct *task = w->task;
+
+	rcu_read_lock();
+	/* Release: pairs with the sleeper's acquire in wg_sleep(). */
+	smp_store_release(&w->done, true);
+	wake_up_process(task);
+	rcu_read_unlock();
+}
+
 /* What a cancel tells the waiters of the running generation. */
 static void wg_cancel_result_locked(struct waitgroup *wg,
 				    struct wg_result *res)
@@ -378,14 +402,10 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 		list_del_init(&w->node);
 		w->res = res;
 		released++;
-		/* Release: pairs with the sleeper's acquire (point 3). */
-		smp_store_release(&w->done, true);
+		wg_release_sleeper(w);
 	}
 	wg->coe_waiters = 0;
 	wg->waiters -= released;
-	/* Sleepers queue under this lock, so this test is exact. */
-	if (waitqueue_active(&wg->wq))
-		wake_up_locked(&wg->wq);
 	return true;
 }
 
@@ -430,20 +450,17 @@ static void wg_complete_locked(struct waitgroup *wg)
 			continue;
 		w->res = res;
 		w->keep = false;
-		/*
-		 * A sleeper may see done without the lock and return: its
-		 * record is not touched after this (pollq was read before).
-		 */
+		if (!pollq) {
+			wg_release_sleeper(w);
+			continue;
+		}
+		/* Release: a poll or wait reads the result once done is seen. */
 		smp_store_release(&w->done, true);
-		if (pollq)
-			wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
+		wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	wg->waiters = 0;
 	/* Nothing is left to wait for: the next completion may be lock-free. */
 	wg_flags_locked(wg);
-	/* Sleepers queue under this lock, so this test is exact. */
-	if (waitqueue_active(&wg->wq))
-		wake_up_locked(&wg->wq);
 }
 
 /* May a positive add take the counter to @count now? */
@@ -891,6 +908,40 @@ static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
 	wg_latch_rearm_locked(wg, latch);
 }
 
+/*
+ * Sleep until the completion (or a cancel) marks @w done, a signal that
+ * @state lets in arrives, or @timeout passes: 0, -ERESTARTSYS or -ETIME.
+ * No lock: a woken sleeper returns at once (point 3).
+ */
+static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
+{
+	ktime_t expires = timeout;
+
+	if (timeout != KTIME_MAX)
+		expires = ktime_add_safe(ktime_get(), timeout);
+	for (;;) {
+		/* A full barrier: try_to_wake_up() has its own (point 3). */
+		set_current_state(state);
+		/* Acquire: pairs with wg_release_sleeper()'s release. */
+		if (smp_load_acquire(&w->done))
+			break;
+		if (signal_pending_state(state, current)) {
+			__set_current_state(TASK_RUNNING);
+			return -ERESTARTSYS;
+		}
+		if (timeout == KTIME_MAX) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&expires,
+						     current->timer_slack_ns,
+						     HRTIMER_MODE_ABS)) {
+			/* The caller tests done once more under wq.lock. */
+			return -ETIME;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
 /**
  * __waitgroup_wait() - the one wait behind every waitgroup_wait*()
  * @wg: the waitgroup
@@ -919,6 +970,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 {
 	struct wg_waiter w = {
 		.node = LIST_HEAD_INIT(w.node),
+		.task = current,
 		.coe = flags & WG_WAIT_COE,
 		.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE),
 	};
@@ -973,11 +1025,8 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	spin_unlock_irqrestore(&wg->wq.lock, irqflags);
 
 	ret = -ETIME;
-	if (timeout > 0) {
-		/* Acquire: pairs with the completion's release of w.done. */
-		ret = __wait_event_hrtimeout(wg->wq, smp_load_acquire(&w.done),
-					     timeout, state);
-	}
+	if (timeout > 0)
+		ret = wg_sleep(&w, state, timeout);
 	if (ret) {
 		/* Unless the completion won the race, this wait gives up. */
 		spin_lock_irqsave(&wg->wq.lock, irqflags);

@@ -112,6 +112,8 @@ struct wg_snapshot {
  * @node: entry in waitgroup.results until the completion (wq.lock)
  * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
  *	completion wakes, and only while someone is on it
+ * @task: a sleeper's task, which the completion wakes itself; NULL for a
+ *	polled file
  * @res: the result of the generation that completed, once @done
  * @keep: a file's record only: filled even if nobody polls the file, for
  *	the wait a signal interrupted, whose restart must still get the
@@ -127,6 +129,7 @@ struct wg_snapshot {
 struct wg_waiter {
 	struct list_head node;
 	wait_queue_head_t *pollq;
+	struct task_struct *task;
 	struct wg_result res;
 	bool keep;
 	bool coe;

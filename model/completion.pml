@@ -161,7 +161,8 @@ inline complete_locked(me)
 				w_gen[i] = cg; w_err[i] = ce;
 				w_aband[i] = ca; w_canc[i] = cc;
 				w_done[i] = 1		/* smp_store_release */
-			}
+			};
+			wake_process(i)		/* its task, read before */
 		:: else
 		fi;
 		i++
@@ -197,7 +198,5 @@ inline complete_locked(me)
 		fi;
 		i++
 	:: else -> break
-	od;
-	/* Sleepers queue under this lock, so this test is exact. */
-	wake_up_locked_wq()
+	od
 }

@@ -89,7 +89,7 @@ bool pq_active[NP];	/* someone on the file's poll queue */
 bool pq_trig[NP];	/* pollwake(): poll_wqueues.triggered */
 
 /* ---- wait queues, task states ---- */
-bool onq[2 * NP];	/* onq[WQ + p]: on wg->wq; onq[RQ + p]: on wg->roomq */
+bool onq[2 * NP];	/* onq[RQ + p]: on wg->roomq (WQ: unused, wg_sleep) */
 #define WQ	0
 #define RQ	NP
 bool tsleep[NP];	/* task state not TASK_RUNNING (set_current_state) */
@@ -181,14 +181,9 @@ inline spec_update(delta, error, ab, newc)
 	fi
 }
 
-/* wake_up_locked(&wg->wq) / wake_up_all(&wg->roomq): autoremove_wake_function */
+/* wake_up_all(&wg->roomq): autoremove_wake_function */
 #define WAKE1(q, p) \
 	if :: onq[q + p] && tsleep[p] -> tsleep[p] = 0; onq[q + p] = 0 :: else fi
-
-inline wake_up_locked_wq()
-{
-	d_step { WAKE1(WQ, 0); WAKE1(WQ, 1); WAKE1(WQ, 2) }
-}
 
 inline wake_up_roomq()
 {
@@ -196,7 +191,60 @@ inline wake_up_roomq()
 }
 
 /*
- * ___wait_event() on queue q (WQ or RQ) with condition cond (an acquire load of the
+ * wake_up_process() of a sleeper's task, after its record is done: a step
+ * of its own, so the task may have seen done, returned and begun another
+ * sleep (a spurious wakeup, which every sleep loop tolerates).
+ */
+inline wake_process(p)
+{
+	tsleep[p] = 0
+}
+
+/*
+ * wg_sleep(), the waiter's sleep, with no queue and no lock: the
+ * completion marks the record done and then wakes the task itself.
+ *	for (;;) {
+ *		set_current_state(state);	// full barrier
+ *		if (done) break;		// acquire
+ *		if (signal_pending_state()) { ret = -ERESTARTSYS; break; }
+ *		schedule();
+ *	}
+ *	__set_current_state(TASK_RUNNING);
+ */
+inline wg_sleep(me, cond, intr, ret)
+{
+	ret = OK;
+	do
+	::
+#ifdef MUT_CHECK_BEFORE_QUEUE
+		/* MUTATION: the condition tested before the task state is set. */
+		if
+		:: cond -> break
+		:: else
+		fi;
+		tsleep[me] = 1;
+#else
+		tsleep[me] = 1;
+		if
+		:: cond -> break
+		:: else
+		fi;
+#endif
+		if
+		:: intr && sigpend[me] -> ret = ERESTART; break
+		:: else
+		fi;
+		if					/* schedule() */
+		:: tsleep[me] == 0 -> COVER(15)
+		:: atomic { intr && !sigsent[me] ->	/* signal_wake_up() */
+			sigsent[me] = 1; sigpend[me] = 1; tsleep[me] = 0 }
+		fi
+	od;
+	tsleep[me] = 0
+}
+
+/*
+ * ___wait_event() on roomq with condition cond (an acquire load of the
  * record's done), TASK_INTERRUPTIBLE if intr:
  *	for (;;) {
  *		prepare_to_wait_event();  // wq lock; queue; set_current_state
@@ -205,8 +253,8 @@ inline wake_up_roomq()
  *		schedule();
  *	}
  *	finish_wait();
- * prepare_to_wait_event() takes the queue's lock, which for wg->wq is
- * wq.lock itself; roomq's lock is its own, modelled as one step.
+ * prepare_to_wait_event() takes roomq's lock, its own, modelled as one
+ * step.
  * A wakeup between set_current_state() and schedule() makes schedule()
  * return at once: schedule() is "block until the task state is running".
  */
@@ -379,7 +427,8 @@ inline cancel_locked(me, e)
 					COVER(10);
 					rel++;
 					w_done[i] = 1		/* release */
-				}
+				};
+				wake_process(i)
 			:: else
 			fi;
 			i++
@@ -387,7 +436,6 @@ inline cancel_locked(me, e)
 		od;
 		coe_waiters = 0;
 		d_step { assert(nwait >= rel); nwait = nwait - rel }	/* atomic64_sub */
-		wake_up_locked_wq()
 	fi
 }
 
@@ -763,7 +811,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 		if
 		:: pint -> skip		/* the sketch's failed registration */
 		:: else ->
-		wait_event(me, WQ, w_done[me], intr, ret);
+		wg_sleep(me, w_done[me], intr, ret);
 		if
 		:: ret != OK ->		/* gives up unless the completion won */
 			lock(me);
