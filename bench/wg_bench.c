@@ -18,7 +18,8 @@
  *               round, so that a drift of the emulator hits all alike
  *   wake        latency from the last done (a CLOCK_MONOTONIC stamp taken just
  *               before it) to the waiter's return (a stamp taken just after),
- *               both in shared memory, for 1 and for many waiting processes
+ *               both in shared memory, for 1, 1,000 and 10,000 waiting
+ *               processes (one set of them, the primitives taking turns)
  *   contention  N processes doing add+done pairs on one group for a fixed
  *               window; per-pair time in each process and total throughput
  *   scale       create, open and unlink many named groups; bytes per group
@@ -35,30 +36,33 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: wg-bench [-qv] [-p PARTS] [-r ROUNDS] [-w WAITERS] [-g GROUPS]\n"
+	fputs("usage: wg-bench [-qv] [-p PARTS] [-r ROUNDS] [-w WAITERS] [-W WAITERS]\n"
+	      "  [-g GROUPS]\n"
 	      "  PARTS: comma-separated floor, micro, wake, contention, scale, registry,\n"
 	      "  jobs, or all\n"
 	      "  (default all; micro includes floor)\n"
-	      "  -q  quick: fewer rounds and groups, for a smoke test\n"
+	      "  -w, -W  the two wake-all sizes (default 1000 and 10000)\n"
+	      "  -q  quick: fewer rounds, waiters and groups, for a smoke test\n"
 	      "  -v  verbose: every wake round on stderr\n", f);
 }
 
 int main(int argc, char **argv)
 {
 	const char *parts = "all";
-	int rounds = 61, waiters = 1000, groups = 100000, opt, i;
+	int rounds = 61, waiters = 1000, many = 10000, groups = 100000, opt, i;
 	static const int procs[] = { 1, 2, 4 };
 	int want_floor, want_micro, want_wake, want_cont, want_scale, want_reg;
 	int want_jobs;
 	struct rlimit rl;
 
-	while ((opt = getopt(argc, argv, "hqvp:r:w:g:")) != -1) {
+	while ((opt = getopt(argc, argv, "hqvp:r:w:W:g:")) != -1) {
 		switch (opt) {
 		case 'q': quick = 1; break;
 		case 'v': verbose = 1; break;
 		case 'p': parts = optarg; break;
 		case 'r': rounds = atoi(optarg); break;
 		case 'w': waiters = atoi(optarg); break;
+		case 'W': many = atoi(optarg); break;
 		case 'g': groups = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -70,8 +74,10 @@ int main(int argc, char **argv)
 			groups = 10000;
 		if (waiters > 100)
 			waiters = 100;
+		if (many > 300)
+			many = 300;
 	}
-	if (rounds < 3 || waiters < 1 || groups < 10) {
+	if (rounds < 3 || waiters < 1 || many < 1 || groups < 10) {
 		usage(stderr);
 		return 2;
 	}
@@ -98,9 +104,10 @@ int main(int argc, char **argv)
 	if (want_micro || want_floor)
 		run_micro(rounds, !want_micro, quick ? 5e6 : 20e6);
 	if (want_wake) {
-		note("wake: 1 waiter, then %d waiters", waiters);
+		note("wake: 1 waiter, then %d, then %d waiters", waiters, many);
 		run_wake(1, rounds, 3);
 		run_wake(waiters, quick ? 3 : 15, 1);
+		run_wake(many, quick ? 3 : 9, 1);
 	}
 	if (want_cont) {
 		note("contention: 1, 2, 4 processes");
