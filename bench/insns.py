@@ -7,7 +7,8 @@ address of every instruction of each kind's first marked call goes to
 OUT.trace as well. It connects to qemu's gdb
 stub (the VM started paused), breaks at the probe's syscall instruction
 when r12 carries the mark, single-steps from there until the program
-counter is back in user space and writes "KIND COUNT" per marked call.
+counter is back in user space and writes "KIND COUNT" per marked call
+(a wake-up's KIND ends in @waiter or @waker: whose user mode it reached).
 qemu steps with interrupts and timers masked, so nothing but the call
 itself is counted.
 """
@@ -18,7 +19,11 @@ import gdb
 
 MAGIC = 0x5747494E534E0000
 KINDS = {1: "getppid", 2: "null-ioctl", 3: "add-0-1", 4: "done-1-0",
-         5: "add-val-0-1", 6: "done-2-1", 7: "wait0"}
+         5: "add-val-0-1", 6: "done-2-1", 7: "wait0", 8: "wake-waitgroup",
+         9: "wake-futex-wg", 10: "wake-semop"}
+# The wake kinds stop in the user mode of the first task back there: the
+# caller (its r12 still the mark) or the woken child (r12 0).
+WAKES = (8, 9, 10)
 END = 0xFF
 USER_TOP = 0x0000800000000000
 
@@ -71,7 +76,10 @@ def main():
         if mark & 0xFFFF == END:
             break
         trace = [] if profile and kind not in traces else None
-        results.append((kind, count_one(trace)))
+        n = count_one(trace)
+        if mark & 0xFFFF in WAKES:
+            kind += "@waker" if reg("r12") == mark else "@waiter"
+        results.append((kind, n))
         if trace is not None:
             traces[kind] = trace
     with open(OUT, "w") as f:

@@ -366,10 +366,22 @@ def main():
                     pair = ins[add] + ins["done-1-0"]
                     t.row(f"pair {label}, 0 -> 1 -> 0", f"{pair:.0f}", "",
                           ratio(pair, 2 * null))
+        for work in ins:
+            if not work.startswith("wake-"):
+                continue
+            impl, who = work[len("wake-"):].split("@")
+            t.row(f"release of 1 sleeping waiter: {IMPL.get(impl, impl)}, to the "
+                  f"{'woken waiter' if who == 'waiter' else 'caller'}'s user mode",
+                  f"{ins[work]:.0f}", "", ratio(ins[work], null) if null else "-")
         t.note("From the syscall instruction to the first user-mode "
-               "instruction after it, warm (three passes before), each the "
-               "same in three marked passes. They do not depend on the "
-               "host's load: compare them commit to commit.")
+               "instruction after it, warm (three passes before), the "
+               "median of three marked passes. They do not depend on the "
+               "host's load: compare them commit to commit. A release of a "
+               "sleeping waiter (a child asleep before the call; waitgroup's "
+               "DONE 1 -> 0, futex-wg's FUTEX_WAKE, semop -1) counts on, when "
+               "the woken child preempts the caller, through the child's "
+               "return to its user mode: the whole path of a wake-up but the "
+               "IPI.")
 
     jobs = [r for r in rows if r["section"] == "jobs"]
     if jobs:

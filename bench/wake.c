@@ -16,7 +16,7 @@ struct ctl {
 	_Atomic uint32_t impl;		/* wake: the primitive of this round */
 	uint64_t t0;
 	struct {
-		uint64_t t1, start, end, pairs;
+		uint64_t t1, start, end, pairs, cpu;
 	} slot[];
 };
 
@@ -182,6 +182,7 @@ static void fork_waiters(struct ctl *c, pid_t *pids, int nw)
 			for (rr = 1; child_next_round(c, rr); rr++) {
 				impl_wait(atomic_load(&c->impl), fd);
 				c->slot[i].t1 = wg_now_ns();
+				c->slot[i].cpu = sched_getcpu();
 				child_finished(c, nw);
 			}
 			_exit(0);
@@ -249,8 +250,8 @@ void run_wake(int nw, int rounds, int warmup)
 
 			wake_round(k, c, nw, &l, &m, t1);
 			if (verbose)
-				note("wake %s %d: round %d: last %.0f ns, median %.0f ns",
-				     impl_name[k], nw, r, l, m);
+				note("wake %s %d: round %d: last %.0f ns, median %.0f ns cpu %d parent %d",
+				     impl_name[k], nw, r, l, m, (int)c->slot[0].cpu, sched_getcpu());
 			if (r >= 0) {
 				last[k][r] = l;
 				mid[k][r] = m;
