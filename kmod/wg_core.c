@@ -73,9 +73,10 @@
  *    for zero (wg_update_locked()): the generation cannot complete, and
  *    release its waiters, while a task is being let in. The record is
  *    marked done with a release store before roomq is woken; the adder
- *    sleeps on roomq with a wait_event macro on "my record is done", so,
- *    as in point 3, either it sees the record done or it was queued on
- *    roomq before the wake. An adder that gives up takes its record off
+ *    sleeps on roomq with a wait_event macro on "my record is done",
+ *    which queues it under roomq's lock before testing, and the wake
+ *    takes that lock too, so either it sees the record done or it was
+ *    queued on roomq before the wake. An adder that gives up takes its record off
  *    under the lock and lets in those behind it that now fit, so a big
  *    add at the head cannot strand small ones when it leaves. Adders that
  *    do not wait get EAGAIN while others are queued: no barging.
@@ -85,8 +86,8 @@
  *    (poll() is readable while a cancel is in force). A waiter that
  *    decides to sleep does so under the same lock, so it either is
  *    released by the cancel or sees it and does not sleep. A sleeper that
- *    cancels on error is counted (coe_waiters) under the lock it sleeps
- *    with, and an error is only ever reported under that lock (the
+ *    cancels on error is counted (coe_waiters) under wq.lock, which
+ *    every error report takes, and an error is only ever reported under that lock (the
  *    lock-free path takes no errors), so the first error after it sleeps
  *    finds it. The generation still completes when its counter reaches
  *    zero, as in point 1, with the cancel's result. A done whose error
@@ -326,8 +327,11 @@ static void wg_room_update_locked(struct waitgroup *wg)
  * done it may return without wq.lock, and its record, on its stack, is
  * gone: the task is read before. The task itself stays valid to the
  * wake-up: it cannot have exited before it saw done, and its task_struct
- * is freed only after an RCU grace period from its release
- * (delayed_put_task_struct()).
+ * is freed only through call_rcu() after its exit (release_task(), the
+ * final context switch: put_task_struct_rcu_user()), so not before this
+ * read-side section ends. The wake may come after the task has returned
+ * and sleeps elsewhere: a spurious wakeup, as wake_q's can be, which
+ * every sleep loop tolerates (this module's all test their condition).
  */
 static void wg_release_sleeper(struct wg_waiter *w)
 {

@@ -36,7 +36,8 @@
  * @last_gen: the generation @last_error, @last_abandoned and
  *	@last_canceled are of; a later one completed clean (@wq.lock)
  * @waiters: the sleepers of the running generation (@wq.lock)
- * @wq: the sleepers; its lock also serialises every transition to zero
+ * @wq: its lock serialises every transition to zero; nobody sleeps on
+ *	it (a sleeper waits on its own record, woken by the completion)
  * @results: where the next completion writes its result: one record for
  *	each sleeper of the running generation and for each polled file
  *	(@wq.lock)
