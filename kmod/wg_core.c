@@ -76,26 +76,27 @@
  *    sleeps on roomq with a wait_event macro on "my record is done",
  *    which queues it under roomq's lock before testing, and the wake
  *    takes that lock too, so either it sees the record done or it was
- *    queued on roomq before the wake. An adder that gives up takes its record off
- *    under the lock and lets in those behind it that now fit, so a big
- *    add at the head cannot strand small ones when it leaves. Adders that
- *    do not wait get EAGAIN while others are queued: no barging.
+ *    queued on roomq before the wake. An adder that gives up takes its
+ *    record off under the lock and lets in those behind it that now fit,
+ *    so a big add at the head cannot strand small ones when it leaves.
+ *    Adders that do not wait get EAGAIN while others are queued: no
+ *    barging.
  * 8. A cancel, under wq.lock, marks the running generation canceled,
  *    fills every sleeper's record with the canceled result and wakes
  *    them, fails every adder waiting for room and wakes every poller
  *    (poll() is readable while a cancel is in force). A waiter that
  *    decides to sleep does so under the same lock, so it either is
  *    released by the cancel or sees it and does not sleep. A sleeper that
- *    cancels on error is counted (coe_waiters) under wq.lock, which
- *    every error report takes, and an error is only ever reported under that lock (the
- *    lock-free path takes no errors), so the first error after it sleeps
- *    finds it. The generation still completes when its counter reaches
- *    zero, as in point 1, with the cancel's result. A done whose error
- *    cancels hands no room over (point 7) in its cmpxchg: the cancel then
- *    fails the adders waiting for room, so a canceled generation never
- *    lets a task in. If that done takes the counter to zero instead, its
- *    generation completes with the error, and the adders waiting are let
- *    into the next one under the same lock.
+ *    cancels on error is counted (coe_waiters) under wq.lock, and an
+ *    error is only ever reported under that lock (the lock-free path
+ *    takes no errors), so the first error after it sleeps finds it. The
+ *    generation still completes when its counter reaches zero, as in
+ *    point 1, with the cancel's result. A done whose error cancels hands
+ *    no room over (point 7) in its cmpxchg: the cancel then fails the
+ *    adders waiting for room, so a canceled generation never lets a task
+ *    in. If that done takes the counter to zero instead, its generation
+ *    completes with the error, and the adders waiting are let into the
+ *    next one under the same lock.
  *
  * 9. A completion without the lock. WG_LOCKED is set, under wq.lock and
  *    by cmpxchg on the state word, whenever a record is on the results

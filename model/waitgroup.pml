@@ -89,9 +89,7 @@ bool pq_active[NP];	/* someone on the file's poll queue */
 bool pq_trig[NP];	/* pollwake(): poll_wqueues.triggered */
 
 /* ---- wait queues, task states ---- */
-bool onq[2 * NP];	/* onq[RQ + p]: on wg->roomq (WQ: unused, wg_sleep) */
-#define WQ	0
-#define RQ	NP
+bool onq[NP];		/* on wg->roomq (a waiter's sleep, wg_sleep, has no queue) */
 bool tsleep[NP];	/* task state not TASK_RUNNING (set_current_state) */
 bool sigpend[NP];	/* signal_pending() */
 bool sigsent[NP];	/* at most one signal per process: bounds the model */
@@ -182,12 +180,12 @@ inline spec_update(delta, error, ab, newc)
 }
 
 /* wake_up_all(&wg->roomq): autoremove_wake_function */
-#define WAKE1(q, p) \
-	if :: onq[q + p] && tsleep[p] -> tsleep[p] = 0; onq[q + p] = 0 :: else fi
+#define WAKE1(p) \
+	if :: onq[p] && tsleep[p] -> tsleep[p] = 0; onq[p] = 0 :: else fi
 
 inline wake_up_roomq()
 {
-	d_step { WAKE1(RQ, 0); WAKE1(RQ, 1); WAKE1(RQ, 2) }
+	d_step { WAKE1(0); WAKE1(1); WAKE1(2) }
 }
 
 /*
@@ -258,7 +256,7 @@ inline wg_sleep(me, cond, intr, ret)
  * A wakeup between set_current_state() and schedule() makes schedule()
  * return at once: schedule() is "block until the task state is running".
  */
-inline wait_event(me, q, cond, intr, ret)
+inline wait_event(me, cond, intr, ret)
 {
 	ret = OK;
 	do
@@ -272,8 +270,8 @@ inline wait_event(me, q, cond, intr, ret)
 #endif
 		atomic {
 			if
-			:: intr && sigpend[me] -> onq[q + me] = 0; pint = 1
-			:: else -> onq[q + me] = 1; tsleep[me] = 1; pint = 0
+			:: intr && sigpend[me] -> onq[me] = 0; pint = 1
+			:: else -> onq[me] = 1; tsleep[me] = 1; pint = 0
 			fi
 		}
 #ifndef MUT_CHECK_BEFORE_QUEUE
@@ -294,7 +292,7 @@ inline wait_event(me, q, cond, intr, ret)
 	od;
 	tsleep[me] = 0;				/* finish_wait() */
 	if
-	:: onq[q + me] -> atomic { lk == 0 -> onq[q + me] = 0 }	/* under the queue lock */
+	:: onq[me] -> atomic { lk == 0 -> onq[me] = 0 }	/* under the queue lock */
 	:: else
 	fi
 }
@@ -654,7 +652,7 @@ inline add_wait(me, ret)
 		unlock(me);
 		if
 		:: ret == EAGAIN ->
-			wait_event(me, RQ, room_done[me], 0, ret2);
+			wait_event(me, room_done[me], 0, ret2);
 			ret = room_ret[me]
 		:: else
 		fi
