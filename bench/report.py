@@ -41,23 +41,18 @@ STATS = ("median", "p10", "p90", "min", "max")
 def load(path):
     """The rows, one per figure: a figure measured in several boots gets the
     median of each statistic over the boots, and "boots", their medians."""
-    rows, by = [], {}
+    by = {}
     with open(path, newline="") as f:
         for r in csv.DictReader(f):
             for k in STATS:
                 r[k] = float(r[k])
-            key = (r["smp"], r["section"], r["work"], r["impl"])
-            if key in by:
-                by[key].append(r)
-                continue
-            by[key] = [r]
-            rows.append(r)
-    for r in rows:
-        runs = by[(r["smp"], r["section"], r["work"], r["impl"])]
-        r["boots"] = [x["median"] for x in runs]
-        if len(runs) > 1:
-            for k in STATS:
-                r[k] = statistics.median(x[k] for x in runs)
+            by.setdefault((r["smp"], r["section"], r["work"], r["impl"]), []).append(r)
+    rows = []
+    for runs in by.values():
+        r = dict(runs[0], boots=[x["median"] for x in runs])
+        for k in STATS:
+            r[k] = statistics.median(x[k] for x in runs)
+        rows.append(r)
     return rows
 
 
@@ -151,7 +146,7 @@ class Table:
         return "\n".join(out).strip() + "\n"
 
 
-def wake_section(t, rows, smp, get, floor1):
+def wake_section(t, rows, smp, get):
     """Wake latency of one vCPU count: every figure the median of its boots,
     each against the best of the two peers."""
     wake = [r for r in rows if r["section"] == "wake" and int(r["smp"]) == smp]
@@ -164,7 +159,7 @@ def wake_section(t, rows, smp, get, floor1):
     nboots = max(len(r["boots"]) for r in wake)
     t.section(f"Wake latency: last done -> waiter back in userspace ({smp} vCPUs, "
               f"median of {nboots} boot{'s' if nboots > 1 else ''})")
-    t.header("figure", "median", "p10 .. p90", "boots' medians", "x floor",
+    t.header("figure", "median", "p10 .. p90", "boots' medians",
              "waitgroup / this")
     verdicts = []
     for work in works:
@@ -181,7 +176,6 @@ def wake_section(t, rows, smp, get, floor1):
                 continue
             t.row(f"{what}: {IMPL[impl]}", fmt(r["median"], "ns"), spread(r),
                   " / ".join(fmt(b, "ns") for b in r["boots"]),
-                  ratio(r["median"], floor1["median"]) if floor1 else "",
                   ratio(wg["median"], r["median"]) if wg and impl != "waitgroup" else "")
         if wg and peers and (n == "1" or work.endswith("last")):
             best = min(p["median"] for p in peers)
@@ -271,7 +265,7 @@ def main():
                "divided by this peer's (below 1: the waitgroup is faster).")
 
     for smp in smps:
-        wake_section(t, rows, smp, get, floor1 if smp == main_smp else None)
+        wake_section(t, rows, smp, get)
 
     for smp in smps:
         lat = [r for r in rows if int(r["smp"]) == smp and r["section"] == "contention-latency"]
@@ -381,7 +375,8 @@ def main():
                "DONE 1 -> 0, futex-wg's FUTEX_WAKE, semop -1) counts on, when "
                "the woken child preempts the caller, through the child's "
                "return to its user mode: the whole path of a wake-up but the "
-               "IPI.")
+               "IPI; these vary by some tens of instructions between passes "
+               "and runs (the scheduler's state).")
 
     jobs = [r for r in rows if r["section"] == "jobs"]
     if jobs:

@@ -182,7 +182,9 @@ static void fork_waiters(struct ctl *c, pid_t *pids, int nw)
 			for (rr = 1; child_next_round(c, rr); rr++) {
 				impl_wait(atomic_load(&c->impl), fd);
 				c->slot[i].t1 = wg_now_ns();
-				c->slot[i].cpu = sched_getcpu();
+				/* For -v: where the wake-up landed. */
+				if (verbose)
+					c->slot[i].cpu = sched_getcpu();
 				child_finished(c, nw);
 			}
 			_exit(0);
