@@ -8,9 +8,11 @@
 #   - every worker is started by "waitgroup go GROUP -- worker", which
 #     returns once the worker is counted (add 1 with WG_UNDO) and executing,
 #     under a supervisor in its own session, reparented to init; the
-#     supervisor reports the worker's exit status as the task's error. So
-#     the coordinator's wait right after the loop cannot return early, and
-#     needs no barrier;
+#     supervisor reports the worker's exit status as the task's error.
+#     The coordinator creates the group with a count of its own (1) and
+#     takes it back (done) after the loop, as Go's Add comes before the
+#     goroutines start: fast workers cannot end the generation between
+#     two go's, and the coordinator's wait cannot return early;
 #   - each worker verifies the SHA-256 sums of its generated files;
 #   - worker FAIL_ID finds a corrupted file and exits 3;
 #   - worker STUCK_ID hangs mid-task; a watchdog SIGKILLs its whole session
@@ -114,9 +116,9 @@ echo "$me: all $total files verified"
 EOF
 
 # --- the groups ---------------------------------------------------------------
-"$WG" create "$G" --excl --mode 0600 || exit 1
+"$WG" create "$G" --excl --mode 0600 --count 1 || exit 1
 "$WG" create "$STUCK" --excl --count 1 || exit 1
-say "coordinator: waitgroup create $G (count 0)"
+say "coordinator: waitgroup create $G --count 1 (the coordinator's own, over the launch)"
 
 # --- launch: each worker counted and executing before go returns ----------------
 i=1
@@ -125,8 +127,10 @@ while [ "$i" -le "$WORKERS" ]; do
 		</dev/null >"$dir/w$i.log" 2>&1 || { fail "waitgroup go exited $?"; exit 1; }
 	i=$((i + 1))
 done
+# The launch is over: the coordinator's own count goes.
+"$WG" done "$G" || { fail "waitgroup done $G exited $?"; exit 1; }
 c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
-say "coordinator: launched $WORKERS x 'waitgroup go $G -- sh worker.sh N'; count is $c at once"
+say "coordinator: launched $WORKERS x 'waitgroup go $G -- sh worker.sh N', then done; count is $c at once"
 # Not "= WORKERS": the fast ones may have finished already.
 [ "$c" -le "$WORKERS" ] || fail "count $c after $WORKERS go's"
 
