@@ -933,6 +933,7 @@ static void wg_timeout_races_completion(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, (u64)i, generation(wg));
 		KUNIT_ASSERT_TRUE(test, state_idle(wg));
 		KUNIT_ASSERT_TRUE(test, list_empty(&wg->results));
+		KUNIT_ASSERT_TRUE(test, list_empty(&wg->released));
 	}
 	KUNIT_EXPECT_EQ(test, 0, c->failures);
 	kunit_info(test, "%u waits released by the completion, %u timed out first\n",

@@ -27,18 +27,26 @@
  *    record.
  * 3. The waiter then sleeps in wg_sleep(), without wq.lock: it sets its
  *    task state (set_current_state(), a full barrier) and only then reads
- *    "my record is done"; the completion marks the record done and then
- *    wakes the task with wake_up_process(), whose try_to_wake_up() has a
- *    full barrier before it reads the task state. So either the waiter
- *    sees done and does not sleep, or the completion sees it sleeping (or
- *    about to) and wakes it: no wakeup is lost. The record is marked done
- *    with a release store after its result is written and read with an
- *    acquire load, so the waiter that sees it done also sees the result.
- *    Once done, the waiter may return, and its record, on its stack, is
- *    gone: the completion reads the task before the store and touches the
- *    record no more (wg_release_sleeper()). A woken waiter takes no lock
- *    on its way out, so a wake-all of many sleepers does not make them
- *    queue for wq.lock behind the completion that still holds it.
+ *    "my record is done". The completion, under wq.lock, writes the
+ *    result into the record and moves it to the released list
+ *    (wg_release_locked()); the unlock (wg_unlock(), which every unlock
+ *    of wq.lock is) takes the list off and, without the lock, marks each
+ *    record done and then wakes its task with wake_up_process(), whose
+ *    try_to_wake_up() has a full barrier before it reads the task state.
+ *    So either the waiter sees done and does not sleep, or the unlocker
+ *    sees it sleeping (or about to) and wakes it: no wakeup is lost. The
+ *    record is marked done with a release store after its result is
+ *    written and read with an acquire load, so the waiter that sees it
+ *    done also sees the result. Once done, the waiter may return, and its
+ *    record, on its stack, is gone: the unlocker reads the task and the
+ *    next record before the store and touches the record no more
+ *    (wg_wake_released()). A waiter that gives up (a signal, its
+ *    timeout) takes wq.lock first: a record released by then is the
+ *    completion's, which won the race, and the waiter waits for its done
+ *    before it returns the result; otherwise it unlinks the record
+ *    itself. A woken waiter takes no lock on its way out, and the wakes
+ *    come after the unlock, so a wake-all of many sleepers neither makes
+ *    them queue for wq.lock nor runs with interrupts off.
  * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
  *    continue): the generation it began in must still release it. Giving
  *    up, it arms its file's latch to be filled whether or not the file is
@@ -129,13 +137,14 @@
  *    (coherence orders two cmpxchgs, and the loser retries). Its release
  *    half orders a task's writes before its done, and its acquire half, in
  *    the zero-reaching cmpxchg that reads from the dones, orders them
- *    before the completion's release store of each record's done, which
- *    the waiter reads with an acquire (message passing): a waiter that
- *    returns sees what the tasks wrote before their dones. A waiter that
- *    finds the counter at zero reads the state with atomic64_read_acquire()
- *    (or in its own cmpxchg), which reads from the zero-reaching cmpxchg,
- *    locked or not. Other atomic64_read()s of the state are relaxed: on the
- *    fast path they only feed the cmpxchg. The sleep is ordered by
+ *    before the release store of each record's done that follows in the
+ *    same task (its unlock, point 3), which the waiter reads with an
+ *    acquire (message passing): a waiter that returns sees what the tasks
+ *    wrote before their dones. A waiter that finds the counter at zero
+ *    reads the state with atomic64_read_acquire() (or in its own
+ *    cmpxchg), which reads from the zero-reaching cmpxchg, locked or not.
+ *    Other atomic64_read()s of the state are relaxed: on the fast path
+ *    they only feed the cmpxchg. The sleep is ordered by
  *    set_current_state()'s full barrier against try_to_wake_up()'s
  *    (point 3), roomq's by its lock and the same barriers.
  *    waitqueue_active(pollq) without the poll queue's lock is ordered
@@ -324,9 +333,24 @@ static void wg_room_update_locked(struct waitgroup *wg)
 }
 
 /*
- * Tell a sleeper its record is done, and wake it (point 3). Once it sees
- * done it may return without wq.lock, and its record, on its stack, is
- * gone: the task is read before. The task itself stays valid to the
+ * Release a sleeper of @wg whose record holds its result: take it off
+ * the results list and queue it on the released list, which the unlock
+ * (wg_unlock()) wakes (point 3). Its task cannot leave before: a wait
+ * that gives up and finds its record released waits for done.
+ */
+static void wg_release_locked(struct waitgroup *wg, struct wg_waiter *w)
+{
+	lockdep_assert_held(&wg->wq.lock);
+	w->released = true;
+	list_move_tail(&w->node, &wg->released);
+}
+
+/*
+ * Tell each released sleeper on @head its record is done, and wake it
+ * (point 3), without wq.lock. Once it sees done it may return, and its
+ * record, on its stack, is gone: the walk reads the task and the next
+ * record first (the next one's task still waits for its own done) and
+ * touches the record no more. The task itself stays valid to the
  * wake-up: it cannot have exited before it saw done, and its task_struct
  * is freed only through call_rcu() after its exit (release_task(), the
  * final context switch: put_task_struct_rcu_user()), so not before this
@@ -334,15 +358,40 @@ static void wg_room_update_locked(struct waitgroup *wg)
  * and sleeps elsewhere: a spurious wakeup, as wake_q's can be, which
  * every sleep loop tolerates (this module's all test their condition).
  */
-static void wg_release_sleeper(struct wg_waiter *w)
+static void wg_wake_released(struct list_head *head)
 {
-	struct task_struct *task = w->task;
+	struct wg_waiter *w, *next;
+	struct task_struct *task;
 
 	rcu_read_lock();
-	/* Release: pairs with the sleeper's acquire in wg_sleep(). */
-	smp_store_release(&w->done, true);
-	wake_up_process(task);
+	list_for_each_entry_safe(w, next, head, node) {
+		task = w->task;
+		/* Release: pairs with the sleeper's acquire in wg_sleep(). */
+		smp_store_release(&w->done, true);
+		wake_up_process(task);
+	}
 	rcu_read_unlock();
+}
+
+/*
+ * Drop wq.lock, and wake the sleepers a completion or a cancel released
+ * while it was held: every unlock of wq.lock comes here, so none is left
+ * on the list. They wake after the unlock, as futex wakes its wake_q: a
+ * woken task does not find the lock held, and interrupts are not off
+ * while many are woken.
+ */
+static void wg_unlock(struct waitgroup *wg, unsigned long flags)
+	__releases(&wg->wq.lock)
+{
+	LIST_HEAD(wake);
+
+	if (likely(list_empty(&wg->released))) {
+		spin_unlock_irqrestore(&wg->wq.lock, flags);
+		return;
+	}
+	list_splice_init(&wg->released, &wake);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_wake_released(&wake);
 }
 
 /* What a cancel tells the waiters of the running generation. */
@@ -404,10 +453,9 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 		/* A kernel API wait waits for the counter to drain. */
 		if (!w->cancelable)
 			continue;
-		list_del_init(&w->node);
 		w->res = res;
 		released++;
-		wg_release_sleeper(w);
+		wg_release_locked(wg, w);
 	}
 	wg->coe_waiters = 0;
 	wg->waiters -= released;
@@ -445,20 +493,20 @@ static void wg_complete_locked(struct waitgroup *wg)
 	list_for_each_entry_safe(w, next, &wg->results, node) {
 		wait_queue_head_t *pollq = w->pollq;
 
+		if (!pollq) {
+			w->res = res;
+			wg_release_locked(wg, w);
+			continue;
+		}
 		list_del_init(&w->node);
 		/* Exact enough without its lock: point 5 above. */
-		if (pollq && !w->keep && !waitqueue_active(pollq))
+		if (!w->keep && !waitqueue_active(pollq))
 			continue;
 		/* The file's wait already returned it, released by the cancel. */
-		if (pollq && container_of(w, struct wg_latch, w)->seen >=
-			     res.generation)
+		if (container_of(w, struct wg_latch, w)->seen >= res.generation)
 			continue;
 		w->res = res;
 		w->keep = false;
-		if (!pollq) {
-			wg_release_sleeper(w);
-			continue;
-		}
 		/* Release: a poll or wait reads the result once done is seen. */
 		smp_store_release(&w->done, true);
 		wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
@@ -548,7 +596,7 @@ static noinline int wg_add_locked(struct waitgroup *wg, int delta, int error)
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	ret = wg_update_locked(wg, delta, error, 0);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return ret;
 }
 
@@ -641,7 +689,7 @@ int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 		list_add_tail(&r.node, &wg->roomers);
 		wg->room_waiters++;
 	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	if (ret != -EAGAIN)
 		return ret;
 	if (timeout <= 0)
@@ -661,7 +709,7 @@ int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 		/* Those behind us may fit now. */
 		wg_room_update_locked(wg);
 	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return ret;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add_wait);
@@ -687,7 +735,7 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n)
 	undo = min_t(unsigned int, n, wg_count(atomic64_read(&wg->state)));
 	while (undo && wg_update_locked(wg, -(int)undo, EOWNERDEAD, undo))
 		undo = min_t(unsigned int, n, wg_count(atomic64_read(&wg->state)));
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return undo;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
@@ -706,6 +754,7 @@ void waitgroup_init(struct waitgroup *wg)
 	wg->waiters = 0;
 	init_waitqueue_head(&wg->wq);
 	INIT_LIST_HEAD(&wg->results);
+	INIT_LIST_HEAD(&wg->released);
 	wg->error = 0;
 	wg->abandoned = 0;
 	wg->last_error = 0;
@@ -785,7 +834,7 @@ int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit)
 	wg_flags_locked(wg);
 	wg_room_drop_locked(wg);
 	wg_room_update_locked(wg);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_set_limit, WG_SYMBOL_NS);
@@ -818,7 +867,7 @@ bool waitgroup_cancel(struct waitgroup *wg, int error)
 		error = ECANCELED;
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	canceled = wg_cancel_locked(wg, error);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return canceled;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_cancel, WG_SYMBOL_NS);
@@ -849,7 +898,7 @@ u64 __waitgroup_generation(struct waitgroup *wg, unsigned int *waiters)
 	gen = wg_gen_locked(wg);
 	if (waiters)
 		*waiters = wg->waiters;
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return gen;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_generation);
@@ -927,7 +976,7 @@ static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
 	for (;;) {
 		/* A full barrier: try_to_wake_up() has its own (point 3). */
 		set_current_state(state);
-		/* Acquire: pairs with wg_release_sleeper()'s release. */
+		/* Acquire: pairs with wg_wake_released()'s release. */
 		if (smp_load_acquire(&w->done))
 			break;
 		if (signal_pending_state(state, current)) {
@@ -980,19 +1029,20 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE),
 	};
 	unsigned long irqflags;
+	bool won;
 	int ret;
 
 	might_sleep();
 	spin_lock_irqsave(&wg->wq.lock, irqflags);
 	if (latch && latch->w.done) {
 		wg_latch_take_locked(wg, latch, res);
-		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		wg_unlock(wg, irqflags);
 		return 0;
 	}
 	/* Acquire: the tasks' writes before their dones (point 9). */
 	if (!wg_count(atomic64_read_acquire(&wg->state))) {
 		wg_last_result_locked(wg, res);
-		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		wg_unlock(wg, irqflags);
 		return 0;
 	}
 	/* An error came before this wait: it cancels at once (point 8). */
@@ -1005,7 +1055,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			latch->w.keep = false;
 			latch->seen = res->generation;
 		}
-		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		wg_unlock(wg, irqflags);
 		return 0;
 	}
 	/*
@@ -1018,7 +1068,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		list_del(&w.node);
 		wg_flags_locked(wg);
 		wg_last_result_locked(wg, res);
-		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+		wg_unlock(wg, irqflags);
 		return 0;
 	}
 	wg->waiters++;
@@ -1027,7 +1077,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	/* An interrupted wait's generation is still running: this wait has it. */
 	if (latch)
 		latch->w.keep = false;
-	spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+	wg_unlock(wg, irqflags);
 
 	ret = -ETIME;
 	if (timeout > 0)
@@ -1035,9 +1085,8 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	if (ret) {
 		/* Unless the completion won the race, this wait gives up. */
 		spin_lock_irqsave(&wg->wq.lock, irqflags);
-		if (w.done) {
-			ret = 0;
-		} else {
+		won = w.released;
+		if (!won) {
 			list_del(&w.node);
 			wg->waiters--;
 			if (w.coe)
@@ -1056,9 +1105,11 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			/* WG_LOCKED stays set (the latch) or may go. */
 			wg_flags_locked(wg);
 		}
-		spin_unlock_irqrestore(&wg->wq.lock, irqflags);
-		if (ret)
+		wg_unlock(wg, irqflags);
+		if (!won)
 			return ret;
+		/* Released before it gave up: done follows (point 3). */
+		wg_sleep(&w, TASK_UNINTERRUPTIBLE, KTIME_MAX);
 	}
 	*res = w.res;
 	if (latch && (res->canceled || READ_ONCE(latch->w.done)))
@@ -1168,7 +1219,7 @@ void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 	snap->room_waiters = wg->room_waiters;
 	snap->cancel_error = wg->cancel_error;
 	snap->waiters = wg->waiters;
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	snap->count = wg_count(state);
 }
 
@@ -1222,7 +1273,7 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 	state = latch->w.done ? 0 : wg_lock_completion_locked(wg);
 	if (latch->w.done || !wg_count(state) || wg->cancel_error)
 		mask = EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 	return mask;
 }
 
@@ -1248,7 +1299,7 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		/* Readable again: a poller that re-polled meanwhile must know. */
 		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
 	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 }
 
 /**
@@ -1274,7 +1325,7 @@ void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
 		latch->w.done = false;
 		wg_latch_rearm_locked(wg, latch);
 	}
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 }
 
 /**
@@ -1291,6 +1342,6 @@ void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch)
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	list_del_init(&latch->w.node);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	wg_unlock(wg, flags);
 }
 

@@ -121,10 +121,14 @@ struct wg_snapshot {
  * @coe: a sleeper that cancels the generation on its first error
  * @cancelable: a sleeper that a cancel releases (a userspace wait); the
  *	kernel API's waits wait for the counter to drain
- * @done: set, with release ordering, once @res is written (wq.lock)
+ * @released: a sleeper's record only: the completion (or a cancel) has
+ *	written @res and moved the record to waitgroup.released, and @done
+ *	follows after wq.lock is dropped (wq.lock)
+ * @done: set, with release ordering, once @res is written: under wq.lock
+ *	for a polled file, by whoever wakes waitgroup.released for a sleeper
  *
  * A sleeper's record lives on its stack: once @done is set it may return
- * and the record is gone, so the completion never touches it after that.
+ * and the record is gone, so nobody touches it after that.
  */
 struct wg_waiter {
 	struct list_head node;
@@ -134,6 +138,7 @@ struct wg_waiter {
 	bool keep;
 	bool coe;
 	bool cancelable;
+	bool released;
 	bool done;
 };
 

@@ -135,10 +135,9 @@ inline complete_publish()
 /*
  * wg_complete_locked(): under wq.lock, right after the cmpxchg that took
  * the counter to zero (and the waiter count with it). Each record is one
- * step: its result is written, then done with a release store; once done
- * is set the sleeper may return, and the completion does not touch the
- * record again. Sleepers' records are visited before the latches (the
- * list's order is abstracted).
+ * step: its result is written and it moves to wg->released, whose
+ * sleepers the unlock marks done and wakes (unlock()). Sleepers' records
+ * are visited before the latches (the list's order is abstracted).
  */
 inline complete_locked(me)
 {
@@ -160,9 +159,8 @@ inline complete_locked(me)
 				w_linked[i] = 0;
 				w_gen[i] = cg; w_err[i] = ce;
 				w_aband[i] = ca; w_canc[i] = cc;
-				w_done[i] = 1		/* smp_store_release */
-			};
-			wake_process(i)		/* its task, read before */
+				w_rel[i] = 1; w_onrel[i] = 1	/* the unlock wakes it */
+			}
 		:: else
 		fi;
 		i++

@@ -69,6 +69,8 @@ byte coe_waiters;
 /* ---- struct wg_waiter of each sleeper (on its stack), on wg->results ---- */
 bool w_linked[NP];	/* on the results list */
 bool w_done[NP];	/* release store / acquire load */
+bool w_rel[NP];		/* released: the completion (or a cancel) wrote it */
+bool w_onrel[NP];	/* on wg->released, for the unlock to wake */
 bool w_cancelable[NP];
 bool w_coe[NP];
 byte w_gen[NP];
@@ -129,7 +131,8 @@ byte served_tk;
 	byte i; byte k; byte oc; byte ow; short nc; short base; byte rel; \
 	byte undo; byte rg; byte re; byte ra; bool rc; byte how; \
 	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
-	bool mask; bool lf; byte ret; byte ret2; \
+	bool mask; bool lf; byte ret; byte ret2; bool won; byte wi; \
+	byte towake; \
 	byte cg; byte ce; byte ca; bool cc; bool cnl
 
 /* ---------------------------------------------------------------- */
@@ -140,9 +143,42 @@ inline lock(me)
 	atomic { lk == 0 -> lk = me + 1 }
 }
 
+/*
+ * wg_unlock(): every unlock of wq.lock takes the released sleepers off
+ * wg->released with it, then, without the lock, marks each done (a
+ * release store) and wakes its task: separate steps, so the task may
+ * have seen done and returned before its wake, and others may run
+ * between them.
+ */
 inline unlock(me)
 {
-	d_step { assert(lk == me + 1); lk = 0 }
+	d_step {
+		assert(lk == me + 1);
+		towake = 0;
+		wi = 0;
+		do
+		:: wi < NP ->
+			if
+			:: w_onrel[wi] -> w_onrel[wi] = 0; towake = towake | (1 << wi)
+			:: else
+			fi;
+			wi++
+		:: else -> break
+		od;
+		lk = 0
+	}
+	wi = 0;
+	do
+	:: wi < NP ->
+		if
+		:: towake & (1 << wi) ->
+			w_done[wi] = 1;		/* smp_store_release */
+			wake_process(wi)	/* its task, read before */
+		:: else
+		fi;
+		wi++
+	:: else -> break
+	od
 }
 
 /*
@@ -424,9 +460,8 @@ inline cancel_locked(me, e)
 					w_aband[i] = aband; w_canc[i] = 1;
 					COVER(10);
 					rel++;
-					w_done[i] = 1		/* release */
-				};
-				wake_process(i)
+					w_rel[i] = 1; w_onrel[i] = 1	/* the unlock wakes it */
+				}
 			:: else
 			fi;
 			i++
@@ -788,6 +823,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			nwait++;
 			w_linked[me] = 1;
 			w_done[me] = 0;
+			w_rel[me] = 0;
 			w_cancelable[me] = cancelable;
 			w_coe[me] = coe;
 			if
@@ -813,8 +849,19 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 		if
 		:: ret != OK ->		/* gives up unless the completion won */
 			lock(me);
+#ifdef MUT_GIVEUP_TESTS_DONE
+			/* MUTATION: the give-up tests done, which comes after the unlock. */
+			won = w_done[me];
+#else
+			won = w_rel[me];
+#endif
 			if
-			:: w_done[me] -> COVER(6); ret = OK
+			:: won ->
+				COVER(6);
+				if
+				:: !w_done[me] -> COVER(18)
+				:: else
+				fi
 			:: else ->
 				d_step {
 					w_linked[me] = 0;
@@ -832,7 +879,11 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 					fi
 				}
 			fi;
-			unlock(me)
+			unlock(me);
+			if		/* released first: its done follows */
+			:: won -> wg_sleep(me, w_done[me], 0, ret)
+			:: else
+			fi
 		:: else
 		fi;
 		if

@@ -41,6 +41,9 @@
  * @results: where the next completion writes its result: one record for
  *	each sleeper of the running generation and for each polled file
  *	(@wq.lock)
+ * @released: sleepers a completion or a cancel has released, whose
+ *	records it has filled; whoever holds @wq.lock next takes them off
+ *	and wakes them after the unlock (@wq.lock)
  * @error: first error reported in the running generation (@wq.lock)
  * @abandoned: adds undone by abandonment in the running generation
  *	(@wq.lock)
@@ -68,6 +71,7 @@ struct waitgroup {
 	unsigned int waiters;
 	wait_queue_head_t wq;
 	struct list_head results;
+	struct list_head released;
 	int error;
 	unsigned int abandoned;
 	int last_error;
@@ -85,6 +89,7 @@ struct waitgroup {
 	.state = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
 	.results = LIST_HEAD_INIT((name).results),			\
+	.released = LIST_HEAD_INIT((name).released),			\
 	.roomers = LIST_HEAD_INIT((name).roomers),			\
 	.roomq = __WAIT_QUEUE_HEAD_INITIALIZER((name).roomq),		\
 }
