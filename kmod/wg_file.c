@@ -197,6 +197,39 @@ static long wg_file_ioc_add(struct wg_file *wf, void __user *argp,
 			   args.deadline_ns);
 }
 
+/*
+ * The result of a wait, into the caller's struct wg_wait of @usize bytes
+ * (at least WG_SIZE_WAIT_VER0): only the fields a wait fills, stored one
+ * by one in one user access section, and a larger struct's tail zeroed,
+ * as wg_copy_out() does. A woken waiter's way back to user mode is part
+ * of the wake-up's latency, and a copy_to_user() of the whole struct
+ * costs more there.
+ */
+static int wg_wait_copy_out(void __user *argp, size_t usize,
+			    const struct wg_result *res)
+{
+	struct wg_wait __user *u = argp;
+
+	if (!user_write_access_begin(u, usize))
+		return -EFAULT;
+	unsafe_put_user(res->generation, &u->generation, efault);
+	unsafe_put_user(res->error, &u->error, efault);
+	unsafe_put_user(res->abandoned, &u->abandoned, efault);
+	if (usize >= offsetofend(struct wg_wait, outflags))
+		unsafe_put_user(res->canceled ? WG_RESULT_CANCELED : 0,
+				&u->outflags, efault);
+	if (usize >= offsetofend(struct wg_wait, __pad2))
+		unsafe_put_user(0, &u->__pad2, efault);
+	user_write_access_end();
+	if (usize > sizeof(*u) &&
+	    clear_user(argp + sizeof(*u), usize - sizeof(*u)))
+		return -EFAULT;
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
 static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 			     size_t usize)
 {
@@ -219,12 +252,7 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 						 WG_WAIT_COE : 0), &res);
 	if (ret)
 		return ret == -ETIME ? -ETIMEDOUT : ret;
-	args.generation = res.generation;
-	args.error = res.error;
-	args.abandoned = res.abandoned;
-	args.outflags = res.canceled ? WG_RESULT_CANCELED : 0;
-	args.__pad2 = 0;
-	if (wg_copy_out(argp, usize, &args, sizeof(args))) {
+	if (wg_wait_copy_out(argp, usize, &res)) {
 		/* Not delivered: the file's next wait returns it at once. */
 		wg_latch_restore(&wf->grp->wg, &wf->latch, &res);
 		return -EFAULT;
