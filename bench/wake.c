@@ -3,6 +3,8 @@
  * wg-bench wake and contention: many processes on one group, their
  * wake-up latency and their add+done throughput.
  */
+#include <inttypes.h>
+
 #include "bench.h"
 
 /* Children that wait on a shared word */
@@ -193,8 +195,8 @@ static void fork_waiters(struct ctl *c, pid_t *pids, int nw)
 }
 
 /* One round on @im: arm, let every waiter fall asleep, stamp, release. */
-static void wake_round(enum impl im, struct ctl *c, int nw, double *last,
-		       double *mid, double *t1)
+static uint64_t wake_round(enum impl im, struct ctl *c, int nw, double *last,
+			   double *mid, double *t1)
 {
 	uint64_t t0, mx = 0;
 	int i, spins = 0;
@@ -219,6 +221,7 @@ static void wake_round(enum impl im, struct ctl *c, int nw, double *last,
 	qsort(t1, nw, sizeof(double), cmp_double);
 	*last = (double)mx;
 	*mid = t1[nw / 2];
+	return t0;
 }
 
 /*
@@ -234,10 +237,12 @@ void run_wake(int nw, int rounds, int warmup)
 	pid_t *pids = calloc(nw, sizeof(pid_t));
 	double *last[NIMPL], *mid[NIMPL], l, m;
 	double *t1 = calloc(nw, sizeof(double));
+	int (*cpus)[NIMPL][2] = calloc(rounds + warmup, sizeof(*cpus));
+	uint64_t (*t0)[NIMPL] = calloc(rounds + warmup, sizeof(*t0));
 	char work[32];
 	int im, r, slow;
 
-	if (!t1 || !pids)
+	if (!t1 || !pids || !cpus || !t0)
 		die("calloc");
 	for (im = 0; im < NIMPL; im++) {
 		last[im] = calloc(rounds, sizeof(double));
@@ -250,10 +255,9 @@ void run_wake(int nw, int rounds, int warmup)
 		for (im = 0; im < NIMPL; im++) {
 			int k = (im + r + warmup) % NIMPL;
 
-			wake_round(k, c, nw, &l, &m, t1);
-			if (verbose)
-				note("wake %s %d: round %d: last %.0f ns, median %.0f ns cpu %d parent %d",
-				     impl_name[k], nw, r, l, m, (int)c->slot[0].cpu, sched_getcpu());
+			t0[r + warmup][k] = wake_round(k, c, nw, &l, &m, t1);
+			cpus[r + warmup][k][0] = (int)c->slot[0].cpu;
+			cpus[r + warmup][k][1] = verbose ? sched_getcpu() : 0;
 			if (r >= 0) {
 				last[k][r] = l;
 				mid[k][r] = m;
@@ -261,6 +265,13 @@ void run_wake(int nw, int rounds, int warmup)
 		}
 	}
 	stop_children(c, pids, nw);
+	/* After the rounds: the console's output would slow the next. */
+	for (r = 0; verbose && r < rounds; r++)
+		for (im = 0; im < NIMPL; im++)
+			note("wake %s %d: round %d: last %.0f ns, median %.0f ns, cpu %d, parent %d, t0 %" PRIu64,
+			     impl_name[im], nw, r, last[im][r], mid[im][r],
+			     cpus[r + warmup][im][0], cpus[r + warmup][im][1],
+			     t0[r + warmup][im]);
 	for (im = 0; im < NIMPL; im++) {
 		if (nw == 1) {
 			for (r = 0, slow = 0; r < rounds; r++)
@@ -281,6 +292,8 @@ void run_wake(int nw, int rounds, int warmup)
 		free(mid[im]);
 	}
 	munmap(c, ctl_size(nw));
+	free(cpus);
+	free(t0);
 	free(pids);
 	free(t1);
 }
