@@ -14,10 +14,11 @@
  *    inside wg_update_locked(), with wq.lock held, in a cmpxchg that also
  *    moves the tag. In that same critical section the generation's result
  *    is written into every record on the results list and every sleeper
- *    is woken. The lock-free path in __waitgroup_add() refuses an update
- *    whose result is zero when it sees either flag and retries it under
- *    the lock, so "counter became zero" and "generation completed" are one
- *    atomic step as seen by anyone holding wq.lock.
+ *    is released, to be woken by the unlock (point 3). The lock-free
+ *    path in __waitgroup_add() refuses an update whose result is zero
+ *    when it sees either flag and retries it under the lock, so "counter
+ *    became zero" and "generation completed" are one atomic step as seen
+ *    by anyone holding wq.lock.
  * 2. A waiter decides to sleep in __waitgroup_wait(), also under wq.lock:
  *    it links a record of its own on the results list and sets WG_LOCKED
  *    by a cmpxchg whose value shows a nonzero counter
@@ -46,7 +47,10 @@
  *    before it returns the result; otherwise it unlinks the record
  *    itself. A woken waiter takes no lock on its way out, and the wakes
  *    come after the unlock, so a wake-all of many sleepers neither makes
- *    them queue for wq.lock nor runs with interrupts off.
+ *    them queue for wq.lock nor runs with interrupts off. The price, as
+ *    for futex's wake_q: a released waiter, even one that gave up, waits
+ *    until the task that released it runs its unlock's walk, which a
+ *    preemption can delay.
  * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
  *    continue): the generation it began in must still release it. Giving
  *    up, it arms its file's latch to be filled whether or not the file is
@@ -89,22 +93,21 @@
  *    so a big add at the head cannot strand small ones when it leaves.
  *    Adders that do not wait get EAGAIN while others are queued: no
  *    barging.
- * 8. A cancel, under wq.lock, marks the running generation canceled,
- *    fills every sleeper's record with the canceled result and wakes
- *    them, fails every adder waiting for room and wakes every poller
- *    (poll() is readable while a cancel is in force). A waiter that
- *    decides to sleep does so under the same lock, so it either is
+ * 8. A cancel, under wq.lock, marks the running generation canceled, fills
+ *    every sleeper's record with the canceled result and releases them (the
+ *    unlock wakes them, point 3), fails every adder waiting for room and wakes
+ *    every poller (poll() is readable while a cancel is in force). A waiter
+ *    that decides to sleep does so under the same lock, so it either is
  *    released by the cancel or sees it and does not sleep. A sleeper that
- *    cancels on error is counted (coe_waiters) under wq.lock, and an
- *    error is only ever reported under that lock (the lock-free path
- *    takes no errors), so the first error after it sleeps finds it. The
- *    generation still completes when its counter reaches zero, as in
- *    point 1, with the cancel's result. A done whose error cancels hands
- *    no room over (point 7) in its cmpxchg: the cancel then fails the
- *    adders waiting for room, so a canceled generation never lets a task
- *    in. If that done takes the counter to zero instead, its generation
- *    completes with the error, and the adders waiting are let into the
- *    next one under the same lock.
+ *    cancels on error is counted (coe_waiters) under wq.lock, and an error is
+ *    only ever reported under that lock (the lock-free path takes no errors),
+ *    so the first error after it sleeps finds it. The generation still
+ *    completes when its counter reaches zero, as in point 1, with the cancel's
+ *    result. A done whose error cancels hands no room over (point 7) in its
+ *    cmpxchg: the cancel then fails the adders waiting for room, so a canceled
+ *    generation never lets a task in. If that done takes the counter to zero
+ *    instead, its generation completes with the error, and the adders waiting
+ *    are let into the next one under the same lock.
  *
  * 9. A completion without the lock. WG_LOCKED is set, under wq.lock and
  *    by cmpxchg on the state word, whenever a record is on the results
@@ -988,7 +991,7 @@ static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
 		} else if (!schedule_hrtimeout_range(&expires,
 						     current->timer_slack_ns,
 						     HRTIMER_MODE_ABS)) {
-			/* The caller tests done once more under wq.lock. */
+			/* The caller tests "released" under wq.lock. */
 			return -ETIME;
 		}
 	}

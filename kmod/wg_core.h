@@ -112,8 +112,8 @@ struct wg_snapshot {
  * @node: entry in waitgroup.results until the completion (wq.lock)
  * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
  *	completion wakes, and only while someone is on it
- * @task: a sleeper's task, which the completion wakes itself; NULL for a
- *	polled file
+ * @task: a sleeper's task, which the unlock after its release wakes;
+ *	NULL for a polled file
  * @res: the result of the generation that completed, once @done
  * @keep: a file's record only: filled even if nobody polls the file, for
  *	the wait a signal interrupted, whose restart must still get the

@@ -42,8 +42,8 @@
  *	each sleeper of the running generation and for each polled file
  *	(@wq.lock)
  * @released: sleepers a completion or a cancel has released, whose
- *	records it has filled; whoever holds @wq.lock next takes them off
- *	and wakes them after the unlock (@wq.lock)
+ *	records it has filled; the same lock holder's unlock takes them
+ *	off and wakes them after dropping @wq.lock (@wq.lock)
  * @error: first error reported in the running generation (@wq.lock)
  * @abandoned: adds undone by abandonment in the running generation
  *	(@wq.lock)
