@@ -336,14 +336,17 @@ static void wg_room_update_locked(struct waitgroup *wg)
 }
 
 /*
- * Release a sleeper of @wg whose record holds its result: take it off
- * the results list and queue it on the released list, which the unlock
- * (wg_unlock()) wakes (point 3). Its task cannot leave before: a wait
- * that gives up and finds its record released waits for done.
+ * Release a sleeper of @wg with result @res: write it into the record,
+ * take the record off the results list and queue it on the released
+ * list, which the unlock (wg_unlock()) wakes (point 3). Its task cannot
+ * leave before: a wait that gives up and finds its record released waits
+ * for done.
  */
-static void wg_release_locked(struct waitgroup *wg, struct wg_waiter *w)
+static void wg_release_locked(struct waitgroup *wg, struct wg_waiter *w,
+			      const struct wg_result *res)
 {
 	lockdep_assert_held(&wg->wq.lock);
+	w->res = *res;
 	w->released = true;
 	list_move_tail(&w->node, &wg->released);
 }
@@ -456,9 +459,8 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 		/* A kernel API wait waits for the counter to drain. */
 		if (!w->cancelable)
 			continue;
-		w->res = res;
 		released++;
-		wg_release_locked(wg, w);
+		wg_release_locked(wg, w, &res);
 	}
 	wg->coe_waiters = 0;
 	wg->waiters -= released;
@@ -497,8 +499,7 @@ static void wg_complete_locked(struct waitgroup *wg)
 		wait_queue_head_t *pollq = w->pollq;
 
 		if (!pollq) {
-			w->res = res;
-			wg_release_locked(wg, w);
+			wg_release_locked(wg, w, &res);
 			continue;
 		}
 		list_del_init(&w->node);
