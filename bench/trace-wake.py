@@ -24,8 +24,9 @@ def parse(path):
         if not m:
             continue
         ts = int(m[2]) * 10**9 + int(m[3].ljust(9, "0"))
-        pid = re.search(r"(?:^|\s)(?:next_)?pid=(\d+)", m[5]) if m[4] != "sched_switch" \
-            else re.search(r"next_pid=(\d+)", m[5])
+        # The task woken, or the one switched to.
+        key = "next_pid" if m[4] == "sched_switch" else "pid"
+        pid = re.search(rf"(?:^|\s){key}=(\d+)", m[5])
         events.append((ts, int(m[1]), m[4], int(pid[1]) if pid else None))
     events.sort()
     return rounds, events
