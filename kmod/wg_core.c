@@ -35,13 +35,15 @@
  *    record done and then wakes its task with wake_up_process(), whose
  *    try_to_wake_up() has a full barrier before it reads the task state.
  *    So either the waiter sees done and does not sleep, or the unlocker
- *    sees it sleeping (or about to) and wakes it: no wakeup is lost. The
- *    record is marked done with a release store after its result is
- *    written and read with an acquire load, so the waiter that sees it
- *    done also sees the result. Once done, the waiter may return, and its
- *    record, on its stack, is gone: the unlocker reads the task and the
- *    next record before the store and touches the record no more
- *    (wg_wake_released()). A waiter that gives up (a signal, its
+ *    sees it sleeping (or about to) and wakes it: no wakeup is lost. Once
+ *    woken, it tests done again before it sets its state: it runs, so
+ *    that test needs no barrier, and a miss only leads back to the
+ *    ordered one. The record is marked done with a release store after
+ *    its result is written and read with an acquire load, so the waiter
+ *    that sees it done also sees the result. Once done, the waiter may
+ *    return, and its record, on its stack, is gone: the unlocker reads
+ *    the task and the next record before the store and touches the
+ *    record no more (wg_wake_released()). A waiter that gives up (a signal, its
  *    timeout) takes wq.lock first: a record released by then is the
  *    completion's, which won the race, and the waiter waits for its done
  *    before it returns the result; otherwise it unlinks the record
@@ -995,6 +997,13 @@ static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
 			/* The caller tests "released" under wq.lock. */
 			return -ETIME;
 		}
+		/*
+		 * Woken, so TASK_RUNNING: done is tested before the state is
+		 * set again, which only a sleep needs (point 3). The usual
+		 * wake-up, the release, returns here with no barrier.
+		 */
+		if (smp_load_acquire(&w->done))
+			return 0;
 	}
 	__set_current_state(TASK_RUNNING);
 	return 0;

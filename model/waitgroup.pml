@@ -242,6 +242,7 @@ inline wake_process(p)
  *		if (done) break;		// acquire
  *		if (signal_pending_state()) { ret = -ERESTARTSYS; break; }
  *		schedule();
+ *		if (done) return 0;		// woken: TASK_RUNNING
  *	}
  *	__set_current_state(TASK_RUNNING);
  */
@@ -272,6 +273,11 @@ inline wg_sleep(me, cond, intr, ret)
 		:: tsleep[me] == 0 -> COVER(15)
 		:: atomic { intr && !sigsent[me] ->	/* signal_wake_up() */
 			sigsent[me] = 1; sigpend[me] = 1; tsleep[me] = 0 }
+		fi;
+		/* Woken: done tested before the state is set again. */
+		if
+		:: cond -> break
+		:: else
 		fi
 	od;
 	tsleep[me] = 0
