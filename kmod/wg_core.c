@@ -473,6 +473,7 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 static void wg_complete_locked(struct waitgroup *wg)
 {
 	struct wg_waiter *w, *next;
+	bool latched = false;
 	struct wg_result res;
 
 	lockdep_assert_held(&wg->wq.lock);
@@ -500,7 +501,10 @@ static void wg_complete_locked(struct waitgroup *wg)
 	list_for_each_entry_safe(w, next, &wg->results, node) {
 		wait_queue_head_t *pollq = w->pollq;
 
+		/* The latches come first: wg_latch_link_locked(). */
 		if (!pollq) {
+			if (latched)
+				w->latched = true;
 			wg_release_locked(wg, w, &res);
 			continue;
 		}
@@ -513,6 +517,7 @@ static void wg_complete_locked(struct waitgroup *wg)
 			continue;
 		w->res = res;
 		w->keep = false;
+		latched = true;
 		/* Release: a poll or wait reads the result once done is seen. */
 		smp_store_release(&w->done, true);
 		wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
@@ -942,6 +947,18 @@ static void wg_last_result_locked(struct waitgroup *wg, struct wg_result *res)
 }
 
 /*
+ * Link a file's latch on the results list, at its head: the sleepers are
+ * behind every latch, so a completion has filled every latch it fills
+ * before it releases the first sleeper, and can tell them whether it
+ * filled one (wg_waiter.latched).
+ */
+static void wg_latch_link_locked(struct waitgroup *wg, struct wg_latch *latch)
+{
+	lockdep_assert_held(&wg->wq.lock);
+	list_add(&latch->w.node, &wg->results);
+}
+
+/*
  * Put the latch back on the list if someone still polls its file (an epoll
  * registration, or a poll in another thread). waitqueue_active() without
  * the poll queue's lock is enough: a poller that queues after this test
@@ -954,7 +971,7 @@ static void wg_latch_rearm_locked(struct waitgroup *wg, struct wg_latch *latch)
 		return;
 	/* Without the poll queue's lock: see above. */
 	if (waitqueue_active(&latch->pollq)) {
-		list_add_tail(&latch->w.node, &wg->results);
+		wg_latch_link_locked(wg, latch);
 		wg_lock_completion_locked(wg);
 	}
 }
@@ -1113,7 +1130,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			if (latch && ret != -ETIME && !latch->w.done) {
 				latch->w.keep = true;
 				if (list_empty(&latch->w.node))
-					list_add_tail(&latch->w.node, &wg->results);
+					wg_latch_link_locked(wg, latch);
 			}
 			/* WG_LOCKED stays set (the latch) or may go. */
 			wg_flags_locked(wg);
@@ -1125,7 +1142,12 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		wg_sleep(&w, TASK_UNINTERRUPTIBLE, KTIME_MAX);
 	}
 	*res = w.res;
-	if (latch && (res->canceled || READ_ONCE(latch->w.done)))
+	/*
+	 * The file's latch, if the completion filled it too, lets this
+	 * generation go. Read only then: the usual wake-up does not touch
+	 * the file on its way out.
+	 */
+	if (latch && (res->canceled || (w.latched && READ_ONCE(latch->w.done))))
 		wg_latch_seen(wg, latch, res->generation, res->canceled);
 	return 0;
 }
@@ -1282,7 +1304,7 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 	 * here) or takes the lock and finds the latch (point 9).
 	 */
 	if (!latch->w.done && list_empty(&latch->w.node))
-		list_add_tail(&latch->w.node, &wg->results);
+		wg_latch_link_locked(wg, latch);
 	state = latch->w.done ? 0 : wg_lock_completion_locked(wg);
 	if (latch->w.done || !wg_count(state) || wg->cancel_error)
 		mask = EPOLLIN | EPOLLRDNORM;
@@ -1301,6 +1323,7 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
 void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		      const struct wg_result *res)
 {
+	struct wg_waiter *w;
 	unsigned long flags;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
@@ -1309,6 +1332,13 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		latch->w.res = *res;
 		latch->w.keep = false;
 		latch->w.done = true;
+		/*
+		 * Done without a completion: a sleeper of the file (another
+		 * thread's wait) must look at the latch when it returns.
+		 */
+		list_for_each_entry(w, &wg->results, node)
+			if (!w->pollq)
+				w->latched = true;
 		/* Readable again: a poller that re-polled meanwhile must know. */
 		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
 	}

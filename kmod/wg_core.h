@@ -124,6 +124,10 @@ struct wg_snapshot {
  * @released: a sleeper's record only: the completion (or a cancel) has
  *	written @res and moved the record to waitgroup.released, and @done
  *	follows after wq.lock is dropped (wq.lock)
+ * @latched: a sleeper's record only: a file's latch, perhaps its own
+ *	file's, was filled while it slept (by the completion that released
+ *	it, or by wg_latch_restore()), so the waiter must look at its
+ *	file's latch on its way out; otherwise it need not (wq.lock)
  * @done: set, with release ordering, once @res is written: under wq.lock
  *	for a polled file, by whoever wakes waitgroup.released for a sleeper
  *
@@ -139,6 +143,7 @@ struct wg_waiter {
 	bool coe;
 	bool cancelable;
 	bool released;
+	bool latched;
 	bool done;
 };
 

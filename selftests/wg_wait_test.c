@@ -259,6 +259,79 @@ TEST_F(wait, latch_of_a_returned_generation_goes)
 	close(fd);
 }
 
+/* A thread asleep in WAIT on one descriptor, with what it returned. */
+struct sleeper {
+	pthread_t thread;
+	int fd;
+	int ret;
+	struct wg_wait w;
+};
+
+static void *sleeper_fn(void *arg)
+{
+	struct sleeper *s = arg;
+
+	s->ret = sys_wg_wait(s->fd, WG_FOREVER, 0, &s->w);
+	return NULL;
+}
+
+/*
+ * The completion that wakes a sleeping wait also latches the generation
+ * for the file's pollers (epoll here). If the sleeper's file is the polled
+ * one, the latch lets that generation go once the wait returns it; the
+ * latch of another file (@other) keeps it for that file's next wait.
+ */
+static void sleeper_beside_epoll(struct __test_metadata *_metadata, int dev,
+				 bool other)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = wg_create_anon(dev, 1);
+	struct sleeper s;
+	int ep;
+
+	ASSERT_LE(0, fd);
+	s.fd = other ? sys_wg_dup(fd, WG_CLOEXEC) : fd;
+	ASSERT_LE(0, s.fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, pthread_create(&s.thread, NULL, sleeper_fn, &s));
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	/* The latch is armed after the sleeper is queued. */
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	ASSERT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, sys_wg_done(fd));			/* generation 1 */
+	ASSERT_EQ(0, pthread_join(s.thread, NULL));
+	ASSERT_EQ(0, s.ret);
+	ASSERT_EQ(1ULL, s.w.generation);
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));	/* 2 runs */
+	if (other) {
+		/* fd was polled: its next wait returns 1, latched. */
+		ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+		ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &s.w));
+		ASSERT_EQ(1ULL, s.w.generation);
+		close(s.fd);
+	}
+	/* Returned once: neither readable nor returned again. */
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, &s.w));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &s.w));
+	ASSERT_EQ(2ULL, s.w.generation);
+	close(ep);
+	close(fd);
+}
+
+TEST_F(wait, sleeper_of_a_polled_file_lets_its_latch_go)
+{
+	sleeper_beside_epoll(_metadata, self->dev, false);
+}
+
+TEST_F(wait, sleeper_of_another_file_leaves_the_latch)
+{
+	sleeper_beside_epoll(_metadata, self->dev, true);
+}
+
 /* A thread blocked in poll(2) while the group completes and re-arms. */
 struct poller {
 	int fd;
