@@ -7,7 +7,10 @@ usage: bench/report.py RESULTS.CSV OUTDIR
 Writes OUTDIR/results.txt, OUTDIR/results.md and OUTDIR/contention-SMP.dat,
 and prints results.txt. Every ratio is of two medians measured in the same
 VM boot (same vCPU count); the wake figures, measured in three boots of
-each vCPU count, are the median of the three boots' medians.
+each vCPU count, are the median of the three boots' medians. With
+rounds.csv beside RESULTS.CSV (bench/run writes it), the wake goals also
+get the ratio round by round, pooled over the boots, with a 95% confidence
+interval for its median.
 """
 import csv
 import os
@@ -146,7 +149,49 @@ class Table:
         return "\n".join(out).strip() + "\n"
 
 
-def wake_section(t, rows, smp, get):
+def load_rounds(path):
+    """rounds.csv beside results.csv: each wake round's three figures, as
+    {(smp, work): [(waitgroup, futex-wg, semop), ...]} over every boot."""
+    by = {}
+    if not os.path.exists(path):
+        return by
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            by.setdefault((int(r["smp"]), r["work"]), []).append(
+                tuple(float(r[i]) for i in ("waitgroup", "futex-wg", "semop")))
+    return by
+
+
+def median_ci(v):
+    """The median of v and a 95% confidence interval for it that assumes
+    nothing of the distribution: the order statistics a binomial(n, 1/2)
+    puts the median between (normal approximation, n >= 10)."""
+    v = sorted(v)
+    n = len(v)
+    half = 0.98 * n ** 0.5
+    lo = max(int(n / 2 - half), 0)
+    hi = min(int(n / 2 + half + 1), n - 1)
+    return statistics.median(v), v[lo], v[hi]
+
+
+def paired_note(rounds, smp, work, who, best):
+    """The round-by-round ratio against the best peer, pooled over boots."""
+    peer = ("futex-wg", "semop").index(best) + 1
+    pairs = [r[0] / r[peer] for r in rounds.get((smp, work), []) if r[peer] > 0]
+    if len(pairs) < 10:
+        return None
+    m, lo, hi = median_ci(pairs)
+    if hi < 1:
+        judged = "below"
+    elif lo > 1:
+        judged = "above"
+    else:
+        judged = "not told apart from 1"
+    return (f"{who} {m:.3f} x {IMPL[best]} (95% CI {lo:.3f} .. {hi:.3f}, "
+            f"{len(pairs)} rounds: {judged})")
+
+
+def wake_section(t, rows, smp, get, rounds=None):
     """Wake latency of one vCPU count: every figure the median of its boots,
     each against the best of the two peers."""
     wake = [r for r in rows if r["section"] == "wake" and int(r["smp"]) == smp]
@@ -161,7 +206,7 @@ def wake_section(t, rows, smp, get):
               f"median of {nboots} boot{'s' if nboots > 1 else ''})")
     t.header("figure", "median", "p10 .. p90", "boots' medians",
              "waitgroup / this")
-    verdicts = []
+    verdicts, paired = [], []
     for work in works:
         wg = get(smp, "wake", work, "waitgroup")
         n = work.split("-")[1]
@@ -178,10 +223,14 @@ def wake_section(t, rows, smp, get):
                   " / ".join(fmt(b, "ns") for b in r["boots"]),
                   ratio(wg["median"], r["median"]) if wg and impl != "waitgroup" else "")
         if wg and peers and (n == "1" or work.endswith("last")):
-            best = min(p["median"] for p in peers)
+            bestp = min(peers, key=lambda p: p["median"])
+            best = bestp["median"]
             verdicts.append(f"{who} {wg['median'] / best:.2f} x")
             if wg["median"] > best:
                 verdicts[-1] += " (NOT met)"
+            line = paired_note(rounds or {}, smp, work, who, bestp["impl"])
+            if line:
+                paired.append(line)
     tail = [get(smp, "wake", "wake-1-over-1ms", i) for i in ("waitgroup", "futex-wg", "semop")]
     if all(tail):
         t.note("Rounds of the 1-waiter figure over 1 ms: " + ", ".join(
@@ -189,6 +238,11 @@ def wake_section(t, rows, smp, get):
     if verdicts:
         t.note("Goal: waitgroup at or below the best peer (the median of the "
                "boots, waitgroup / best): " + "; ".join(verdicts) + ".")
+    if paired:
+        t.note("Round by round (the three primitives take turns within a "
+               "round, so each round's ratio is free of the host's slow "
+               "spells between rounds), against that best peer, pooled over "
+               "the boots: " + "; ".join(paired) + ".")
     t.note("Waiters are separate processes, each asleep (its waiter "
            "counted and no task runnable) before the release; one set of "
            "them serves the three primitives, which take turns round by "
@@ -264,8 +318,9 @@ def main():
                "waitgroup / this: the waitgroup's figure for the same work "
                "divided by this peer's (below 1: the waitgroup is faster).")
 
+    rounds = load_rounds(os.path.join(os.path.dirname(sys.argv[1]), "rounds.csv"))
     for smp in smps:
-        wake_section(t, rows, smp, get)
+        wake_section(t, rows, smp, get, rounds)
 
     for smp in smps:
         lat = [r for r in rows if int(r["smp"]) == smp and r["section"] == "contention-latency"]

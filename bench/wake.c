@@ -265,6 +265,16 @@ void run_wake(int nw, int rounds, int warmup)
 		}
 	}
 	stop_children(c, pids, nw);
+	/*
+	 * Each round's three figures, for the round-by-round ratios
+	 * (bench/report.py): the primitives took turns within the round, so
+	 * their ratio there is free of the slow spells between rounds.
+	 */
+	snprintf(work, sizeof(work), nw == 1 ? "wake-1" : "wake-%d-last", nw);
+	for (r = 0; r < rounds; r++)
+		printf("WGR,%d,%s,%d,%.0f,%.0f,%.0f\n", smp, work, r,
+		       last[IMPL_WG][r], last[IMPL_FUTEX][r], last[IMPL_SEM][r]);
+	fflush(stdout);
 	/* After the rounds: the console's output would slow the next. */
 	for (r = 0; verbose && r < rounds; r++)
 		for (im = 0; im < NIMPL; im++)
