@@ -94,7 +94,7 @@ bench-build:
 
 # Benchmarks in two VM boots (2 and 4 vCPUs): build/bench/results.{csv,txt},
 # latency.png, throughput.png. Timed figures are reported, never asserted.
-bench: module bench-build
+bench: module bench-build userlib
 	bench/run
 
 # The Go binding: go vet, then its tests as one static binary,
