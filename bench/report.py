@@ -151,14 +151,15 @@ class Table:
 
 def load_rounds(path):
     """rounds.csv beside results.csv: each wake round's three figures, as
-    {(smp, work): [(waitgroup, futex-wg, semop), ...]} over every boot."""
+    {(smp, work): [(waitgroup, futex-wg, semop, boot), ...]}."""
     by = {}
     if not os.path.exists(path):
         return by
     with open(path, newline="") as f:
         for r in csv.DictReader(f):
             by.setdefault((int(r["smp"]), r["work"]), []).append(
-                tuple(float(r[i]) for i in ("waitgroup", "futex-wg", "semop")))
+                tuple(float(r[i]) for i in ("waitgroup", "futex-wg", "semop"))
+                + (r["boot"],))
     return by
 
 
@@ -177,7 +178,8 @@ def median_ci(v):
 def paired_note(rounds, smp, work, who, best):
     """The round-by-round ratio against the best peer, pooled over boots."""
     peer = ("futex-wg", "semop").index(best) + 1
-    pairs = [r[0] / r[peer] for r in rounds.get((smp, work), []) if r[peer] > 0]
+    rows = [r for r in rounds.get((smp, work), []) if r[peer] > 0]
+    pairs = [r[0] / r[peer] for r in rows]
     if len(pairs) < 10:
         return None
     m, lo, hi = median_ci(pairs)
@@ -187,8 +189,12 @@ def paired_note(rounds, smp, work, who, best):
         judged = "above"
     else:
         judged = "not told apart from 1"
+    boots = sorted({r[3] for r in rows}, key=int)
+    each = " / ".join(
+        f"{statistics.median(r[0] / r[peer] for r in rows if r[3] == b):.2f}"
+        for b in boots)
     return (f"{who} {m:.3f} x {IMPL[best]} (95% CI {lo:.3f} .. {hi:.3f}, "
-            f"{len(pairs)} rounds: {judged})")
+            f"{len(pairs)} rounds: {judged}; each boot's: {each})")
 
 
 def wake_section(t, rows, smp, get, rounds=None):
@@ -241,8 +247,11 @@ def wake_section(t, rows, smp, get, rounds=None):
     if paired:
         t.note("Round by round (the three primitives take turns within a "
                "round, so each round's ratio is free of the host's slow "
-               "spells between rounds), against that best peer, pooled over "
-               "the boots: " + "; ".join(paired) + ".")
+               "spells between rounds), against that best peer, the median "
+               "pooled over the boots: " + "; ".join(paired) + ". The "
+               "interval takes the rounds as independent; slow spells that "
+               "last several rounds make it narrower than the truth, which "
+               "the boots' own medians show.")
     t.note("Waiters are separate processes, each asleep (its waiter "
            "counted and no task runnable) before the release; one set of "
            "them serves the three primitives, which take turns round by "

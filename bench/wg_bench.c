@@ -106,8 +106,8 @@ int main(int argc, char **argv)
 	if (want_wake) {
 		note("wake: 1 waiter, then %d, then %d waiters", waiters, many);
 		run_wake(1, rounds, 3);
-		run_wake(waiters, quick ? 3 : 15, 1);
-		run_wake(many, quick ? 3 : 9, 1);
+		run_wake(waiters, quick ? 3 : 21, 1);
+		run_wake(many, quick ? 3 : 15, 1);
 	}
 	if (want_cont) {
 		note("contention: 1, 2, 4 processes");
