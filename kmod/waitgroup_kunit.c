@@ -137,10 +137,12 @@ static bool wait_for_waiters(struct waitgroup *wg, unsigned int n)
 }
 
 /* A kthread that waits on a group in one of the ways below. */
-enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT, WAIT_RESULT };
+enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT, WAIT_RESULT,
+		   WAIT_LATCH };
 
 struct waiter {
 	struct waitgroup *wg;
+	struct wg_latch *latch;		/* WAIT_LATCH: as a file's wait */
 	enum waiter_kind kind;
 	long arg;
 	long ret;
@@ -172,6 +174,10 @@ static int waiter_fn(void *data)
 	case WAIT_RESULT:
 		w->ret = __waitgroup_wait(w->wg, NULL, TASK_UNINTERRUPTIBLE,
 					  KTIME_MAX, 0, &w->res);
+		break;
+	case WAIT_LATCH:
+		w->ret = __waitgroup_wait(w->wg, w->latch, TASK_UNINTERRUPTIBLE,
+					  KTIME_MAX, WG_WAIT_CANCEL, &w->res);
 		break;
 	}
 	complete(&w->done);
@@ -829,6 +835,42 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 }
 
 /*
+ * A file's wait asleep in generation 1 while another wait of the same
+ * file gives its latch a result back (wg_latch_restore(), after a failed
+ * copy to user memory): here generation 0's. Once the sleeper returns 1,
+ * the latch lets the older result go, so the file never reports 0 after
+ * 1. The sleeper knows to look at its latch only through
+ * waitgroup.restores.
+ */
+static void wg_latch_restored_while_asleep_goes(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct wg_result old = { .generation = 0 };
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
+	wg_latch_init(latch);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
+	w->wg = wg;
+	w->latch = latch;
+	w->kind = WAIT_LATCH;
+	init_completion(&w->done);
+	w->task = run_thread(test, wg, waiter_fn, w, "latch");
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	wg_latch_restore(wg, latch, &old);
+	KUNIT_EXPECT_TRUE(test, latch->w.done);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+	KUNIT_EXPECT_FALSE(test, latch->w.done);
+	wg_latch_exit(wg, latch);
+}
+
+/*
  * Abandonment ends a generation like a done: waiters of every kernel API
  * variant are released and the generation reports EOWNERDEAD and what was
  * abandoned.
@@ -981,6 +1023,7 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_result_error_of_own_generation),
 	KUNIT_CASE(wg_result_abandoned_of_own_generation),
 	KUNIT_CASE(wg_result_at_zero_is_last),
+	KUNIT_CASE(wg_latch_restored_while_asleep_goes),
 	KUNIT_CASE(wg_abandon_releases_api_waiters),
 	KUNIT_CASE(wg_timeout_races_completion),
 	KUNIT_CASE(wg_concurrent_pairs),

@@ -37,8 +37,8 @@
  *    So either the waiter sees done and does not sleep, or the unlocker
  *    sees it sleeping (or about to) and wakes it: no wakeup is lost. Once
  *    woken, it tests done again before it sets its state: it runs, so
- *    that test needs no barrier, and a miss only leads back to the
- *    ordered one. The record is marked done with a release store after
+ *    that test needs no full barrier (it stays an acquire), and a miss
+ *    only leads back to the ordered one. The record is marked done with a release store after
  *    its result is written and read with an acquire load, so the waiter
  *    that sees it done also sees the result. Once done, the waiter may
  *    return, and its record, on its stack, is gone: the unlocker reads
@@ -503,7 +503,7 @@ static void wg_complete_locked(struct waitgroup *wg)
 
 		/* The latches come first: wg_latch_link_locked(). */
 		if (!pollq) {
-			if (latched)
+			if (latched || w->restores != wg->restores)
 				w->latched = true;
 			wg_release_locked(wg, w, &res);
 			continue;
@@ -776,6 +776,7 @@ void waitgroup_init(struct waitgroup *wg)
 	INIT_LIST_HEAD(&wg->roomers);
 	wg->room_waiters = 0;
 	wg->coe_waiters = 0;
+	wg->restores = 0;
 	init_waitqueue_head(&wg->roomq);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_init, WG_SYMBOL_NS);
@@ -1017,7 +1018,7 @@ static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
 		/*
 		 * Woken, so TASK_RUNNING: done is tested before the state is
 		 * set again, which only a sleep needs (point 3). The usual
-		 * wake-up, the release, returns here with no barrier.
+		 * wake-up, the release, returns here with no full barrier.
 		 */
 		if (smp_load_acquire(&w->done))
 			return 0;
@@ -1102,6 +1103,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		return 0;
 	}
 	wg->waiters++;
+	w.restores = wg->restores;
 	if (w.coe)
 		wg->coe_waiters++;
 	/* An interrupted wait's generation is still running: this wait has it. */
@@ -1143,9 +1145,10 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	}
 	*res = w.res;
 	/*
-	 * The file's latch, if the completion filled it too, lets this
-	 * generation go. Read only then: the usual wake-up does not touch
-	 * the file on its way out.
+	 * The file's latch lets this generation go if it holds it. Looked at
+	 * only if it may (a latch was filled, or given a result back, while
+	 * this wait slept): the usual wake-up does not touch the file on its
+	 * way out.
 	 */
 	if (latch && (res->canceled || (w.latched && READ_ONCE(latch->w.done))))
 		wg_latch_seen(wg, latch, res->generation, res->canceled);
@@ -1271,6 +1274,7 @@ void wg_latch_init(struct wg_latch *latch)
 	latch->w.done = false;
 	latch->seen = 0;
 }
+EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_init);
 
 /**
  * wg_latch_poll() - poll() of a file with @latch
@@ -1318,12 +1322,14 @@ __poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
  * @latch: the latch a wait of the file emptied (__waitgroup_wait())
  * @res: the result that could not be delivered
  *
- * Unless a newer completion was latched meanwhile, @res is latched again.
+ * Unless a newer completion was latched meanwhile, @res is latched again,
+ * for the file's next wait. A wait of another thread of the file that was
+ * released for the same generation, and has not yet returned, may return
+ * it too: the file then reports it twice, once to each.
  */
 void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		      const struct wg_result *res)
 {
-	struct wg_waiter *w;
 	unsigned long flags;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
@@ -1333,17 +1339,17 @@ void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
 		latch->w.keep = false;
 		latch->w.done = true;
 		/*
-		 * Done without a completion: a sleeper of the file (another
-		 * thread's wait) must look at the latch when it returns.
+		 * Done without a completion: a sleeper (another thread's wait
+		 * of the file) must look at the latch when it returns, which
+		 * the completion that releases it tells it (wg_waiter.latched).
 		 */
-		list_for_each_entry(w, &wg->results, node)
-			if (!w->pollq)
-				w->latched = true;
+		wg->restores++;
 		/* Readable again: a poller that re-polled meanwhile must know. */
 		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
 	}
 	wg_unlock(wg, flags);
 }
+EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_restore);
 
 /**
  * wg_latch_seen() - a wait of the file returned generation @gen
@@ -1387,4 +1393,5 @@ void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch)
 	list_del_init(&latch->w.node);
 	wg_unlock(wg, flags);
 }
+EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_exit);
 

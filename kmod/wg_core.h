@@ -124,10 +124,14 @@ struct wg_snapshot {
  * @released: a sleeper's record only: the completion (or a cancel) has
  *	written @res and moved the record to waitgroup.released, and @done
  *	follows after wq.lock is dropped (wq.lock)
- * @latched: a sleeper's record only: a file's latch, perhaps its own
- *	file's, was filled while it slept (by the completion that released
- *	it, or by wg_latch_restore()), so the waiter must look at its
- *	file's latch on its way out; otherwise it need not (wq.lock)
+ * @restores: a sleeper's record only: waitgroup.restores when it began
+ *	(wq.lock)
+ * @latched: a sleeper's record only, set by the completion that
+ *	releases it: that completion filled a file's latch, or a latch was
+ *	given a result back (wg_latch_restore()) since the sleeper began;
+ *	its own file's latch may then hold the generation it returns, and
+ *	the waiter looks at it on its way out. Written under wq.lock before
+ *	@done, read after it.
  * @done: set, with release ordering, once @res is written: under wq.lock
  *	for a polled file, by whoever wakes waitgroup.released for a sleeper
  *
@@ -139,6 +143,7 @@ struct wg_waiter {
 	wait_queue_head_t *pollq;
 	struct task_struct *task;
 	struct wg_result res;
+	unsigned int restores;
 	bool keep;
 	bool coe;
 	bool cancelable;

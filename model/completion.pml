@@ -136,8 +136,9 @@ inline complete_publish()
  * wg_complete_locked(): under wq.lock, right after the cmpxchg that took
  * the counter to zero (and the waiter count with it). Each record is one
  * step: its result is written and it moves to wg->released, whose
- * sleepers the unlock marks done and wakes (unlock()). Sleepers' records
- * are visited before the latches (the list's order is abstracted).
+ * sleepers the unlock marks done and wakes (unlock()). The latches come
+ * first (wg_latch_link_locked() links them at the list's head), so a
+ * sleeper is told whether a latch was filled (lat: wg_waiter.latched).
  */
 inline complete_locked(me)
 {
@@ -150,22 +151,7 @@ inline complete_locked(me)
 		slow_locked()
 	:: else
 	fi;
-	i = 0;
-	do
-	:: i < NP ->
-		if
-		:: w_linked[i] ->
-			d_step {
-				w_linked[i] = 0;
-				w_gen[i] = cg; w_err[i] = ce;
-				w_aband[i] = ca; w_canc[i] = cc;
-				w_rel[i] = 1; w_onrel[i] = 1	/* the unlock wakes it */
-			}
-		:: else
-		fi;
-		i++
-	:: else -> break
-	od;
+	lat = 0;
 	i = 0;
 	do
 	:: i < NP ->
@@ -184,6 +170,7 @@ inline complete_locked(me)
 						l_canc[i] = cc;
 						l_keep[i] = 0;
 						l_done[i] = 1;
+						lat = 1;
 						COVER(16);
 						if		/* wake_up_poll() */
 						:: pq_active[i] -> pq_trig[i] = 1
@@ -191,6 +178,23 @@ inline complete_locked(me)
 						fi
 					fi
 				fi
+			}
+		:: else
+		fi;
+		i++
+	:: else -> break
+	od;
+	i = 0;
+	do
+	:: i < NP ->
+		if
+		:: w_linked[i] ->
+			d_step {
+				w_linked[i] = 0;
+				w_gen[i] = cg; w_err[i] = ce;
+				w_aband[i] = ca; w_canc[i] = cc;
+				w_lat[i] = lat;
+				w_rel[i] = 1; w_onrel[i] = 1	/* the unlock wakes it */
 			}
 		:: else
 		fi;

@@ -77,6 +77,7 @@ byte w_gen[NP];
 byte w_err[NP];
 byte w_aband[NP];
 bool w_canc[NP];
+bool w_lat[NP];		/* latched: a latch was filled before its release */
 
 /* ---- struct wg_latch of each process's open file ---- */
 bool l_linked[NP];
@@ -133,7 +134,7 @@ byte served_tk;
 	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
 	bool mask; bool lf; byte ret; byte ret2; bool won; byte wi; \
 	byte towake; \
-	byte cg; byte ce; byte ca; bool cc; bool cnl
+	byte cg; byte ce; byte ca; bool cc; bool cnl; bool lat
 
 /* ---------------------------------------------------------------- */
 
@@ -830,6 +831,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 			w_linked[me] = 1;
 			w_done[me] = 0;
 			w_rel[me] = 0;
+			w_lat[me] = 0;
 			w_cancelable[me] = cancelable;
 			w_coe[me] = coe;
 			if
@@ -912,7 +914,7 @@ inline wg_wait(me, latch, cancelable, coe, intr)
 				fi
 			}
 			if
-			:: latch && (rc || l_done[me]) -> latch_seen(me, rg, rc)
+			:: latch && (rc || (w_lat[me] && l_done[me])) -> latch_seen(me, rg, rc)
 			:: else
 			fi;
 			break

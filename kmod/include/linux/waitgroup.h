@@ -60,6 +60,10 @@
  * @room_waiters: how many are on @roomers (@wq.lock)
  * @coe_waiters: sleepers of the running generation that cancel it on
  *	the first error (@wq.lock)
+ * @restores: how many results a file's latch has had given back
+ *	(wg_latch_restore()), for the sleepers to tell whether one was
+ *	since they began; it wraps, and a sleep would have to span 2^32 of
+ *	them to miss one (@wq.lock)
  * @roomq: where the adders on @roomers sleep
  *
  * Treat the members as private: use the functions below.
@@ -82,6 +86,7 @@ struct waitgroup {
 	struct list_head roomers;
 	unsigned int room_waiters;
 	unsigned int coe_waiters;
+	unsigned int restores;
 	wait_queue_head_t roomq;
 };
 
