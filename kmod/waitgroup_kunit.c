@@ -142,7 +142,7 @@ enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT, WAIT_RESU
 
 struct waiter {
 	struct waitgroup *wg;
-	struct wg_latch *latch;		/* WAIT_LATCH: as a file's wait */
+	struct wg_latch *latch;
 	enum waiter_kind kind;
 	long arg;
 	long ret;
@@ -186,18 +186,28 @@ static int waiter_fn(void *data)
 	return 0;
 }
 
-static struct waiter *start_waiter(struct kunit *test, struct waitgroup *wg,
-				   enum waiter_kind kind, long arg)
+/* @latch: WAIT_LATCH's, as a file's wait; NULL for the other kinds. */
+static struct waiter *start_waiter_latch(struct kunit *test,
+					 struct waitgroup *wg,
+					 enum waiter_kind kind, long arg,
+					 struct wg_latch *latch)
 {
 	struct waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
 	w->wg = wg;
+	w->latch = latch;
 	w->kind = kind;
 	w->arg = arg;
 	init_completion(&w->done);
 	w->task = run_thread(test, wg, waiter_fn, w, "waiter");
 	return w;
+}
+
+static struct waiter *start_waiter(struct kunit *test, struct waitgroup *wg,
+				   enum waiter_kind kind, long arg)
+{
+	return start_waiter_latch(test, wg, kind, arg, NULL);
 }
 
 /* Wait (10 s at most) for the waiter to return. */
@@ -852,13 +862,7 @@ static void wg_latch_restored_while_asleep_goes(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
 	wg_latch_init(latch);
 	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w);
-	w->wg = wg;
-	w->latch = latch;
-	w->kind = WAIT_LATCH;
-	init_completion(&w->done);
-	w->task = run_thread(test, wg, waiter_fn, w, "latch");
+	w = start_waiter_latch(test, wg, WAIT_LATCH, 0, latch);
 	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	wg_latch_restore(wg, latch, &old);
 	KUNIT_EXPECT_TRUE(test, latch->w.done);
