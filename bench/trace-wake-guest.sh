@@ -4,6 +4,7 @@
 # wake-ups of wg-bench's processes (sched_waking, sched_switch, the IPIs)
 # on the mono clock while wg-bench -p wake -v runs, then prints wg-bench's
 # per-round lines and the trace.
+echo "trace-wake: guest started"
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
 [ -e $T/trace ] || T=/sys/kernel/debug/tracing
