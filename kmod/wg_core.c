@@ -86,11 +86,12 @@
  *    That done hands the room over in its own cmpxchg, before it tests
  *    for zero (wg_update_locked()): the generation cannot complete, and
  *    release its waiters, while a task is being let in. The record is
- *    marked done with a release store before roomq is woken; the adder
- *    sleeps on roomq with a wait_event macro on "my record is done",
- *    which queues it under roomq's lock before testing, and the wake
- *    takes that lock too, so either it sees the record done or it was
- *    queued on roomq before the wake. An adder that gives up takes its
+ *    marked done with a release store and then its task, and no other
+ *    adder's, is woken (wg_room_release_locked()); the adder sleeps as a
+ *    waiter does, in wg_sleep() on "my record is done" (point 3), so
+ *    either it sees the record done or the wake sees it sleeping. Done
+ *    is set under wq.lock here, which an adder that gives up takes
+ *    before it tests done. An adder that gives up takes its
  *    record off under the lock and lets in those behind it that now fit,
  *    so a big add at the head cannot strand small ones when it leaves.
  *    Adders that do not wait get EAGAIN while others are queued: no
@@ -151,7 +152,7 @@
  *    Other atomic64_read()s of the state are relaxed: on the fast path
  *    they only feed the cmpxchg. The sleep is ordered by
  *    set_current_state()'s full barrier against try_to_wake_up()'s
- *    (point 3), roomq's by its lock and the same barriers.
+ *    (point 3), an adder's for room by the same barriers.
  *    waitqueue_active(pollq) without the poll queue's lock is ordered
  *    after the poller's queueing by po ; rf ; po through wq.lock's unlock
  *    and lock (point 5).
@@ -187,20 +188,85 @@ static int wg_new_count(int count, int delta, int *res)
 	return 0;
 }
 
+/*
+ * Sleep until @done is set (a waiter's record by the completion or a
+ * cancel, an adder's for room by the one who lets it in), a signal that
+ * @state lets in arrives, or @timeout passes: 0, -ERESTARTSYS or -ETIME.
+ * No lock: a woken sleeper returns at once (point 3).
+ */
+static int wg_sleep(const bool *done, unsigned int state, ktime_t timeout)
+{
+	ktime_t expires = timeout;
+
+	if (timeout != KTIME_MAX)
+		expires = ktime_add_safe(ktime_get(), timeout);
+	for (;;) {
+		/* A full barrier: try_to_wake_up() has its own (point 3). */
+		set_current_state(state);
+		/* Acquire: pairs with the release of whoever woke us. */
+		if (smp_load_acquire(done))
+			break;
+		if (signal_pending_state(state, current)) {
+			__set_current_state(TASK_RUNNING);
+			return -ERESTARTSYS;
+		}
+		if (timeout == KTIME_MAX) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&expires,
+						     current->timer_slack_ns,
+						     HRTIMER_MODE_ABS)) {
+			/* The caller tests under wq.lock if it was let go. */
+			return -ETIME;
+		}
+		/*
+		 * Woken, so TASK_RUNNING: done is tested before the state is
+		 * set again, which only a sleep needs (point 3). The usual
+		 * wake-up, the release, returns here with no full barrier.
+		 */
+		if (smp_load_acquire(done))
+			return 0;
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
 /**
  * struct wg_room - an adder waiting for room under the limit, on its stack
  * @node: entry in waitgroup.roomers until it is let in or gives up
  *	(wq.lock)
  * @delta: what it adds
- * @ret: 0 once let in, or why it was not (-ECANCELED, -EOVERFLOW)
+ * @task: the adder's task, which the one who lets it in wakes
+ * @ret: 0 once let in, or why it was not (-ECANCELED, -EOVERFLOW,
+ *	-EINVAL)
  * @done: set, with release ordering, once @ret is written (wq.lock)
  */
 struct wg_room {
 	struct list_head node;
+	struct task_struct *task;
 	int delta;
 	int ret;
 	bool done;
 };
+
+/*
+ * Let the adder of @r go with @ret and wake its task, the only one this
+ * wakes: each admission wakes the adders it lets in, not every adder
+ * waiting (point 7). Once the adder sees done it may return, and @r, on
+ * its stack, is gone: the task is read first, and stays valid through
+ * the wake-up as in wg_wake_released(). Under wq.lock, which the caller
+ * has taken off the roomers list.
+ */
+static void wg_room_release_locked(struct wg_room *r, int ret)
+{
+	struct task_struct *task = r->task;
+
+	r->ret = ret;
+	rcu_read_lock();
+	/* Release: the adder reads r->ret once it sees done (point 7). */
+	smp_store_release(&r->done, true);
+	wake_up_process(task);
+	rcu_read_unlock();
+}
 
 /*
  * Set WG_SLOW exactly while a limit or a cancel is in force, and WG_LOCKED
@@ -268,7 +334,6 @@ static u64 wg_gen_locked(struct waitgroup *wg)
 static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 {
 	struct wg_room *r, *next;
-	bool woke = false;
 
 	list_for_each_entry_safe(r, next, &wg->roomers, node) {
 		s64 sum = (s64)count + r->delta;
@@ -284,13 +349,8 @@ static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 			continue;
 		list_del_init(&r->node);
 		wg->room_waiters--;
-		r->ret = ret;
-		/* The adder may return once it sees this: r is not touched again. */
-		smp_store_release(&r->done, true);
-		woke = true;
+		wg_room_release_locked(r, ret);
 	}
-	if (woke)
-		wake_up_all(&wg->roomq);
 	return count;
 }
 
@@ -298,20 +358,14 @@ static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 static void wg_room_drop_locked(struct waitgroup *wg)
 {
 	struct wg_room *r, *next;
-	bool woke = false;
 
 	list_for_each_entry_safe(r, next, &wg->roomers, node) {
 		if (!wg->limit || (unsigned int)r->delta <= wg->limit)
 			continue;
 		list_del_init(&r->node);
 		wg->room_waiters--;
-		r->ret = -EINVAL;
-		/* Release: the adder reads r->ret once it sees done (point 7). */
-		smp_store_release(&r->done, true);
-		woke = true;
+		wg_room_release_locked(r, -EINVAL);
 	}
-	if (woke)
-		wake_up_all(&wg->roomq);
 }
 
 /* Let in the adders that fit now (the limit rose, or the head left). */
@@ -440,12 +494,9 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 
 	list_for_each_entry_safe(r, rnext, &wg->roomers, node) {
 		list_del_init(&r->node);
-		r->ret = -ECANCELED;
-		/* Release: the adder reads r->ret once it sees done (point 7). */
-		smp_store_release(&r->done, true);
+		wg_room_release_locked(r, -ECANCELED);
 	}
 	wg->room_waiters = 0;
-	wake_up_all(&wg->roomq);
 
 	wg_cancel_result_locked(wg, &res);
 	list_for_each_entry_safe(w, next, &wg->results, node) {
@@ -681,7 +732,11 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
 int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 			 ktime_t timeout)
 {
-	struct wg_room r = { .node = LIST_HEAD_INIT(r.node), .delta = delta };
+	struct wg_room r = {
+		.node = LIST_HEAD_INIT(r.node),
+		.task = current,
+		.delta = delta,
+	};
 	unsigned long flags;
 	int ret;
 
@@ -706,9 +761,7 @@ int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 	if (timeout <= 0)
 		return -ETIME;
 
-	/* Acquire: pairs with the release of r.done by whoever let us in. */
-	ret = __wait_event_hrtimeout(wg->roomq, smp_load_acquire(&r.done),
-				     timeout, state);
+	ret = wg_sleep(&r.done, state, timeout);
 	if (!ret)
 		return r.ret;
 	spin_lock_irqsave(&wg->wq.lock, flags);
@@ -777,7 +830,6 @@ void waitgroup_init(struct waitgroup *wg)
 	wg->room_waiters = 0;
 	wg->coe_waiters = 0;
 	wg->restores = 0;
-	init_waitqueue_head(&wg->roomq);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_init, WG_SYMBOL_NS);
 
@@ -986,47 +1038,6 @@ static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
 	wg_latch_rearm_locked(wg, latch);
 }
 
-/*
- * Sleep until the completion (or a cancel) marks @w done, a signal that
- * @state lets in arrives, or @timeout passes: 0, -ERESTARTSYS or -ETIME.
- * No lock: a woken sleeper returns at once (point 3).
- */
-static int wg_sleep(struct wg_waiter *w, unsigned int state, ktime_t timeout)
-{
-	ktime_t expires = timeout;
-
-	if (timeout != KTIME_MAX)
-		expires = ktime_add_safe(ktime_get(), timeout);
-	for (;;) {
-		/* A full barrier: try_to_wake_up() has its own (point 3). */
-		set_current_state(state);
-		/* Acquire: pairs with wg_wake_released()'s release. */
-		if (smp_load_acquire(&w->done))
-			break;
-		if (signal_pending_state(state, current)) {
-			__set_current_state(TASK_RUNNING);
-			return -ERESTARTSYS;
-		}
-		if (timeout == KTIME_MAX) {
-			schedule();
-		} else if (!schedule_hrtimeout_range(&expires,
-						     current->timer_slack_ns,
-						     HRTIMER_MODE_ABS)) {
-			/* The caller tests "released" under wq.lock. */
-			return -ETIME;
-		}
-		/*
-		 * Woken, so TASK_RUNNING: done is tested before the state is
-		 * set again, which only a sleep needs (point 3). The usual
-		 * wake-up, the release, returns here with no full barrier.
-		 */
-		if (smp_load_acquire(&w->done))
-			return 0;
-	}
-	__set_current_state(TASK_RUNNING);
-	return 0;
-}
-
 /**
  * __waitgroup_wait() - the one wait behind every waitgroup_wait*()
  * @wg: the waitgroup
@@ -1113,7 +1124,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 
 	ret = -ETIME;
 	if (timeout > 0)
-		ret = wg_sleep(&w, state, timeout);
+		ret = wg_sleep(&w.done, state, timeout);
 	if (ret) {
 		/* Unless the completion won the race, this wait gives up. */
 		spin_lock_irqsave(&wg->wq.lock, irqflags);
@@ -1141,7 +1152,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		if (!won)
 			return ret;
 		/* Released before it gave up: done follows (point 3). */
-		wg_sleep(&w, TASK_UNINTERRUPTIBLE, KTIME_MAX);
+		wg_sleep(&w.done, TASK_UNINTERRUPTIBLE, KTIME_MAX);
 	}
 	*res = w.res;
 	/*

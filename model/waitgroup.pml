@@ -92,7 +92,6 @@ bool pq_active[NP];	/* someone on the file's poll queue */
 bool pq_trig[NP];	/* pollwake(): poll_wqueues.triggered */
 
 /* ---- wait queues, task states ---- */
-bool onq[NP];		/* on wg->roomq (a waiter's sleep, wg_sleep, has no queue) */
 bool tsleep[NP];	/* task state not TASK_RUNNING (set_current_state) */
 bool sigpend[NP];	/* signal_pending() */
 bool sigsent[NP];	/* at most one signal per process: bounds the model */
@@ -133,7 +132,7 @@ byte served_tk;
 	byte undo; byte rg; byte re; byte ra; bool rc; byte how; \
 	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
 	bool mask; bool lf; byte ret; byte ret2; bool won; byte wi; \
-	byte towake; \
+	byte towake; byte rp; \
 	byte cg; byte ce; byte ca; bool cc; bool cnl; bool lat
 
 /* ---------------------------------------------------------------- */
@@ -216,15 +215,6 @@ inline spec_update(delta, error, ab, newc)
 	fi
 }
 
-/* wake_up_all(&wg->roomq): autoremove_wake_function */
-#define WAKE1(p) \
-	if :: onq[p] && tsleep[p] -> tsleep[p] = 0; onq[p] = 0 :: else fi
-
-inline wake_up_roomq()
-{
-	d_step { WAKE1(0); WAKE1(1); WAKE1(2) }
-}
-
 /*
  * wake_up_process() of a sleeper's task, after its record is done: a step
  * of its own, so the task may have seen done, returned and begun another
@@ -284,62 +274,6 @@ inline wg_sleep(me, cond, intr, ret)
 	tsleep[me] = 0
 }
 
-/*
- * ___wait_event() on roomq with condition cond (an acquire load of the
- * record's done), TASK_INTERRUPTIBLE if intr:
- *	for (;;) {
- *		prepare_to_wait_event();  // wq lock; queue; set_current_state
- *		if (cond) break;
- *		if (signal) { ret = -ERESTARTSYS; break; }
- *		schedule();
- *	}
- *	finish_wait();
- * prepare_to_wait_event() takes roomq's lock, its own, modelled as one
- * step.
- * A wakeup between set_current_state() and schedule() makes schedule()
- * return at once: schedule() is "block until the task state is running".
- */
-inline wait_event(me, cond, intr, ret)
-{
-	ret = OK;
-	do
-	::
-#ifdef MUT_CHECK_BEFORE_QUEUE
-		/* MUTATION: the condition tested before queueing, not after. */
-		if
-		:: cond -> break
-		:: else
-		fi;
-#endif
-		atomic {
-			if
-			:: intr && sigpend[me] -> onq[me] = 0; pint = 1
-			:: else -> onq[me] = 1; tsleep[me] = 1; pint = 0
-			fi
-		}
-#ifndef MUT_CHECK_BEFORE_QUEUE
-		if
-		:: cond -> break
-		:: else
-		fi;
-#endif
-		if
-		:: pint -> ret = ERESTART; break
-		:: else
-		fi;
-		if					/* schedule() */
-		:: tsleep[me] == 0 -> COVER(15)
-		:: atomic { intr && !sigsent[me] ->	/* signal_wake_up() */
-			sigsent[me] = 1; sigpend[me] = 1; tsleep[me] = 0 }
-		fi
-	od;
-	tsleep[me] = 0;				/* finish_wait() */
-	if
-	:: onq[me] -> atomic { lk == 0 -> onq[me] = 0 }	/* under the queue lock */
-	:: else
-	fi
-}
-
 /* wg_slow_locked(): WG_SLOW by cmpxchg on the state word, under wq.lock */
 inline slow_locked()
 {
@@ -375,6 +309,10 @@ inline room_commit()
 	:: k > 0 ->
 		do
 		:: k > 0 ->
+#ifdef MUT_ROOM_WAKE_FIRST
+			/* MUTATION: the adder woken before its record is done. */
+			wake_process(roomers[0]);
+#endif
 			d_step {
 				/* FIFO: the head holds the oldest ticket. */
 				assert(room_tk[roomers[0]] > served_tk);
@@ -388,14 +326,21 @@ inline room_commit()
 				room_ret[roomers[0]] = OK;
 				COVER(8);
 				room_done[roomers[0]] = 1;	/* release */
+				rp = roomers[0];
 				roomers[0] = roomers[1];
 				roomers[1] = roomers[2];
 				nroom--;
 				k--
 			}
+#ifndef MUT_ROOM_WAKE_FIRST
+			/* wg_room_release_locked(): that adder's task only */
+			wake_process(rp)
+#else
+			skip
+#endif
 		:: else -> break
 		od;
-		wake_up_roomq()
+		skip	/* the loop's exit, not the caller's next d_step */
 	:: else
 	fi
 }
@@ -444,13 +389,14 @@ inline cancel_locked(me, e)
 			d_step {
 				room_ret[roomers[0]] = ECANC;
 				room_done[roomers[0]] = 1;
+				rp = roomers[0];
 				roomers[0] = roomers[1];
 				roomers[1] = roomers[2];
 				nroom--
 			}
+			wake_process(rp)
 		:: else -> break
 		od;
-		wake_up_roomq();
 		rel = 0;
 		i = 0;
 		do
@@ -694,7 +640,7 @@ inline add_wait(me, ret)
 		unlock(me);
 		if
 		:: ret == EAGAIN ->
-			wait_event(me, room_done[me], 0, ret2);
+			wg_sleep(me, room_done[me], 0, ret2);
 			ret = room_ret[me]
 		:: else
 		fi

@@ -62,12 +62,14 @@ struct adder {
 	int ret;
 	atomic_int *order;	/* where to record when it got in */
 	int rank;
+	atomic_int tid;
 };
 
 static void *adder_main(void *arg)
 {
 	struct adder *a = arg;
 
+	atomic_store(&a->tid, (int)syscall(SYS_gettid));
 	a->ret = sys_wg_add_wait(a->fd, a->delta, 0, a->deadline);
 	if (!a->ret && a->order)
 		a->rank = atomic_fetch_add(a->order, 1);
@@ -273,6 +275,63 @@ TEST_F(jobs, room_is_first_come_first_served)
 		ASSERT_EQ(0, a[i].ret);
 		ASSERT_EQ(i, a[i].rank);
 		ASSERT_EQ(1, wg_count(self->fd));
+	}
+	ASSERT_EQ(0, sys_wg_done(self->fd));
+}
+
+/* Task @tid's voluntary context switches (/proc), or -1. */
+static long voluntary_switches(int tid)
+{
+	char path[64], line[256];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A done that lets one adder in wakes that adder and no other: those
+ * still waiting for room are not woken to find they do not fit (no
+ * herd), which would show as a voluntary context switch each.
+ */
+TEST_F(jobs, admission_wakes_only_the_admitted)
+{
+	struct adder a[3];
+	long before[3];
+	int i;
+
+	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
+	for (i = 0; i < 3; i++) {
+		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, NULL);
+		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_NE(0, atomic_load(&a[i].tid));
+		ASSERT_EQ(0, wg_wait_asleep(atomic_load(&a[i].tid), 10000));
+		before[i] = voluntary_switches(atomic_load(&a[i].tid));
+		ASSERT_LE(0, before[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, sys_wg_done(self->fd));	/* lets a[i] in */
+		ASSERT_EQ(0, pthread_join(a[i].thread, NULL));
+		ASSERT_EQ(0, a[i].ret);
+		ASSERT_EQ(1, wg_count(self->fd));
+		/* The others are asleep, and were all along. */
+		for (int j = i + 1; j < 3; j++) {
+			int tid = atomic_load(&a[j].tid);
+
+			ASSERT_EQ(0, wg_wait_asleep(tid, 10000));
+			EXPECT_EQ(before[j], voluntary_switches(tid));
+		}
 	}
 	ASSERT_EQ(0, sys_wg_done(self->fd));
 }

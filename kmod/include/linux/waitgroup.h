@@ -64,7 +64,6 @@
  *	(wg_latch_restore()), for the sleepers to tell whether one was
  *	since they began; it wraps, and a sleep would have to span 2^32 of
  *	them to miss one (@wq.lock)
- * @roomq: where the adders on @roomers sleep
  *
  * Treat the members as private: use the functions below.
  */
@@ -87,7 +86,6 @@ struct waitgroup {
 	unsigned int room_waiters;
 	unsigned int coe_waiters;
 	unsigned int restores;
-	wait_queue_head_t roomq;
 };
 
 #define __WAITGROUP_INITIALIZER(name) {					\
@@ -96,7 +94,6 @@ struct waitgroup {
 	.results = LIST_HEAD_INIT((name).results),			\
 	.released = LIST_HEAD_INIT((name).released),			\
 	.roomers = LIST_HEAD_INIT((name).roomers),			\
-	.roomq = __WAIT_QUEUE_HEAD_INITIALIZER((name).roomq),		\
 }
 
 /**
