@@ -88,6 +88,23 @@ static void start_adder(struct __test_metadata *_metadata, struct adder *a,
 	ASSERT_EQ(0, pthread_create(&a->thread, NULL, adder_main, a));
 }
 
+/*
+ * @fd's group full at limit 1, and @n adds of 1 waiting for room behind
+ * it, a[0] first: each queued before the next starts.
+ */
+static void queue_adders(struct __test_metadata *_metadata, int fd,
+			 struct adder *a, int n, atomic_int *order)
+{
+	int i;
+
+	ASSERT_EQ(0, sys_wg_limit(fd, 1));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	for (i = 0; i < n; i++) {
+		start_adder(_metadata, &a[i], fd, 1, WG_FOREVER, order);
+		ASSERT_EQ(0, wg_wait_for_room_waiters(fd, i + 1, 10000));
+	}
+}
+
 TEST_F(jobs, limit_refuses_with_eagain)
 {
 	struct wg_info info;
@@ -263,12 +280,7 @@ TEST_F(jobs, room_is_first_come_first_served)
 	struct adder a[4];
 	int i;
 
-	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
-	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
-	for (i = 0; i < 4; i++) {
-		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, &order);
-		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
-	}
+	queue_adders(_metadata, self->fd, a, 4, &order);
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, sys_wg_done(self->fd));
 		ASSERT_EQ(0, pthread_join(a[i].thread, NULL));
@@ -282,19 +294,10 @@ TEST_F(jobs, room_is_first_come_first_served)
 /* Task @tid's voluntary context switches (/proc), or -1. */
 static long voluntary_switches(int tid)
 {
-	char path[64], line[256];
-	long n = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
+	return wg_proc_field(path, "voluntary_ctxt_switches");
 }
 
 /*
@@ -308,12 +311,7 @@ TEST_F(jobs, admission_wakes_only_the_admitted)
 	long before[3];
 	int i;
 
-	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
-	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
-	for (i = 0; i < 3; i++) {
-		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, NULL);
-		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
-	}
+	queue_adders(_metadata, self->fd, a, 3, NULL);
 	for (i = 0; i < 3; i++) {
 		ASSERT_NE(0, atomic_load(&a[i].tid));
 		ASSERT_EQ(0, wg_wait_asleep(atomic_load(&a[i].tid), 10000));
@@ -378,12 +376,7 @@ TEST_F(jobs, raising_or_lifting_the_limit_lets_in)
 	struct adder a[3];
 	int i;
 
-	ASSERT_EQ(0, sys_wg_limit(self->fd, 1));
-	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));
-	for (i = 0; i < 3; i++) {
-		start_adder(_metadata, &a[i], self->fd, 1, WG_FOREVER, NULL);
-		ASSERT_EQ(0, wg_wait_for_room_waiters(self->fd, i + 1, 10000));
-	}
+	queue_adders(_metadata, self->fd, a, 3, NULL);
 	ASSERT_EQ(0, sys_wg_limit(self->fd, 2));
 	ASSERT_EQ(0, pthread_join(a[0].thread, NULL));
 	ASSERT_EQ(0, a[0].ret);

@@ -168,17 +168,7 @@ TEST_F(registry, create_existing_ignores_negative_count)
 /* Shmem in /proc/meminfo, in kB, or -1. */
 static long shmem_kb(void)
 {
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Shmem: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return wg_proc_field("/proc/meminfo", "Shmem");
 }
 
 /*

@@ -174,6 +174,28 @@ static inline long wg_read_long(const char *path)
 	return val;
 }
 
+/*
+ * The number after "@key:" in a /proc file of "key: value" lines
+ * (/proc/meminfo, /proc/PID/status), or -1.
+ */
+static inline long wg_proc_field(const char *path, const char *key)
+{
+	size_t len = strlen(key);
+	char line[256];
+	long val = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			val = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
 /* The module's parameters. */
 #define NR_GROUPS	"/sys/module/waitgroup/parameters/nr_groups"
 #define PER_USER	"/sys/module/waitgroup/parameters/max_groups_per_user"
