@@ -38,21 +38,21 @@
  *    sees it sleeping (or about to) and wakes it: no wakeup is lost. Once
  *    woken, it tests done again before it sets its state: it runs, so
  *    that test needs no full barrier (it stays an acquire), and a miss
- *    only leads back to the ordered one. The record is marked done with a release store after
- *    its result is written and read with an acquire load, so the waiter
- *    that sees it done also sees the result. Once done, the waiter may
- *    return, and its record, on its stack, is gone: the unlocker reads
- *    the task and the next record before the store and touches the
- *    record no more (wg_wake_released()). A waiter that gives up (a signal, its
- *    timeout) takes wq.lock first: a record released by then is the
- *    completion's, which won the race, and the waiter waits for its done
- *    before it returns the result; otherwise it unlinks the record
- *    itself. A woken waiter takes no lock on its way out, and the wakes
- *    come after the unlock, so a wake-all of many sleepers neither makes
- *    them queue for wq.lock nor runs with interrupts off. The price, as
- *    for futex's wake_q: a released waiter, even one that gave up, waits
- *    until the task that released it runs its unlock's walk, which a
- *    preemption can delay.
+ *    only leads back to the ordered one. The record is marked done with
+ *    a release store after its result is written and read with an
+ *    acquire load, so the waiter that sees it done also sees the result.
+ *    Once done, the waiter may return, and its record, on its stack, is
+ *    gone: the unlocker reads the task and the next record before the
+ *    store and touches the record no more (wg_wake_released()). A waiter
+ *    that gives up (a signal, its timeout) takes wq.lock first: a record
+ *    released by then is the completion's, which won the race, and the
+ *    waiter waits for its done before it returns the result; otherwise it
+ *    unlinks the record itself. A woken waiter takes no lock on its way
+ *    out, and the wakes come after the unlock, so a wake-all of many
+ *    sleepers neither makes them queue for wq.lock nor runs with
+ *    interrupts off. The price, as for futex's wake_q: a released
+ *    waiter, even one that gave up, waits until the task that released
+ *    it runs its unlock's walk, which a preemption can delay.
  * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
  *    continue): the generation it began in must still release it. Giving
  *    up, it arms its file's latch to be filled whether or not the file is
@@ -90,10 +90,10 @@
  *    adder's, is woken (wg_room_release_locked()); the adder sleeps as a
  *    waiter does, in wg_sleep() on "my record is done" (point 3), so
  *    either it sees the record done or the wake sees it sleeping. Done
- *    is set under wq.lock here, which an adder that gives up takes
- *    before it tests done. An adder that gives up takes its
- *    record off under the lock and lets in those behind it that now fit,
- *    so a big add at the head cannot strand small ones when it leaves.
+ *    is set under wq.lock here, so an adder that gives up tests it there:
+ *    let in, it keeps the room; otherwise it takes its record off and
+ *    lets in those behind it that now fit, so a big add at the head
+ *    cannot strand small ones when it leaves.
  *    Adders that do not wait get EAGAIN while others are queued: no
  *    barging.
  * 8. A cancel, under wq.lock, marks the running generation canceled, fills
@@ -253,8 +253,8 @@ struct wg_room {
  * wakes: each admission wakes the adders it lets in, not every adder
  * waiting (point 7). Once the adder sees done it may return, and @r, on
  * its stack, is gone: the task is read first, and stays valid through
- * the wake-up as in wg_wake_released(). Under wq.lock, which the caller
- * has taken off the roomers list.
+ * the wake-up as in wg_wake_released(). Under wq.lock, with @r already
+ * off the roomers list.
  */
 static void wg_room_release_locked(struct wg_room *r, int ret)
 {
