@@ -55,10 +55,22 @@
  *    it runs its unlock's walk, which a preemption can delay.
  * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
  *    continue): the generation it began in must still release it. Giving
- *    up, it arms its file's latch to be filled whether or not the file is
- *    polled; the restarted wait takes the completion from there, or, if
- *    the generation is still running, waits for it itself and disarms the
- *    latch's keeping.
+ *    up, in the same wq.lock section that takes its record off, it puts a
+ *    record kept for its thread (struct wg_kept: no task, not cancelable)
+ *    in its place on the results list, so WG_LOCKED stays set (point 9)
+ *    and the completion of that generation fills it and wakes nobody. The
+ *    thread's next wait of the file takes the record first: done, it
+ *    returns its result; not done, the generation still runs, and the
+ *    wait goes on as a new one would (a cancel in force returns it),
+ *    except that an older result in the latch does not end it; its own
+ *    record takes the kept one's place in one wq.lock section, so
+ *    WG_LOCKED is never clear between them. Waits of the file's other
+ *    threads neither end nor take it. With no memory for a record, or
+ *    WG_KEPT_MAX of them (once those of exited threads are gone), the
+ *    file's latch is armed to be filled whether or not the file is
+ *    polled, for the file's next wait, which disarms that keeping if the
+ *    generation still runs. A fatal signal keeps nothing: no restart
+ *    follows.
  * 4. A re-arm (0 -> n) right after the completion cannot strand anyone or
  *    change what it reports: a waiter tests and reads its own record, which
  *    only the completion of its own generation writes, never the counter
@@ -114,7 +126,8 @@
  *
  * 9. A completion without the lock. WG_LOCKED is set, under wq.lock and
  *    by cmpxchg on the state word, whenever a record is on the results
- *    list (a sleeper, an armed latch, a latch kept for a restarted wait)
+ *    list (a sleeper, an armed latch, a record or latch kept for a
+ *    restarted wait)
  *    or the running generation has an error or an abandoned add to
  *    publish (set by the cmpxchg of the update that reports it); it is
  *    cleared, under wq.lock, only once none of that holds
@@ -166,10 +179,12 @@
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -509,7 +524,10 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 				wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
 			continue;
 		}
-		/* A kernel API wait waits for the counter to drain. */
+		/*
+		 * A kernel API wait waits for the counter to drain, and so
+		 * does a kept record: its thread's next wait sees the cancel.
+		 */
 		if (!w->cancelable)
 			continue;
 		released++;
@@ -553,6 +571,13 @@ static void wg_complete_locked(struct waitgroup *wg)
 		wait_queue_head_t *pollq = w->pollq;
 
 		/* The latches come first: wg_latch_link_locked(). */
+		if (!pollq && !w->task) {
+			/* A kept record: its thread's next wait takes it. */
+			w->res = res;
+			w->done = true;
+			list_del_init(&w->node);
+			continue;
+		}
 		if (!pollq) {
 			if (latched || w->restores != wg->restores)
 				w->latched = true;
@@ -1029,6 +1054,100 @@ static void wg_latch_rearm_locked(struct waitgroup *wg, struct wg_latch *latch)
 	}
 }
 
+/*
+ * The record a signal left for this thread's next wait of the file
+ * (struct wg_kept), taken off the file's list, NULL if there is none. If
+ * its generation still runs it stays on the results list, and WG_LOCKED
+ * set, until the wait's own record is there (or the wait returns).
+ */
+static struct wg_kept *wg_kept_take_locked(struct waitgroup *wg,
+					   struct wg_latch *latch)
+{
+	struct pid *pid = task_pid(current);
+	struct wg_kept *k;
+
+	lockdep_assert_held(&wg->wq.lock);
+	list_for_each_entry(k, &latch->kept, link) {
+		/* An exec may give the thread its dead leader's pid. */
+		if (k->pid != pid || k->thread != current)
+			continue;
+		list_del(&k->link);
+		latch->nkept--;
+		return k;
+	}
+	return NULL;
+}
+
+/* A kept record for the current thread, not yet linked; NULL if no memory. */
+static struct wg_kept *wg_kept_new(void)
+{
+	struct wg_kept *k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+
+	if (!k)
+		return NULL;
+	INIT_LIST_HEAD(&k->w.node);
+	k->pid = get_task_pid(current, PIDTYPE_PID);
+	k->thread = current;
+	return k;
+}
+
+static void wg_kept_free(struct wg_kept *k)
+{
+	if (!k)
+		return;
+	put_pid(k->pid);
+	kfree(k);
+}
+
+/* Free the kept records on @head, unlinked from everything else. */
+static void wg_kept_free_list(struct list_head *head)
+{
+	struct wg_kept *k, *next;
+
+	list_for_each_entry_safe(k, next, head, link)
+		wg_kept_free(k);
+}
+
+/*
+ * May the file keep one more record? At WG_KEPT_MAX, those of threads that
+ * have exited go first, onto @gone (freed after the unlock). A thread's
+ * struct pid outlives it while referenced, so a new thread never has the
+ * same one.
+ */
+static bool wg_kept_room_locked(struct waitgroup *wg, struct wg_latch *latch,
+				struct list_head *gone)
+{
+	struct wg_kept *k, *next;
+
+	lockdep_assert_held(&wg->wq.lock);
+	if (latch->nkept < WG_KEPT_MAX)
+		return true;
+	rcu_read_lock();
+	list_for_each_entry_safe(k, next, &latch->kept, link) {
+		if (pid_task(k->pid, PIDTYPE_PID))
+			continue;
+		list_del_init(&k->w.node);
+		list_move(&k->link, gone);
+		latch->nkept--;
+	}
+	rcu_read_unlock();
+	return latch->nkept < WG_KEPT_MAX;
+}
+
+/* wg_latch_seen(), under wq.lock. */
+static void wg_latch_seen_locked(struct waitgroup *wg, struct wg_latch *latch,
+				 u64 gen, bool canceled)
+{
+	lockdep_assert_held(&wg->wq.lock);
+	/* Released by a cancel: its completion is not latched for the file. */
+	if (canceled && latch->seen < gen)
+		latch->seen = gen;
+	if (latch->w.done && latch->w.res.generation <= gen) {
+		latch->w.done = false;
+		wg_latch_rearm_locked(wg, latch);
+	}
+}
+
 /* Hand a fired latch's result to a wait, and re-arm it for its pollers. */
 static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
 				 struct wg_result *res)
@@ -1070,22 +1189,38 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		.coe = flags & WG_WAIT_COE,
 		.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE),
 	};
+	struct wg_kept *kept = NULL;
 	unsigned long irqflags;
+	LIST_HEAD(gone);
 	bool won;
 	int ret;
 
 	might_sleep();
 	spin_lock_irqsave(&wg->wq.lock, irqflags);
-	if (latch && latch->w.done) {
+	/* This thread's wait a signal ended: its generation is this one's. */
+	if (latch && unlikely(!list_empty(&latch->kept))) {
+		kept = wg_kept_take_locked(wg, latch);
+		if (kept && kept->w.done) {
+			*res = kept->w.res;
+			wg_latch_seen_locked(wg, latch, res->generation,
+					     res->canceled);
+			goto out_unlock;
+		}
+		/*
+		 * Still running (point 3a): wait for it. A result the latch
+		 * holds is older: the return lets it go (w.latched).
+		 */
+		if (kept && latch->w.done)
+			w.latched = true;
+	}
+	if (latch && latch->w.done && !kept) {
 		wg_latch_take_locked(wg, latch, res);
-		wg_unlock(wg, irqflags);
-		return 0;
+		goto out_unlock;
 	}
 	/* Acquire: the tasks' writes before their dones (point 9). */
 	if (!wg_count(atomic64_read_acquire(&wg->state))) {
 		wg_last_result_locked(wg, res);
-		wg_unlock(wg, irqflags);
-		return 0;
+		goto out_unlock;
 	}
 	/* An error came before this wait: it cancels at once (point 8). */
 	if (w.coe && wg->error)
@@ -1097,8 +1232,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			latch->w.keep = false;
 			latch->seen = res->generation;
 		}
-		wg_unlock(wg, irqflags);
-		return 0;
+		goto out_unlock;
 	}
 	/*
 	 * Seen by the completion of this generation: "Why no wakeup is
@@ -1106,12 +1240,14 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	 * generation completed without the lock just before (point 9).
 	 */
 	list_add_tail(&w.node, &wg->results);
+	/* The kept record's place is this one's: WG_LOCKED stays set. */
+	if (kept)
+		list_del_init(&kept->w.node);
 	if (!wg_count(wg_lock_completion_locked(wg))) {
 		list_del(&w.node);
 		wg_flags_locked(wg);
 		wg_last_result_locked(wg, res);
-		wg_unlock(wg, irqflags);
-		return 0;
+		goto out_unlock;
 	}
 	wg->waiters++;
 	w.restores = wg->restores;
@@ -1121,34 +1257,49 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	if (latch)
 		latch->w.keep = false;
 	wg_unlock(wg, irqflags);
+	wg_kept_free(kept);
 
 	ret = -ETIME;
 	if (timeout > 0)
 		ret = wg_sleep(&w.done, state, timeout);
 	if (ret) {
+		/*
+		 * A signal: the call may be restarted (SA_RESTART, a stop),
+		 * and must then return for the generation it began in even
+		 * if that completes meanwhile (point 3a). A record kept for
+		 * the thread takes the sleeper's place.
+		 */
+		kept = NULL;
+		if (latch && ret != -ETIME && !fatal_signal_pending(current))
+			kept = wg_kept_new();
 		/* Unless the completion won the race, this wait gives up. */
 		spin_lock_irqsave(&wg->wq.lock, irqflags);
 		won = w.released;
 		if (!won) {
-			list_del(&w.node);
 			wg->waiters--;
 			if (w.coe)
 				wg->coe_waiters--;
-			/*
-			 * A signal: the call may be restarted (SA_RESTART, a
-			 * stop), and must then return for the generation it
-			 * began in even if that completes meanwhile. The file's
-			 * latch keeps it for the file's next wait.
-			 */
-			if (latch && ret != -ETIME && !latch->w.done) {
-				latch->w.keep = true;
-				if (list_empty(&latch->w.node))
-					wg_latch_link_locked(wg, latch);
+			if (kept && wg_kept_room_locked(wg, latch, &gone)) {
+				list_replace(&w.node, &kept->w.node);
+				list_add(&kept->link, &latch->kept);
+				latch->nkept++;
+				kept = NULL;
+			} else {
+				list_del(&w.node);
+				/* No record: the file's latch keeps it. */
+				if (latch && ret != -ETIME && !latch->w.done &&
+				    !fatal_signal_pending(current)) {
+					latch->w.keep = true;
+					if (list_empty(&latch->w.node))
+						wg_latch_link_locked(wg, latch);
+				}
 			}
-			/* WG_LOCKED stays set (the latch) or may go. */
+			/* WG_LOCKED stays set (a kept record) or may go. */
 			wg_flags_locked(wg);
 		}
 		wg_unlock(wg, irqflags);
+		wg_kept_free(kept);
+		wg_kept_free_list(&gone);
 		if (!won)
 			return ret;
 		/* Released before it gave up: done follows (point 3). */
@@ -1163,6 +1314,16 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	 */
 	if (latch && (res->canceled || (w.latched && READ_ONCE(latch->w.done))))
 		wg_latch_seen(wg, latch, res->generation, res->canceled);
+	return 0;
+
+out_unlock:
+	/* A kept record still linked: this wait returns for its generation. */
+	if (kept && !list_empty(&kept->w.node)) {
+		list_del_init(&kept->w.node);
+		wg_flags_locked(wg);
+	}
+	wg_unlock(wg, irqflags);
+	wg_kept_free(kept);
 	return 0;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
@@ -1284,6 +1445,8 @@ void wg_latch_init(struct wg_latch *latch)
 	latch->w.keep = false;
 	latch->w.done = false;
 	latch->seen = 0;
+	INIT_LIST_HEAD(&latch->kept);
+	latch->nkept = 0;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_init);
 
@@ -1378,13 +1541,7 @@ void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
 	unsigned long flags;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
-	/* Released by a cancel: its completion is not latched for the file. */
-	if (canceled && latch->seen < gen)
-		latch->seen = gen;
-	if (latch->w.done && latch->w.res.generation <= gen) {
-		latch->w.done = false;
-		wg_latch_rearm_locked(wg, latch);
-	}
+	wg_latch_seen_locked(wg, latch, gen, canceled);
 	wg_unlock(wg, flags);
 }
 
@@ -1394,15 +1551,25 @@ void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
  * @latch: the latch
  *
  * Always under the lock: a completion may still be waking the file's poll
- * queue after it marked the latch done.
+ * queue after it marked the latch done. The records kept for the file's
+ * threads go with it.
  */
 void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch)
 {
 	unsigned long flags;
+	LIST_HEAD(gone);
+	struct wg_kept *k;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	list_del_init(&latch->w.node);
+	list_for_each_entry(k, &latch->kept, link)
+		list_del_init(&k->w.node);
+	list_splice_init(&latch->kept, &gone);
+	latch->nkept = 0;
+	/* Nobody of this file waits any more: WG_LOCKED may go. */
+	wg_flags_locked(wg);
 	wg_unlock(wg, flags);
+	wg_kept_free_list(&gone);
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_exit);
 

@@ -113,14 +113,16 @@ struct wg_snapshot {
  * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
  *	completion wakes, and only while someone is on it
  * @task: a sleeper's task, which the unlock after its release wakes;
- *	NULL for a polled file
+ *	NULL for a polled file and for a kept record (struct wg_kept)
  * @res: the result of the generation that completed, once @done
  * @keep: a file's record only: filled even if nobody polls the file, for
  *	the wait a signal interrupted, whose restart must still get the
- *	generation it was waiting in (wq.lock)
+ *	generation it was waiting in, when no struct wg_kept could be had
+ *	for it (wq.lock)
  * @coe: a sleeper that cancels the generation on its first error
  * @cancelable: a sleeper that a cancel releases (a userspace wait); the
- *	kernel API's waits wait for the counter to drain
+ *	kernel API's waits wait for the counter to drain, and so does a
+ *	kept record
  * @released: a sleeper's record only: the completion (or a cancel) has
  *	written @res and moved the record to waitgroup.released, and @done
  *	follows after wq.lock is dropped (wq.lock)
@@ -133,7 +135,8 @@ struct wg_snapshot {
  *	the waiter looks at it on its way out. Written under wq.lock before
  *	@done, read after it.
  * @done: set, with release ordering, once @res is written: under wq.lock
- *	for a polled file, by whoever wakes waitgroup.released for a sleeper
+ *	for a polled file and a kept record, by whoever wakes
+ *	waitgroup.released for a sleeper
  *
  * A sleeper's record lives on its stack: once @done is set it may return
  * and the record is gone, so nobody touches it after that.
@@ -153,11 +156,40 @@ struct wg_waiter {
 };
 
 /**
+ * struct wg_kept - the generation a signal took a thread's wait out of
+ * @w: the record the completion of that generation fills in; no task,
+ *	not cancelable
+ * @link: entry in wg_latch.kept (wq.lock)
+ * @pid: the thread: its next wait of the file takes the record
+ * @thread: the thread's task, compared and never dereferenced: an exec
+ *	gives the execing thread its dead leader's pid (de_thread())
+ *
+ * A wait that a signal ends may be restarted (SA_RESTART, a stop and
+ * continue), and must then return for the generation it began in even if
+ * that completes meanwhile. The kernel cannot tell the restarted call
+ * from a new one, but it knows the thread: its record takes the sleeper's
+ * place on the results list, and the thread's next wait of the file
+ * returns it if it is done, or else waits for the same generation itself.
+ * Waits of other threads of the file neither take it nor end it.
+ */
+struct wg_kept {
+	struct wg_waiter w;
+	struct list_head link;
+	struct pid *pid;
+	const struct task_struct *thread;
+};
+
+/* Kept records of one file, of live and dead threads: at most this many. */
+#define WG_KEPT_MAX	64
+
+/**
  * struct wg_latch - what poll() remembers for one open file
  * @w: the record the completion fills in while the file is polled
  * @pollq: the file's pollers (poll, select, epoll)
  * @seen: the newest canceled generation a wait of the file returned: its
  *	completion is not latched again (wq.lock)
+ * @kept: the file's struct wg_kept records (wq.lock)
+ * @nkept: how many (wq.lock)
  *
  * A completion that happens while someone polls the file is latched:
  * poll() reports it and the file's next wait returns it.
@@ -166,6 +198,8 @@ struct wg_latch {
 	struct wg_waiter w;
 	wait_queue_head_t pollq;
 	u64 seen;
+	struct list_head kept;
+	unsigned int nkept;
 };
 
 /*

@@ -502,6 +502,234 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 	close(fd);
 }
 
+/*
+ * Threads of one process waiting on one descriptor: a signal takes one of
+ * them out of its wait while the others go on. What the kernel keeps for
+ * the interrupted wait is its thread's (struct wg_kept).
+ */
+struct waiting_thread {
+	pthread_t thread;
+	int fd;
+	int ret;
+	struct wg_wait w;
+};
+
+static void *waiting_thread_main(void *arg)
+{
+	struct waiting_thread *t = arg;
+
+	t->ret = sys_wg_wait(t->fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, &t->w);
+	return NULL;
+}
+
+static int held[2] = { -1, -1 };
+
+/* Holds its thread, its wait given up, until the test writes a byte. */
+static void on_usr2_hold(int sig)
+{
+	int saved = errno;
+	char c;
+
+	(void)sig;
+	while (read(held[0], &c, 1) < 0 && errno == EINTR)
+		;
+	errno = saved;
+}
+
+/* Start @t waiting on @fd, then signal it into on_usr2_hold(). */
+static void start_then_hold(struct __test_metadata *_metadata,
+			    struct waiting_thread *t, int fd)
+{
+	struct sigaction sa = {
+		.sa_handler = on_usr2_hold,
+		.sa_flags = SA_RESTART,
+	};
+
+	if (held[0] < 0)
+		ASSERT_EQ(0, pipe(held));
+	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	t->fd = fd;
+	ASSERT_EQ(0, pthread_create(&t->thread, NULL, waiting_thread_main, t));
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	ASSERT_EQ(0, pthread_kill(t->thread, SIGUSR2));
+	/* In the handler: its wait was given up (the waiter count drops). */
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 0, 20000));
+}
+
+/* Let the held thread go: its wait restarts (SA_RESTART). */
+static void let_go(struct __test_metadata *_metadata,
+		   struct waiting_thread *t)
+{
+	ASSERT_EQ(1, write(held[1], "x", 1));
+	ASSERT_EQ(0, pthread_join(t->thread, NULL));
+	signal(SIGUSR2, SIG_DFL);
+}
+
+/*
+ * Another thread's wait begins in the same generation and is released by
+ * it, and the group is re-armed, all while the first thread is in its
+ * handler. Its restarted call must still return the generation it began
+ * in, not sleep into the next: the other wait neither ends nor takes
+ * what the file keeps for it.
+ */
+TEST_F(wait, restart_is_kept_for_its_thread_while_another_waits)
+{
+	int fd = wg_create_anon(self->dev, 1);
+	struct waiting_thread a = {}, b = {};
+
+	ASSERT_LE(0, fd);
+	start_then_hold(_metadata, &a, fd);
+	b.fd = fd;
+	ASSERT_EQ(0, pthread_create(&b.thread, NULL, waiting_thread_main, &b));
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, pthread_join(b.thread, NULL));
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(1ULL, b.w.generation);
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	let_go(_metadata, &a);
+	EXPECT_EQ(0, a.ret);
+	EXPECT_EQ(1ULL, a.w.generation);
+	/* Taken by its thread: nothing is left for anyone else. */
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
+	close(fd);
+}
+
+/*
+ * The generation completes and the group is re-armed while the first
+ * thread is in its handler; then another thread waits. That wait began
+ * in the running generation and sleeps (here: a deadline of 0), as Go
+ * wants; the interrupted thread's restarted call still returns the
+ * generation it began in.
+ */
+TEST_F(wait, restart_is_kept_from_another_threads_next_wait)
+{
+	int fd = wg_create_anon(self->dev, 1);
+	struct waiting_thread a = {};
+
+	ASSERT_LE(0, fd);
+	start_then_hold(_metadata, &a, fd);
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
+	let_go(_metadata, &a);
+	EXPECT_EQ(0, a.ret);
+	EXPECT_EQ(1ULL, a.w.generation);
+	close(fd);
+}
+
+static void on_usr2_nothing(int sig)
+{
+	(void)sig;
+}
+
+/* Wait, be interrupted (EINTR), exit: the record of a thread now gone. */
+static void *interrupted_main(void *arg)
+{
+	int *fd = arg;
+
+	return (void *)(long)sys_wg_wait(*fd, wg_now_ns() + 20 * NSEC_PER_SEC,
+					 0, NULL);
+}
+
+/*
+ * A file keeps at most 64 records for interrupted threads. Those of
+ * threads that have exited make room: after 64 threads were interrupted
+ * (EINTR) and left, the kept record of a 65th still works as above.
+ */
+TEST_F(wait, records_of_exited_threads_make_room)
+{
+	struct sigaction sa = { .sa_handler = on_usr2_nothing };
+	int fd = wg_create_anon(self->dev, 1);
+	struct waiting_thread a = {}, b = {};
+	pthread_t t;
+	void *ret;
+	int i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, pthread_create(&t, NULL, interrupted_main, &fd));
+		ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+		ASSERT_EQ(0, pthread_kill(t, SIGUSR2));
+		ASSERT_EQ(0, pthread_join(t, &ret));
+		ASSERT_EQ(-EINTR, (long)ret);
+	}
+	start_then_hold(_metadata, &a, fd);
+	b.fd = fd;
+	ASSERT_EQ(0, pthread_create(&b.thread, NULL, waiting_thread_main, &b));
+	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
+	ASSERT_EQ(0, sys_wg_done(fd));
+	ASSERT_EQ(0, pthread_join(b.thread, NULL));
+	EXPECT_EQ(0, b.ret);
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	let_go(_metadata, &a);
+	EXPECT_EQ(0, a.ret);
+	EXPECT_EQ(1ULL, a.w.generation);
+	close(fd);
+}
+
+/* Wait until interrupted (EINTR), say so, then wait again when told. */
+struct eintr_thread {
+	pthread_t thread;
+	int fd;
+	int ready[2];
+	int go[2];
+	int first;
+	int second;
+	struct wg_wait w;
+};
+
+static void *eintr_then_again(void *arg)
+{
+	struct eintr_thread *t = arg;
+	char c;
+
+	t->first = sys_wg_wait(t->fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0,
+			       NULL);
+	if (write(t->ready[1], "x", 1) != 1 || read(t->go[0], &c, 1) != 1)
+		return NULL;
+	t->second = sys_wg_wait(t->fd, 0, 0, &t->w);
+	return NULL;
+}
+
+/*
+ * After EINTR (no SA_RESTART), the interrupted thread's next wait of the
+ * file returns the generation the interrupted one began in, once that has
+ * completed; another thread's wait, which began later, does not.
+ */
+TEST_F(wait, eintr_leaves_the_generation_to_its_threads_next_wait)
+{
+	struct sigaction sa = { .sa_handler = on_usr2_nothing };
+	struct eintr_thread t = { .second = 1 };
+	char c;
+
+	t.fd = wg_create_anon(self->dev, 1);
+	ASSERT_LE(0, t.fd);
+	ASSERT_EQ(0, pipe(t.ready));
+	ASSERT_EQ(0, pipe(t.go));
+	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&t.thread, NULL, eintr_then_again, &t));
+	ASSERT_EQ(0, wg_wait_for_waiters(t.fd, 1, 20000));
+	ASSERT_EQ(0, pthread_kill(t.thread, SIGUSR2));
+	ASSERT_EQ(1, read(t.ready[0], &c, 1));
+	EXPECT_EQ(-EINTR, t.first);
+	ASSERT_EQ(0, sys_wg_done(t.fd));
+	ASSERT_EQ(0, sys_wg_add(t.fd, 1, 0, 0, 0));
+	/* This thread's wait began in generation 2. */
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(t.fd, 0, 0, NULL));
+	ASSERT_EQ(1, write(t.go[1], "x", 1));
+	ASSERT_EQ(0, pthread_join(t.thread, NULL));
+	EXPECT_EQ(0, t.second);
+	EXPECT_EQ(1ULL, t.w.generation);
+	signal(SIGUSR2, SIG_DFL);
+	close(t.ready[0]);
+	close(t.ready[1]);
+	close(t.go[0]);
+	close(t.go[1]);
+	close(t.fd);
+}
+
 /* A result lost to EFAULT is latched: the next wait returns it at once. */
 TEST_F(wait, result_lost_to_efault_is_returned_next)
 {

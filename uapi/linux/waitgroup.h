@@ -258,11 +258,11 @@ struct wg_add {
  * Errors: ETIMEDOUT (deadline passed), EINTR (a signal arrived and the
  * handler has no SA_RESTART; with SA_RESTART, or after a stop, the wait
  * resumes with the same absolute deadline and for the same generation: if
- * that completed meanwhile it returns at once; after EINTR the file's next
- * wait does), EINVAL, E2BIG (nonzero bytes past the known structure),
- * EBADF (no WG_ACCESS_WAIT), EFAULT (the result could
- * not be written; it is latched, so the file's next wait returns it at
- * once).
+ * that completed meanwhile it returns at once; after EINTR the same
+ * thread's next wait of the file does, and the waits of the file's other
+ * threads are not affected), EINVAL, E2BIG (nonzero bytes past the known
+ * structure), EBADF (no WG_ACCESS_WAIT), EFAULT (the result could not be
+ * written; it is latched, so the file's next wait returns it at once).
  */
 struct wg_wait {
 	__u64 deadline_ns;
