@@ -138,7 +138,7 @@ static bool wait_for_waiters(struct waitgroup *wg, unsigned int n)
 
 /* A kthread that waits on a group in one of the ways below. */
 enum waiter_kind { WAIT_PLAIN, WAIT_INTR, WAIT_KILLABLE, WAIT_TIMEOUT, WAIT_RESULT,
-		   WAIT_LATCH };
+		   WAIT_LATCH, WAIT_LATCH_RESTART };
 
 struct waiter {
 	struct waitgroup *wg;
@@ -149,6 +149,10 @@ struct waiter {
 	struct wg_result res;
 	struct completion done;
 	struct task_struct *task;
+	/* WAIT_LATCH_RESTART: the first call's return, and the go-ahead. */
+	long ret1;
+	struct completion interrupted;
+	struct completion go;
 };
 
 static int waiter_fn(void *data)
@@ -179,6 +183,16 @@ static int waiter_fn(void *data)
 		w->ret = __waitgroup_wait(w->wg, w->latch, TASK_UNINTERRUPTIBLE,
 					  KTIME_MAX, WG_WAIT_CANCEL, &w->res);
 		break;
+	case WAIT_LATCH_RESTART:
+		/* A signal ends the first call; the second is its restart. */
+		w->ret1 = __waitgroup_wait(w->wg, w->latch, TASK_INTERRUPTIBLE,
+					   KTIME_MAX, WG_WAIT_CANCEL, &w->res);
+		flush_signals(current);
+		complete(&w->interrupted);
+		wait_for_completion_timeout(&w->go, 10 * HZ);
+		w->ret = __waitgroup_wait(w->wg, w->latch, TASK_UNINTERRUPTIBLE,
+					  KTIME_MAX, WG_WAIT_CANCEL, &w->res);
+		break;
 	}
 	complete(&w->done);
 	/* Signals may still be pending: TASK_IDLE ignores them. */
@@ -200,6 +214,8 @@ static struct waiter *start_waiter_latch(struct kunit *test,
 	w->kind = kind;
 	w->arg = arg;
 	init_completion(&w->done);
+	init_completion(&w->interrupted);
+	init_completion(&w->go);
 	w->task = run_thread(test, wg, waiter_fn, w, "waiter");
 	return w;
 }
@@ -875,6 +891,114 @@ static void wg_latch_restored_while_asleep_goes(struct kunit *test)
 }
 
 /*
+ * A WAIT_LATCH_RESTART waiter of @latch, asleep in the running generation
+ * and then interrupted by a signal: its thread has a kept record.
+ */
+static struct waiter *interrupted_waiter(struct kunit *test,
+					 struct waitgroup *wg,
+					 struct wg_latch *latch)
+{
+	struct waiter *w;
+
+	w = start_waiter_latch(test, wg, WAIT_LATCH_RESTART, 0, latch);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	send_sig(SIGUSR1, w->task, 1);
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&w->interrupted, 10 * HZ));
+	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret1);
+	KUNIT_EXPECT_EQ(test, 1U, latch->nkept);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
+	return w;
+}
+
+/*
+ * The restart of a wait of generation 1 while the file's latch holds an
+ * older result (generation 0's, given back by another thread's failed
+ * copy-out): the restarted wait sleeps for its own generation, and the
+ * older result goes once it returns.
+ */
+static void wg_kept_restart_passes_an_older_latch(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct wg_result old = { .generation = 0 };
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
+	wg_latch_init(latch);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = interrupted_waiter(test, wg, latch);
+	wg_latch_restore(wg, latch, &old);
+	complete(&w->go);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	KUNIT_EXPECT_EQ(test, 0U, latch->nkept);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+	KUNIT_EXPECT_FALSE(test, latch->w.done);
+	wg_latch_exit(wg, latch);
+}
+
+/*
+ * A cancel leaves a kept record alone (nobody sleeps on it); the
+ * completion that follows fills it with the canceled result, which the
+ * restart returns at once.
+ */
+static void wg_kept_gets_the_canceled_completion(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
+	wg_latch_init(latch);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = interrupted_waiter(test, wg, latch);
+	KUNIT_EXPECT_TRUE(test, waitgroup_cancel(wg, EPIPE));
+	KUNIT_EXPECT_FALSE(test, list_empty(&wg->results));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	KUNIT_EXPECT_TRUE(test, list_empty(&wg->results));
+	KUNIT_EXPECT_EQ(test, 1U, latch->nkept);
+	complete(&w->go);
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+	KUNIT_EXPECT_TRUE(test, w->res.canceled);
+	KUNIT_EXPECT_EQ(test, EPIPE, w->res.error);
+	KUNIT_EXPECT_EQ(test, 0U, latch->nkept);
+	wg_latch_exit(wg, latch);
+}
+
+/*
+ * A file released with a record still kept takes it off the results
+ * list: the group's next completion is lock-free again (WG_LOCKED clear).
+ */
+static void wg_kept_goes_with_its_file(struct kunit *test)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
+	wg_latch_init(latch);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = interrupted_waiter(test, wg, latch);
+	KUNIT_EXPECT_FALSE(test, list_empty(&wg->results));
+	KUNIT_EXPECT_TRUE(test, atomic64_read(&wg->state) & WG_LOCKED);
+	wg_latch_exit(wg, latch);
+	KUNIT_EXPECT_TRUE(test, list_empty(&wg->results));
+	KUNIT_EXPECT_EQ(test, 0U, latch->nkept);
+	KUNIT_EXPECT_FALSE(test, atomic64_read(&wg->state) & WG_LOCKED);
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
+	/* Its thread waits again: the counter is zero. */
+	complete(&w->go);
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+}
+
+/*
  * Abandonment ends a generation like a done: waiters of every kernel API
  * variant are released and the generation reports EOWNERDEAD and what was
  * abandoned.
@@ -1028,6 +1152,9 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_result_abandoned_of_own_generation),
 	KUNIT_CASE(wg_result_at_zero_is_last),
 	KUNIT_CASE(wg_latch_restored_while_asleep_goes),
+	KUNIT_CASE(wg_kept_restart_passes_an_older_latch),
+	KUNIT_CASE(wg_kept_gets_the_canceled_completion),
+	KUNIT_CASE(wg_kept_goes_with_its_file),
 	KUNIT_CASE(wg_abandon_releases_api_waiters),
 	KUNIT_CASE(wg_timeout_races_completion),
 	KUNIT_CASE(wg_concurrent_pairs),
