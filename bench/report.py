@@ -450,7 +450,8 @@ def main():
         xa = get(smp, "jobs", "64-jobs-4-at-once", "xargs-P4")
         for r in jobs:
             t.row({"waitgroup-go": "waitgroup go, limit 4, then wait",
-                   "xargs-P4": "seq 64, piped to xargs -P 4 -n 1"}.get(r["impl"], r["impl"]),
+                   "xargs-P4": "seq 64, piped to xargs -P 4 -n 1",
+                   "start-64": "64 starts of the command alone (--version)"}.get(r["impl"], r["impl"]),
                   fmt(r["median"], "ns"), spread(r),
                   ratio(r["median"], xa["median"]) if xa else "-")
         t.note("Wall time of each whole run, the two taking turns in one "
@@ -459,7 +460,12 @@ def main():
                "supervisor and confirms the exec; xargs forks the job "
                "itself. What go buys for the difference: a pool that "
                "unrelated scripts share, and slots that a killed "
-               "supervisor gives back.")
+               "supervisor gives back. The third row is the part of go's "
+               "time that is only the start of a dynamically linked glibc "
+               "program, 64 times: in this guest xargs and sh are "
+               "busybox's, and under TCG a glibc program's start (the "
+               "dynamic loader's mapping and relocations, their page "
+               "faults) costs far more than on hardware.")
 
     text = t.text()
     with open(os.path.join(outdir, "results.txt"), "w") as f:

@@ -30,7 +30,8 @@
  *               cost to the smallest's, in null ioctls of the same samples
  *               and in time (the registry promises at most 1.5x)
  *   jobs        64 short jobs, 4 at once: waitgroup go under a limit of 4
- *               against xargs -P 4, wall time of each whole run (jobs.c)
+ *               against xargs -P 4 and the command's 64 starts alone, wall
+ *               time of each whole run (jobs.c)
  */
 #include "bench.h"
 
