@@ -454,7 +454,7 @@ def main():
                    "start-64": "64 starts of the command alone (--version)"}.get(r["impl"], r["impl"]),
                   fmt(r["median"], "ns"), spread(r),
                   ratio(r["median"], xa["median"]) if xa else "-")
-        t.note("Wall time of each whole run, the two taking turns in one "
+        t.note("Wall time of each whole run, the three taking turns in one "
                "boot. waitgroup go starts one process per job that adds to "
                "the group (waiting for a slot under the limit), detaches a "
                "supervisor and confirms the exec; xargs forks the job "
