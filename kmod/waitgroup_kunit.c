@@ -861,6 +861,38 @@ static void wg_result_at_zero_is_last(struct kunit *test)
 }
 
 /*
+ * A @kind waiter of a new group's file (w->wg, w->latch), asleep in
+ * generation 1 (the counter at 1).
+ */
+static struct waiter *latch_waiter(struct kunit *test, enum waiter_kind kind)
+{
+	struct waitgroup *wg = new_wg(test);
+	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct waiter *w;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
+	wg_latch_init(latch);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
+	w = start_waiter_latch(test, wg, kind, 0, latch);
+	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
+	return w;
+}
+
+/*
+ * The last done of generation 1: @w (a latch_waiter()) returns it, and its
+ * latch lets go of the older result it was given back.
+ */
+static void done_lets_the_older_go(struct kunit *test, struct waiter *w)
+{
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(w->wg));
+	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
+	KUNIT_EXPECT_EQ(test, 0L, w->ret);
+	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
+	KUNIT_EXPECT_FALSE(test, w->latch->w.done);
+	wg_latch_exit(w->wg, w->latch);
+}
+
+/*
  * A file's wait asleep in generation 1 while another wait of the same
  * file gives its latch a result back (wg_latch_restore(), after a failed
  * copy to user memory): here generation 0's. Once the sleeper returns 1,
@@ -870,44 +902,30 @@ static void wg_result_at_zero_is_last(struct kunit *test)
  */
 static void wg_latch_restored_while_asleep_goes(struct kunit *test)
 {
-	struct waitgroup *wg = new_wg(test);
-	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct waiter *w = latch_waiter(test, WAIT_LATCH);
 	struct wg_result old = { .generation = 0 };
-	struct waiter *w;
+	struct wg_latch *latch = w->latch;
+	struct waitgroup *wg = w->wg;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
-	wg_latch_init(latch);
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
-	w = start_waiter_latch(test, wg, WAIT_LATCH, 0, latch);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	wg_latch_restore(wg, latch, &old);
 	KUNIT_EXPECT_TRUE(test, latch->w.done);
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
-	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
-	KUNIT_EXPECT_EQ(test, 0L, w->ret);
-	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
-	KUNIT_EXPECT_FALSE(test, latch->w.done);
-	wg_latch_exit(wg, latch);
+	done_lets_the_older_go(test, w);
 }
 
 /*
- * A WAIT_LATCH_RESTART waiter of @latch, asleep in the running generation
- * and then interrupted by a signal: its thread has a kept record.
+ * A WAIT_LATCH_RESTART latch_waiter(), then interrupted by a signal: its
+ * thread has a kept record.
  */
-static struct waiter *interrupted_waiter(struct kunit *test,
-					 struct waitgroup *wg,
-					 struct wg_latch *latch)
+static struct waiter *interrupted_waiter(struct kunit *test)
 {
-	struct waiter *w;
+	struct waiter *w = latch_waiter(test, WAIT_LATCH_RESTART);
 
-	w = start_waiter_latch(test, wg, WAIT_LATCH_RESTART, 0, latch);
-	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	send_sig(SIGUSR1, w->task, 1);
 	KUNIT_ASSERT_TRUE(test,
 			  wait_for_completion_timeout(&w->interrupted, 10 * HZ));
 	KUNIT_EXPECT_EQ(test, (long)-ERESTARTSYS, w->ret1);
-	KUNIT_EXPECT_EQ(test, 1U, latch->nkept);
-	KUNIT_EXPECT_EQ(test, 0U, state_waiters(wg));
+	KUNIT_EXPECT_EQ(test, 1U, w->latch->nkept);
+	KUNIT_EXPECT_EQ(test, 0U, state_waiters(w->wg));
 	return w;
 }
 
@@ -919,25 +937,16 @@ static struct waiter *interrupted_waiter(struct kunit *test,
  */
 static void wg_kept_restart_passes_an_older_latch(struct kunit *test)
 {
-	struct waitgroup *wg = new_wg(test);
-	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
+	struct waiter *w = interrupted_waiter(test);
 	struct wg_result old = { .generation = 0 };
-	struct waiter *w;
+	struct wg_latch *latch = w->latch;
+	struct waitgroup *wg = w->wg;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
-	wg_latch_init(latch);
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
-	w = interrupted_waiter(test, wg, latch);
 	wg_latch_restore(wg, latch, &old);
 	complete(&w->go);
 	KUNIT_ASSERT_TRUE(test, wait_for_waiters(wg, 1));
 	KUNIT_EXPECT_EQ(test, 0U, latch->nkept);
-	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
-	KUNIT_ASSERT_TRUE(test, finish_waiter(w));
-	KUNIT_EXPECT_EQ(test, 0L, w->ret);
-	KUNIT_EXPECT_EQ(test, 1ULL, w->res.generation);
-	KUNIT_EXPECT_FALSE(test, latch->w.done);
-	wg_latch_exit(wg, latch);
+	done_lets_the_older_go(test, w);
 }
 
 /*
@@ -947,14 +956,10 @@ static void wg_kept_restart_passes_an_older_latch(struct kunit *test)
  */
 static void wg_kept_gets_the_canceled_completion(struct kunit *test)
 {
-	struct waitgroup *wg = new_wg(test);
-	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
-	struct waiter *w;
+	struct waiter *w = interrupted_waiter(test);
+	struct wg_latch *latch = w->latch;
+	struct waitgroup *wg = w->wg;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
-	wg_latch_init(latch);
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
-	w = interrupted_waiter(test, wg, latch);
 	KUNIT_EXPECT_TRUE(test, waitgroup_cancel(wg, EPIPE));
 	KUNIT_EXPECT_FALSE(test, list_empty(&wg->results));
 	KUNIT_EXPECT_EQ(test, 0, waitgroup_done(wg));
@@ -976,14 +981,10 @@ static void wg_kept_gets_the_canceled_completion(struct kunit *test)
  */
 static void wg_kept_goes_with_its_file(struct kunit *test)
 {
-	struct waitgroup *wg = new_wg(test);
-	struct wg_latch *latch = kunit_kzalloc(test, sizeof(*latch), GFP_KERNEL);
-	struct waiter *w;
+	struct waiter *w = interrupted_waiter(test);
+	struct wg_latch *latch = w->latch;
+	struct waitgroup *wg = w->wg;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, latch);
-	wg_latch_init(latch);
-	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(wg, 1));
-	w = interrupted_waiter(test, wg, latch);
 	KUNIT_EXPECT_FALSE(test, list_empty(&wg->results));
 	KUNIT_EXPECT_TRUE(test, atomic64_read(&wg->state) & WG_LOCKED);
 	wg_latch_exit(wg, latch);

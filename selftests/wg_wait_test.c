@@ -259,7 +259,10 @@ TEST_F(wait, latch_of_a_returned_generation_goes)
 	close(fd);
 }
 
-/* A thread asleep in WAIT on one descriptor, with what it returned. */
+/*
+ * A thread asleep in WAIT on one descriptor, with what it returned; it
+ * gives up after 20 s, so that a wait never released fails the test.
+ */
 struct sleeper {
 	pthread_t thread;
 	int fd;
@@ -271,7 +274,7 @@ static void *sleeper_fn(void *arg)
 {
 	struct sleeper *s = arg;
 
-	s->ret = sys_wg_wait(s->fd, WG_FOREVER, 0, &s->w);
+	s->ret = sys_wg_wait(s->fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, &s->w);
 	return NULL;
 }
 
@@ -503,25 +506,11 @@ TEST_F(wait, restarted_wait_gets_the_generation_it_began_in)
 }
 
 /*
- * Threads of one process waiting on one descriptor: a signal takes one of
- * them out of its wait while the others go on. What the kernel keeps for
- * the interrupted wait is its thread's (struct wg_kept).
+ * Threads of one process waiting on one descriptor (struct sleeper): a
+ * signal takes one of them out of its wait while the others go on. What
+ * the kernel keeps for the interrupted wait is its thread's (struct
+ * wg_kept).
  */
-struct waiting_thread {
-	pthread_t thread;
-	int fd;
-	int ret;
-	struct wg_wait w;
-};
-
-static void *waiting_thread_main(void *arg)
-{
-	struct waiting_thread *t = arg;
-
-	t->ret = sys_wg_wait(t->fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, &t->w);
-	return NULL;
-}
-
 static int held[2] = { -1, -1 };
 
 /* Holds its thread, its wait given up, until the test writes a byte. */
@@ -538,7 +527,7 @@ static void on_usr2_hold(int sig)
 
 /* Start @t waiting on @fd, then signal it into on_usr2_hold(). */
 static void start_then_hold(struct __test_metadata *_metadata,
-			    struct waiting_thread *t, int fd)
+			    struct sleeper *t, int fd)
 {
 	struct sigaction sa = {
 		.sa_handler = on_usr2_hold,
@@ -549,7 +538,7 @@ static void start_then_hold(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, pipe(held));
 	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
 	t->fd = fd;
-	ASSERT_EQ(0, pthread_create(&t->thread, NULL, waiting_thread_main, t));
+	ASSERT_EQ(0, pthread_create(&t->thread, NULL, sleeper_fn, t));
 	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
 	ASSERT_EQ(0, pthread_kill(t->thread, SIGUSR2));
 	/* In the handler: its wait was given up (the waiter count drops). */
@@ -558,7 +547,7 @@ static void start_then_hold(struct __test_metadata *_metadata,
 
 /* Let the held thread go: its wait restarts (SA_RESTART). */
 static void let_go(struct __test_metadata *_metadata,
-		   struct waiting_thread *t)
+		   struct sleeper *t)
 {
 	ASSERT_EQ(1, write(held[1], "x", 1));
 	ASSERT_EQ(0, pthread_join(t->thread, NULL));
@@ -566,21 +555,20 @@ static void let_go(struct __test_metadata *_metadata,
 }
 
 /*
- * Another thread's wait begins in the same generation and is released by
- * it, and the group is re-armed, all while the first thread is in its
- * handler. Its restarted call must still return the generation it began
- * in, not sleep into the next: the other wait neither ends nor takes
- * what the file keeps for it.
+ * Another thread's wait begins in the same generation (1, on @fd at 1)
+ * and is released by it, and the group is re-armed, all while the first
+ * thread is in its handler. Its restarted call must still return the
+ * generation it began in, not sleep into the next: the other wait
+ * neither ends nor takes what the file keeps for it.
  */
-TEST_F(wait, restart_is_kept_for_its_thread_while_another_waits)
+static void restart_while_another_waits(struct __test_metadata *_metadata,
+					int fd)
 {
-	int fd = wg_create_anon(self->dev, 1);
-	struct waiting_thread a = {}, b = {};
+	struct sleeper a = {}, b = {};
 
-	ASSERT_LE(0, fd);
 	start_then_hold(_metadata, &a, fd);
 	b.fd = fd;
-	ASSERT_EQ(0, pthread_create(&b.thread, NULL, waiting_thread_main, &b));
+	ASSERT_EQ(0, pthread_create(&b.thread, NULL, sleeper_fn, &b));
 	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
 	ASSERT_EQ(0, sys_wg_done(fd));
 	ASSERT_EQ(0, pthread_join(b.thread, NULL));
@@ -590,6 +578,14 @@ TEST_F(wait, restart_is_kept_for_its_thread_while_another_waits)
 	let_go(_metadata, &a);
 	EXPECT_EQ(0, a.ret);
 	EXPECT_EQ(1ULL, a.w.generation);
+}
+
+TEST_F(wait, restart_is_kept_for_its_thread_while_another_waits)
+{
+	int fd = wg_create_anon(self->dev, 1);
+
+	ASSERT_LE(0, fd);
+	restart_while_another_waits(_metadata, fd);
 	/* Taken by its thread: nothing is left for anyone else. */
 	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, 0, NULL));
 	close(fd);
@@ -605,7 +601,7 @@ TEST_F(wait, restart_is_kept_for_its_thread_while_another_waits)
 TEST_F(wait, restart_is_kept_from_another_threads_next_wait)
 {
 	int fd = wg_create_anon(self->dev, 1);
-	struct waiting_thread a = {};
+	struct sleeper a = {};
 
 	ASSERT_LE(0, fd);
 	start_then_hold(_metadata, &a, fd);
@@ -641,7 +637,6 @@ TEST_F(wait, records_of_exited_threads_make_room)
 {
 	struct sigaction sa = { .sa_handler = on_usr2_nothing };
 	int fd = wg_create_anon(self->dev, 1);
-	struct waiting_thread a = {}, b = {};
 	pthread_t t;
 	void *ret;
 	int i;
@@ -655,17 +650,7 @@ TEST_F(wait, records_of_exited_threads_make_room)
 		ASSERT_EQ(0, pthread_join(t, &ret));
 		ASSERT_EQ(-EINTR, (long)ret);
 	}
-	start_then_hold(_metadata, &a, fd);
-	b.fd = fd;
-	ASSERT_EQ(0, pthread_create(&b.thread, NULL, waiting_thread_main, &b));
-	ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
-	ASSERT_EQ(0, sys_wg_done(fd));
-	ASSERT_EQ(0, pthread_join(b.thread, NULL));
-	EXPECT_EQ(0, b.ret);
-	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
-	let_go(_metadata, &a);
-	EXPECT_EQ(0, a.ret);
-	EXPECT_EQ(1ULL, a.w.generation);
+	restart_while_another_waits(_metadata, fd);
 	close(fd);
 }
 
