@@ -1192,7 +1192,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 	struct wg_kept *kept = NULL;
 	unsigned long irqflags;
 	LIST_HEAD(gone);
-	bool won;
+	bool won, restartable;
 	int ret;
 
 	might_sleep();
@@ -1267,11 +1267,12 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 		 * A signal: the call may be restarted (SA_RESTART, a stop),
 		 * and must then return for the generation it began in even
 		 * if that completes meanwhile (point 3a). A record kept for
-		 * the thread takes the sleeper's place.
+		 * the thread takes the sleeper's place. No restart follows a
+		 * timeout or a fatal signal.
 		 */
-		kept = NULL;
-		if (latch && ret != -ETIME && !fatal_signal_pending(current))
-			kept = wg_kept_new();
+		restartable = latch && ret != -ETIME &&
+			      !fatal_signal_pending(current);
+		kept = restartable ? wg_kept_new() : NULL;
 		/* Unless the completion won the race, this wait gives up. */
 		spin_lock_irqsave(&wg->wq.lock, irqflags);
 		won = w.released;
@@ -1287,8 +1288,7 @@ int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
 			} else {
 				list_del(&w.node);
 				/* No record: the file's latch keeps it. */
-				if (latch && ret != -ETIME && !latch->w.done &&
-				    !fatal_signal_pending(current)) {
+				if (restartable && !latch->w.done) {
 					latch->w.keep = true;
 					if (list_empty(&latch->w.node))
 						wg_latch_link_locked(wg, latch);

@@ -619,15 +619,6 @@ static void on_usr2_nothing(int sig)
 	(void)sig;
 }
 
-/* Wait, be interrupted (EINTR), exit: the record of a thread now gone. */
-static void *interrupted_main(void *arg)
-{
-	int *fd = arg;
-
-	return (void *)(long)sys_wg_wait(*fd, wg_now_ns() + 20 * NSEC_PER_SEC,
-					 0, NULL);
-}
-
 /*
  * A file keeps at most 64 records for interrupted threads. Those of
  * threads that have exited make room: after 64 threads were interrupted
@@ -637,18 +628,19 @@ TEST_F(wait, records_of_exited_threads_make_room)
 {
 	struct sigaction sa = { .sa_handler = on_usr2_nothing };
 	int fd = wg_create_anon(self->dev, 1);
-	pthread_t t;
-	void *ret;
+	struct sleeper t;
 	int i;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, sigaction(SIGUSR2, &sa, NULL));
+	/* Each waits, is interrupted (EINTR) and exits, leaving a record. */
 	for (i = 0; i < 64; i++) {
-		ASSERT_EQ(0, pthread_create(&t, NULL, interrupted_main, &fd));
+		t.fd = fd;
+		ASSERT_EQ(0, pthread_create(&t.thread, NULL, sleeper_fn, &t));
 		ASSERT_EQ(0, wg_wait_for_waiters(fd, 1, 20000));
-		ASSERT_EQ(0, pthread_kill(t, SIGUSR2));
-		ASSERT_EQ(0, pthread_join(t, &ret));
-		ASSERT_EQ(-EINTR, (long)ret);
+		ASSERT_EQ(0, pthread_kill(t.thread, SIGUSR2));
+		ASSERT_EQ(0, pthread_join(t.thread, NULL));
+		ASSERT_EQ(-EINTR, t.ret);
 	}
 	restart_while_another_waits(_metadata, fd);
 	close(fd);
