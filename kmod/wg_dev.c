@@ -42,8 +42,7 @@ static long wg_dev_ioc_create(void __user *argp, size_t usize)
 	ret = copy_struct_from_user(&args, sizeof(args), argp, usize);
 	if (ret)
 		return ret;
-	if ((args.flags & ~WG_CREATE_FLAGS) || args.__pad || args.__pad2 ||
-	    (args.mode & ~0777) || args.limit > INT_MAX)
+	if ((args.flags & ~WG_CREATE_FLAGS) || args.__pad || args.__pad2)
 		return -EINVAL;
 	ret = wg_name_valid(args.name);
 	if (ret)
@@ -64,7 +63,9 @@ static long wg_dev_ioc_create(void __user *argp, size_t usize)
 			return ret;
 		}
 	}
-	/* The count only matters, and is only checked, for a new group. */
+	/* Mode, count and limit matter, and are checked, for a new group only. */
+	if ((args.mode & ~0777) || args.limit > INT_MAX)
+		return -EINVAL;
 	if (args.count < 0)
 		return -ERANGE;
 

@@ -85,6 +85,57 @@ TEST_F(wg, create_existing_opens_it)
 	close(fd);
 }
 
+/*
+ * Issue 26, finding 5: CREATE of an existing name (no WG_EXCL) ignores
+ * mode, count and limit, as documented, so values a new group would be
+ * refused (a limit above INT32_MAX, a mode above 0777, a negative count)
+ * still open it and change nothing. For a new group they stay errors.
+ */
+static int create_raw(int dev, __u32 mode, __s32 count, __u32 limit,
+		      const char *name)
+{
+	struct wg_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = WG_CLOEXEC;
+	c.mode = mode;
+	c.count = count;
+	c.limit = limit;
+	wg_set_name(c.name, name);
+	return sys_wg_ioctl(dev, WG_IOC_CREATE, &c);
+}
+
+TEST_F(wg, create_existing_ignores_limit_and_mode)
+{
+	struct wg_info info;
+	int fd, fd2;
+
+	fd = create_raw(self->dev, 0640, 2, 3, self->name);
+	ASSERT_LE(0, fd);
+	fd2 = create_raw(self->dev, 0640, 2, 0x80000000U, self->name);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+	fd2 = create_raw(self->dev, 0640, 2, ~0U, self->name);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+	fd2 = create_raw(self->dev, 01777, 2, 0, self->name);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+	fd2 = create_raw(self->dev, ~0U, -1, ~0U, self->name);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, sys_wg_info(fd2, &info));
+	EXPECT_EQ(2, info.count);
+	EXPECT_EQ(3U, info.limit);
+	EXPECT_EQ(0640U, info.mode);
+	close(fd2);
+	/* The same values for a name that does not exist are refused. */
+	EXPECT_EQ(-EINVAL, create_raw(self->dev, 0640, 0, 0x80000000U,
+				      self->name2));
+	EXPECT_EQ(-EINVAL, create_raw(self->dev, 01777, 0, 0, self->name2));
+	EXPECT_EQ(-ENOENT, sys_wg_open(self->dev, WG_CLOEXEC, self->name2));
+	close(fd);
+}
+
 TEST_F(wg, create_existing_excl_is_eexist)
 {
 	int fd = sys_wg_create(self->dev, WG_CLOEXEC, 0600, 3, self->name);
