@@ -2,7 +2,8 @@
 /*
  * wg-fuzz's model of the expected results: private anonymous groups that
  * no other thread can reach, whose every result (counter, generation,
- * first error, undo ledger, abandonment, poll) is predicted exactly, and
+ * first error, undo ledger, abandonment, poll and each file's poll mark)
+ * is predicted exactly, and
  * WG_FOREVER waits that a helper thread releases.
  */
 #include "fuzz.h"
@@ -14,8 +15,17 @@ struct model {
 	uint32_t ab, last_ab;
 	uint64_t gen;
 	int64_t ledger[2];
+	uint64_t mark[2];	/* newest generation reported, once polled */
 	int fd[2];
 };
+
+#define UNPOLLED	UINT64_MAX
+
+/* Readable, and a new wait returns at once: the kernel's poll rule. */
+static bool model_ready(const struct model *m, int f)
+{
+	return !m->count || (m->mark[f] != UNPOLLED && m->gen > m->mark[f]);
+}
 
 static void model_complete(struct model *m)
 {
@@ -122,13 +132,14 @@ static int model_dup(struct thr *t, struct model *m, int f)
 	}
 	m->fd[f] = (int)fd;
 	m->ledger[f] = 0;
+	m->mark[f] = UNPOLLED;
 	return 0;
 }
 
 void op_model(struct thr *t)
 {
 	struct wg_create c = { .flags = WG_CLOEXEC };
-	struct model m = { .fd = { -1, -1 } };
+	struct model m = { .fd = { -1, -1 }, .mark = { UNPOLLED, UNPOLLED } };
 	int steps = 8 + below(&t->r, 24), err;
 	long fd;
 
@@ -194,7 +205,7 @@ void op_model(struct thr *t)
 			}
 		} else if (k < 11) {
 			struct wg_wait w = { .deadline_ns = 0 };
-			bool ready = !m.count;
+			bool ready = model_ready(&m, f);
 
 			note(t, OP_WAIT, m.fd[f], WG_IOC_WAIT, 0, f, m.count,
 			     m.gen);
@@ -214,9 +225,15 @@ void op_model(struct thr *t)
 				     m.last_err, m.last_ab);
 				goto out;
 			}
+			if (ready && m.mark[f] != UNPOLLED)
+				m.mark[f] = m.gen;
 		} else if (k < 12) {
 			struct pollfd pfd = { .fd = m.fd[f], .events = POLLIN };
-			short want_ev = !m.count ? POLLIN : 0;
+			short want_ev;
+
+			if (m.mark[f] == UNPOLLED)
+				m.mark[f] = m.gen;
+			want_ev = model_ready(&m, f) ? POLLIN : 0;
 
 			note(t, OP_POLL, m.fd[f], 0, f, 0, 0, 0);
 			count(t, OP_POLL, poll(&pfd, 1, 0) < 0 ? errno : 0);

@@ -365,12 +365,13 @@ static void op_create(struct thr *t, bool hostile)
 	if (fd < 0)
 		return;
 	/*
-	 * A negative count is an error only for a new group: an existing
-	 * name opened without WG_EXCL ignores it.
+	 * A bad mode or a negative count is an error only for a new group:
+	 * an existing name opened without WG_EXCL ignores them.
 	 */
 	if (!hostile && ((c->flags & ~(uint32_t)(WG_CLOEXEC | WG_EXCL | ACCESS_ALL)) ||
-			 c->__pad || (c->mode & ~0777u) ||
-			 (c->count < 0 && (!c->name[0] || (c->flags & WG_EXCL))) ||
+			 c->__pad ||
+			 (((c->mode & ~0777u) || c->count < 0) &&
+			  (!c->name[0] || (c->flags & WG_EXCL))) ||
 			 (!c->name[0] && (c->mode || (c->flags & WG_EXCL)))))
 		fail(t, "succeeded (fd %ld) with invalid arguments", fd);
 	access = c->flags & ACCESS_ALL ?: ACCESS_ALL;

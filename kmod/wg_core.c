@@ -4,191 +4,144 @@
  *
  * State is one atomic64_t, as in Go: the counter in the high 32 bits; in
  * the low 32, two flags (WG_SLOW, WG_LOCKED) and the generation's tag, its
- * number modulo 2^30. The wait-queue lock serialises the transitions that
- * matter to a waiter; everything else, including a completion that nobody
- * waits for, is lock-free.
+ * number modulo 2^30. wq.lock keeps the rest: the generation number, the
+ * running generation's error and abandoned adds, the results of recent
+ * generations, the sleepers (on wq, beside the pollers) and the adders
+ * waiting for room (on roomers). An update is one cmpxchg, even one that
+ * completes a generation nobody waits for; the others take wq.lock. A
+ * wait keeps nothing in the kernel once it returns: the generation it
+ * waits for travels in the call (struct wg_wait's target), and a polled
+ * file keeps one number, the newest generation it has reported.
  *
  * Why no wakeup is lost
  * ---------------------
- * 1. While WG_LOCKED (or WG_SLOW) is set, the counter only reaches zero
- *    inside wg_update_locked(), with wq.lock held, in a cmpxchg that also
- *    moves the tag. In that same critical section the generation's result
- *    is written into every record on the results list and every sleeper
- *    is released, to be woken by the unlock (point 3). The lock-free
- *    path in __waitgroup_add() refuses an update whose result is zero
- *    when it sees either flag and retries it under the lock, so "counter
- *    became zero" and "generation completed" are one atomic step as seen
- *    by anyone holding wq.lock.
- * 2. A waiter decides to sleep in __waitgroup_wait(), also under wq.lock:
- *    it links a record of its own on the results list and sets WG_LOCKED
- *    by a cmpxchg whose value shows a nonzero counter
- *    (wg_lock_completion_locked()); a zero there means the generation
- *    completed first, and it returns. The completion that ends this
- *    generation therefore takes wq.lock after this point and finds the
- *    record.
- * 3. The waiter then sleeps in wg_sleep(), without wq.lock: it sets its
- *    task state (set_current_state(), a full barrier) and only then reads
- *    "my record is done". The completion, under wq.lock, writes the
- *    result into the record and moves it to the released list
- *    (wg_release_locked()); the unlock (wg_unlock(), which every unlock
- *    of wq.lock is) takes the list off and, without the lock, marks each
- *    record done and then wakes its task with wake_up_process(), whose
- *    try_to_wake_up() has a full barrier before it reads the task state.
- *    So either the waiter sees done and does not sleep, or the unlocker
- *    sees it sleeping (or about to) and wakes it: no wakeup is lost. Once
- *    woken, it tests done again before it sets its state: it runs, so
- *    that test needs no full barrier (it stays an acquire), and a miss
- *    only leads back to the ordered one. The record is marked done with
- *    a release store after its result is written and read with an
- *    acquire load, so the waiter that sees it done also sees the result.
- *    Once done, the waiter may return, and its record, on its stack, is
- *    gone: the unlocker reads the task and the next record before the
- *    store and touches the record no more (wg_wake_released()). A waiter
- *    that gives up (a signal, its timeout) takes wq.lock first: a record
- *    released by then is the completion's, which won the race, and the
- *    waiter waits for its done before it returns the result; otherwise it
- *    unlinks the record itself. A woken waiter takes no lock on its way
- *    out, and the wakes come after the unlock, so a wake-all of many
- *    sleepers neither makes them queue for wq.lock nor runs with
- *    interrupts off. The price, as for futex's wake_q: a released
- *    waiter, even one that gave up, waits until the task that released
- *    it runs its unlock's walk, which a preemption can delay.
- * 3a. A wait that a signal ends may be restarted (SA_RESTART, a stop and
- *    continue): the generation it began in must still release it. Giving
- *    up, in the same wq.lock section that takes its record off, it puts a
- *    record kept for its thread (struct wg_kept: no task, not cancelable)
- *    in its place on the results list, so WG_LOCKED stays set (point 9)
- *    and the completion of that generation fills it and wakes nobody. The
- *    thread's next wait of the file takes the record first: done, it
- *    returns its result; not done, the generation still runs, and the
- *    wait goes on as a new one would (a cancel in force returns it),
- *    except that an older result in the latch does not end it; its own
- *    record takes the kept one's place in one wq.lock section, so
- *    WG_LOCKED is never clear between them. Waits of the file's other
- *    threads neither end nor take it. With no memory for a record, or
- *    WG_KEPT_MAX of them (once those of exited threads are gone), the
- *    file's latch is armed to be filled whether or not the file is
- *    polled, for the file's next wait, which disarms that keeping if the
- *    generation still runs. A fatal signal keeps nothing: no restart
- *    follows.
- * 4. A re-arm (0 -> n) right after the completion cannot strand anyone or
- *    change what it reports: a waiter tests and reads its own record, which
- *    only the completion of its own generation writes, never the counter
- *    or the generation.
- * 5. A poller queues on its file's own poll queue first, then, under
- *    wq.lock, links the file's latch record and reads the state in the
- *    cmpxchg that sets WG_LOCKED, as a waiter does (point 2). A
- *    completion after that finds the record and tests, under wq.lock, that
- *    the poll queue is not empty: the poller's queueing came before its own
- *    wq.lock section, so the test cannot miss it. It then fills the record
- *    and wakes the queue. A stale "not empty" (a poll that is just ending)
- *    only latches a completion the file's next wait returns.
+ * 1. While WG_LOCKED or WG_SLOW is set, the counter only reaches zero in
+ *    wg_update_locked(), under wq.lock, in a cmpxchg that also moves the
+ *    tag, and the completion (wg_complete_locked(): the ring, the wake of
+ *    wq) follows in the same critical section. The lock-free path in
+ *    __waitgroup_add() refuses a zero result when it sees either flag, so
+ *    "counter became zero" and "generation completed" are one step to
+ *    anyone holding wq.lock.
+ * 2. A waiter decides under wq.lock (wg_wait_start_locked()): it sets
+ *    WG_LOCKED by a cmpxchg (wg_hold_locked()) and judges the value it set
+ *    it in; a zero counter there means the generation completed before,
+ *    with or without the lock. From then on the counter cannot reach zero
+ *    until the waiter drops wq.lock (point 1), and a sleeper's entry on wq
+ *    keeps WG_LOCKED set, so the completion of its generation takes
+ *    wq.lock after it and finds it.
+ * 3. The completion wakes wq under wq.lock. A sleeper's wake function
+ *    (wg_wake_waiter()) writes the result into the sleeper's record and
+ *    hands it over (wg_hand_over()), as block/blk-rq-qos.c's does: it
+ *    unlinks the entry with list_del_init_careful(), a release, and then
+ *    wakes the task. The sleeper (wg_sleep()) sets its task state, a full
+ *    barrier, then tests list_empty_careful(), an acquire: it sees its
+ *    entry unlinked, and the result, or try_to_wake_up(), with its own
+ *    full barrier, sees it sleeping and wakes it. A woken sleeper takes no
+ *    lock on its way out. Once unlinked the record, on the sleeper's
+ *    stack, may be gone: the wake read the task before, and its
+ *    task_struct is freed only after an RCU grace period, while the wake
+ *    runs under rcu_read_lock() (a wake after the sleeper returned is
+ *    spurious, which every sleep loop tolerates). A sleeper that gives up
+ *    (a signal, its timeout) takes wq.lock: still linked, the entry is its
+ *    own to unlink; unlinked, the wake won and it returns the result.
+ * 4. A re-arm (0 -> n) right after a completion changes nothing for its
+ *    sleepers, handed their result in the wake, nor for a call that comes
+ *    back for a generation (its target): it reads the ring.
+ * 5. A poller queues on wq (poll_wait()), then under wq.lock sets
+ *    WG_LOCKED and reads the state in one cmpxchg (__waitgroup_poll()): a
+ *    completion either came before, which the state shows (a zero
+ *    counter, a tag that moved), or sees WG_LOCKED, which stays while the
+ *    poller is queued, and wakes it under wq.lock. Readiness is derived
+ *    from the state alone, as eventfd's is.
+ * 6. WG_SLOW is set and cleared under wq.lock by cmpxchg on the state: a
+ *    lock-free update either came before (a limit bounds the adds after
+ *    it, a cancel what runs) or fails, sees the flag and retries under
+ *    the lock, where it sees the limit and the cancel.
+ * 7. An adder waiting for room is refused and queued on roomers in one
+ *    wq.lock section (__waitgroup_add_wait()): a done that makes room
+ *    later finds it, and hands the room over in its own cmpxchg, before
+ *    it tests for zero (wg_update_locked()), so the generation cannot
+ *    complete while a task is being let in. Adders are handed over as
+ *    sleepers are (point 3), only those let in are woken, first come
+ *    first served; one that gives up and is still linked unlinks itself
+ *    and lets in those behind it that now fit. Adders that do not wait get
+ *    EAGAIN while others are queued: no barging.
+ * 8. A cancel, under wq.lock, sets WG_SLOW in a cmpxchg that sees a
+ *    nonzero counter (a lock-free completion came first, or fails and
+ *    takes the lock), fails the adders waiting for room and wakes wq: the
+ *    wake function hands each cancelable sleeper the canceled result and
+ *    leaves the kernel API's waits, which wait for the counter to drain.
+ *    A waiter deciding under the same lock either is released or sees the
+ *    cancel. Errors are reported only under wq.lock, where the sleepers
+ *    that cancel on error are found (wg_coe_locked()). A done whose error
+ *    cancels hands no room over (point 7); one that takes the counter to
+ *    zero instead completes the generation with the error, and the adders
+ *    waiting are let into the next one under the same lock.
+ * 9. A completion without the lock. WG_LOCKED is set under wq.lock by
+ *    cmpxchg while wq is not empty (a sleeper, a poller), while the
+ *    running generation has an error or an abandoned add to publish (set
+ *    by the cmpxchg that reports it) and while a waiter decides (point 2);
+ *    wg_flags_locked() clears it under wq.lock once none of that holds. A
+ *    done whose result is zero and that sees neither flag has nobody to
+ *    wake and nothing to publish: it moves the tag in its own cmpxchg and
+ *    the generation completes clean, with no ring slot written, so a
+ *    recent generation whose slot holds an older one was clean
+ *    (wg_result_locked()). The number is gen_base plus the tag's distance
+ *    from it; a lock-free completion refuses to make the tag a multiple of
+ *    WG_TAG_SYNC, so one in 2^20 takes the lock and updates gen_base, and
+ *    the tag (30 bits) never wraps past it.
+ * 10. Memory ordering (tools/memory-model). A successful cmpxchg is fully
+ *    ordered; a failed one is not, and the loops recompute from the value
+ *    it read. The tasks' writes before their dones precede the
+ *    zero-reaching cmpxchg (each done's cmpxchg reads the last), which
+ *    precedes the wake's release (the unlink) that the sleeper acquires;
+ *    a waiter that finds a zero reads it in its own cmpxchg (point 2),
+ *    which reads from the zero-reaching one. Other reads of the state are
+ *    relaxed: they only feed a cmpxchg or follow one under wq.lock.
  *
- * 6. While a limit or a cancel is in force, WG_SLOW is set in the low half
- *    of the state, and every update takes wq.lock: the lock-free path
- *    refuses when it sees the flag. The flag is set by cmpxchg on the
- *    state word itself, under wq.lock, so a lock-free update either
- *    replaced the value the setter then read (it came first, and the
- *    limit, which bounds only adds that come after it, does not apply to
- *    it) or its own cmpxchg fails, it reads the flag and retries under the
- *    lock, where it sees the limit and the cancel.
- * 7. An adder waiting for room is refused and queues its record on the
- *    roomers list in one wq.lock section (__waitgroup_add_wait()), so a
- *    done that makes room afterwards takes the lock later and finds it.
- *    That done hands the room over in its own cmpxchg, before it tests
- *    for zero (wg_update_locked()): the generation cannot complete, and
- *    release its waiters, while a task is being let in. The record is
- *    marked done with a release store and then its task, and no other
- *    adder's, is woken (wg_room_release_locked()); the adder sleeps as a
- *    waiter does, in wg_sleep() on "my record is done" (point 3), so
- *    either it sees the record done or the wake sees it sleeping. Done
- *    is set under wq.lock here, so an adder that gives up tests it there:
- *    let in, it keeps the room; otherwise it takes its record off and
- *    lets in those behind it that now fit, so a big add at the head
- *    cannot strand small ones when it leaves.
- *    Adders that do not wait get EAGAIN while others are queued: no
- *    barging.
- * 8. A cancel, under wq.lock, marks the running generation canceled, fills
- *    every sleeper's record with the canceled result and releases them (the
- *    unlock wakes them, point 3), fails every adder waiting for room and wakes
- *    every poller (poll() is readable while a cancel is in force). A waiter
- *    that decides to sleep does so under the same lock, so it either is
- *    released by the cancel or sees it and does not sleep. A sleeper that
- *    cancels on error is counted (coe_waiters) under wq.lock, and an error is
- *    only ever reported under that lock (the lock-free path takes no errors),
- *    so the first error after it sleeps finds it. The generation still
- *    completes when its counter reaches zero, as in point 1, with the cancel's
- *    result. A done whose error cancels hands no room over (point 7) in its
- *    cmpxchg: the cancel then fails the adders waiting for room, so a canceled
- *    generation never lets a task in. If that done takes the counter to zero
- *    instead, its generation completes with the error, and the adders waiting
- *    are let into the next one under the same lock.
- *
- * 9. A completion without the lock. WG_LOCKED is set, under wq.lock and
- *    by cmpxchg on the state word, whenever a record is on the results
- *    list (a sleeper, an armed latch, a record or latch kept for a
- *    restarted wait)
- *    or the running generation has an error or an abandoned add to
- *    publish (set by the cmpxchg of the update that reports it); it is
- *    cleared, under wq.lock, only once none of that holds
- *    (wg_flags_locked()). A done whose result is zero and that sees
- *    neither flag has nobody to wake and nothing to publish: it moves the
- *    tag in its own cmpxchg (the generation completes clean). Against a
- *    waiter or a poller, the two cmpxchgs on one word are ordered: if the
- *    done's comes first, the registration sees the zero and returns (or
- *    poll reports it); if the registration's comes first, the done's
- *    fails, it sees WG_LOCKED and takes the lock (point 1). The same holds
- *    for cancel, whose "counter not zero" and WG_SLOW are one cmpxchg. The
- *    generation moves with the counter, so a waiter arriving after a
- *    re-arm cannot be released by the old generation, and the number and
- *    the zero are one step. The last result is the clean one whenever the
- *    generation number has passed last_gen, the last locked completion's.
- *    The number is gen_base plus the tag's distance from it; a lock-free
- *    completion refuses to make the tag a multiple of WG_TAG_SYNC, so one
- *    completion in 2^20 takes the lock and updates gen_base, and the tag
- *    (30 bits) never wraps past it. model/waitgroup.pml checks the
- *    protocol with spin, including this completion (-DCOMPLETION_LOCKFREE)
- *    and the need of each of the points above (scripts/check-model sketch).
- * 10. Memory ordering, in tools/memory-model terms. A successful
- *    atomic64_try_cmpxchg() is fully ordered; a failed one is unordered,
- *    which the loops tolerate, as they recompute from the value it read.
- *    Points 1, 2, 6 and 9 need only its atomicity on the one word
- *    (coherence orders two cmpxchgs, and the loser retries). Its release
- *    half orders a task's writes before its done, and its acquire half, in
- *    the zero-reaching cmpxchg that reads from the dones, orders them
- *    before the release store of each record's done that follows in the
- *    same task (its unlock, point 3), which the waiter reads with an
- *    acquire (message passing): a waiter that returns sees what the tasks
- *    wrote before their dones. A waiter that finds the counter at zero
- *    reads the state with atomic64_read_acquire() (or in its own
- *    cmpxchg), which reads from the zero-reaching cmpxchg, locked or not.
- *    Other atomic64_read()s of the state are relaxed: on the fast path
- *    they only feed the cmpxchg. The sleep is ordered by
- *    set_current_state()'s full barrier against try_to_wake_up()'s
- *    (point 3), an adder's for room by the same barriers.
- *    waitqueue_active(pollq) without the poll queue's lock is ordered
- *    after the poller's queueing by po ; rf ; po through wq.lock's unlock
- *    and lock (point 5).
- *
- * Lock-free updates that do not reach zero (n -> m, both nonzero, or
- * 0 -> n) need no wakeup: nobody waits for them. They race with waiter
- * registration only through cmpxchg on the same word, which retries.
+ * model/waitgroup.pml checks this protocol with spin, and that each point
+ * above is needed (its mutations).
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
-#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
 #include "wg_core.h"
+
+/**
+ * struct wg_sleeper - a task asleep on a waitgroup, on its stack
+ * @entry: on waitgroup.wq (a waiter) or waitgroup.roomers (an adder
+ *	waiting for room) until handed over or given up (wq.lock); its
+ *	private field is the task
+ * @wg: the waitgroup
+ * @target: a waiter's generation: the one running when it queued
+ * @res: a waiter's result, once handed over
+ * @delta: an adder's delta
+ * @ret: an adder's result once handed over: 0 let in, or why not
+ * @coe: a waiter that cancels the generation on its first error
+ * @cancelable: a waiter that a cancel releases (a userspace wait)
+ *
+ * Handed over (wg_hand_over()) means its entry is off every list: @res or
+ * @ret is written by then.
+ */
+struct wg_sleeper {
+	struct wait_queue_entry entry;
+	struct waitgroup *wg;
+	u64 target;
+	struct wg_result res;
+	int delta;
+	int ret;
+	bool coe;
+	bool cancelable;
+};
 
 /* The new counter for @count + @delta, or -ERANGE / -EOVERFLOW. */
 static int wg_new_count(int count, int delta, int *res)
@@ -204,100 +157,71 @@ static int wg_new_count(int count, int delta, int *res)
 }
 
 /*
- * Sleep until @done is set (a waiter's record by the completion or a
- * cancel, an adder's for room by the one who lets it in), a signal that
- * @state lets in arrives, or @timeout passes: 0, -ERESTARTSYS or -ETIME.
- * No lock: a woken sleeper returns at once (point 3).
+ * Hand @s its result, written by the caller, and wake it: the unlink
+ * lets it go, and @s, on its stack, may be gone after it; its task_struct
+ * stays for the wake (point 3). Under wq.lock.
  */
-static int wg_sleep(const bool *done, unsigned int state, ktime_t timeout)
+static void wg_hand_over(struct wg_sleeper *s)
+{
+	struct task_struct *task = s->entry.private;
+
+	lockdep_assert_held(&s->wg->wq.lock);
+	rcu_read_lock();
+	/* Release: pairs with list_empty_careful() in wg_sleep(). */
+	list_del_init_careful(&s->entry.entry);
+	wake_up_process(task);
+	rcu_read_unlock();
+}
+
+/*
+ * Sleep until @s is handed over, a signal that @state lets in arrives, or
+ * @timeout passes: 0, -ERESTARTSYS or -ETIME.
+ */
+static int wg_sleep(struct wg_sleeper *s, unsigned int state, ktime_t timeout)
 {
 	ktime_t expires = timeout;
+	int ret = 0;
 
 	if (timeout != KTIME_MAX)
 		expires = ktime_add_safe(ktime_get(), timeout);
 	for (;;) {
 		/* A full barrier: try_to_wake_up() has its own (point 3). */
 		set_current_state(state);
-		/* Acquire: pairs with the release of whoever woke us. */
-		if (smp_load_acquire(done))
+		/* Acquire: pairs with the unlink in wg_hand_over(). */
+		if (list_empty_careful(&s->entry.entry))
 			break;
 		if (signal_pending_state(state, current)) {
-			__set_current_state(TASK_RUNNING);
-			return -ERESTARTSYS;
+			ret = -ERESTARTSYS;
+			break;
 		}
 		if (timeout == KTIME_MAX) {
 			schedule();
 		} else if (!schedule_hrtimeout_range(&expires,
 						     current->timer_slack_ns,
 						     HRTIMER_MODE_ABS)) {
-			/* The caller tests under wq.lock if it was let go. */
-			return -ETIME;
+			ret = -ETIME;
+			break;
 		}
-		/*
-		 * Woken, so TASK_RUNNING: done is tested before the state is
-		 * set again, which only a sleep needs (point 3). The usual
-		 * wake-up, the release, returns here with no full barrier.
-		 */
-		if (smp_load_acquire(done))
-			return 0;
 	}
 	__set_current_state(TASK_RUNNING);
-	return 0;
-}
-
-/**
- * struct wg_room - an adder waiting for room under the limit, on its stack
- * @node: entry in waitgroup.roomers until it is let in or gives up
- *	(wq.lock)
- * @delta: what it adds
- * @task: the adder's task, which the one who lets it in wakes
- * @ret: 0 once let in, or why it was not (-ECANCELED, -EOVERFLOW,
- *	-EINVAL)
- * @done: set, with release ordering, once @ret is written (wq.lock)
- */
-struct wg_room {
-	struct list_head node;
-	struct task_struct *task;
-	int delta;
-	int ret;
-	bool done;
-};
-
-/*
- * Let the adder of @r go with @ret and wake its task, the only one this
- * wakes: each admission wakes the adders it lets in, not every adder
- * waiting (point 7). Once the adder sees done it may return, and @r, on
- * its stack, is gone: the task is read first, and stays valid through
- * the wake-up as in wg_wake_released(). Under wq.lock, with @r already
- * off the roomers list.
- */
-static void wg_room_release_locked(struct wg_room *r, int ret)
-{
-	struct task_struct *task = r->task;
-
-	r->ret = ret;
-	rcu_read_lock();
-	/* Release: the adder reads r->ret once it sees done (point 7). */
-	smp_store_release(&r->done, true);
-	wake_up_process(task);
-	rcu_read_unlock();
+	return ret;
 }
 
 /*
- * Set WG_SLOW exactly while a limit or a cancel is in force, and WG_LOCKED
- * while a record is on the results list or the running generation has an
- * error or an abandoned add to publish (points 6 and 9).
+ * Set WG_SLOW exactly while a limit or a cancel is in force, and
+ * WG_LOCKED while wq is not empty or the running generation has an error
+ * or an abandoned add to publish (points 6 and 9).
  */
 static void wg_flags_locked(struct waitgroup *wg)
 {
-	u32 want = 0;
 	s64 old = atomic64_read(&wg->state);
+	u32 want = 0;
 	s64 new;
 
 	lockdep_assert_held(&wg->wq.lock);
 	if (wg->limit || wg->cancel_error)
 		want |= WG_SLOW;
-	if (!list_empty(&wg->results) || wg->error || wg->abandoned)
+	if (!list_empty(&wg->wq.head) || wg->error || wg->abandoned)
 		want |= WG_LOCKED;
 	do {
 		new = (old & ~(s64)(WG_SLOW | WG_LOCKED)) | want;
@@ -307,14 +231,11 @@ static void wg_flags_locked(struct waitgroup *wg)
 }
 
 /*
- * A record goes on the results list: from now on a completion must take
- * wq.lock, so set WG_LOCKED, by cmpxchg (point 9). Returns the state it
- * is set in: a counter of zero there means the generation completed
- * before (without the lock, or under it earlier) and was not waited for.
- * Acquire: a caller that returns on that zero sees what the tasks wrote
- * before their dones.
+ * Set WG_LOCKED (point 2): until wq.lock is dropped, no completion runs
+ * without it. Returns the state it is set in. Acquire: a caller that
+ * returns on a zero there sees what the tasks wrote before their dones.
  */
-static s64 wg_lock_completion_locked(struct waitgroup *wg)
+static s64 wg_hold_locked(struct waitgroup *wg)
 {
 	s64 old = atomic64_read_acquire(&wg->state);
 
@@ -327,31 +248,107 @@ static s64 wg_lock_completion_locked(struct waitgroup *wg)
 }
 
 /*
- * The number of the last completed generation: gen_base, brought up to
- * the tag in the state word, which is never WG_TAG_SYNC or more ahead of
- * it (a lock-free completion refuses to make it so).
+ * The number of the last completed generation in @state: gen_base,
+ * brought up to its tag, which is never WG_TAG_SYNC or more ahead of it
+ * (point 9). @state is read under wq.lock, after every state gen_base
+ * has seen.
  */
-static u64 wg_gen_locked(struct waitgroup *wg)
+static u64 wg_gen_locked(struct waitgroup *wg, s64 state)
 {
-	u32 tag = wg_tag(atomic64_read(&wg->state));
-
 	lockdep_assert_held(&wg->wq.lock);
-	wg->gen_base += (tag - (u32)wg->gen_base) & WG_TAG_MASK;
+	wg->gen_base += (wg_tag(state) - (u32)wg->gen_base) & WG_TAG_MASK;
 	return wg->gen_base;
 }
 
 /*
+ * The result of generation @gen, completed by @last: from the ring, clean
+ * if it completed without the lock (point 9), expired if it is too old.
+ */
+static void wg_result_locked(struct waitgroup *wg, u64 last, u64 gen,
+			     struct wg_result *res)
+{
+	unsigned int i = gen % WAITGROUP_RESULTS;
+
+	lockdep_assert_held(&wg->wq.lock);
+	*res = (struct wg_result){ .generation = gen };
+	if (!gen)
+		return;
+	if (last - gen >= WAITGROUP_RESULTS) {
+		res->expired = true;
+		return;
+	}
+	if (wg->results[i].generation != gen)
+		return;
+	res->error = wg->results[i].error;
+	res->abandoned = wg->results[i].abandoned;
+	res->canceled = wg->results[i].canceled;
+}
+
+/* What a cancel tells the waiters of the running generation. */
+static void wg_cancel_result_locked(struct waitgroup *wg,
+				    struct wg_result *res)
+{
+	*res = (struct wg_result){
+		.generation = wg_gen_locked(wg, atomic64_read(&wg->state)) + 1,
+		.error = wg->cancel_error,
+		.abandoned = wg->abandoned,
+		.canceled = true,
+	};
+}
+
+/*
+ * The wake function of a waiter: the completion of its generation, or a
+ * cancel if it is cancelable, hands it its result (points 3 and 8). Any
+ * other wake of wq leaves it queued. Under wq.lock.
+ */
+static int wg_wake_waiter(struct wait_queue_entry *entry, unsigned int mode,
+			  int flags, void *key)
+{
+	struct wg_sleeper *s = container_of(entry, struct wg_sleeper, entry);
+	struct waitgroup *wg = s->wg;
+	u64 last = wg_gen_locked(wg, atomic64_read(&wg->state));
+
+	if (last >= s->target)
+		wg_result_locked(wg, last, s->target, &s->res);
+	else if (wg->cancel_error && s->cancelable)
+		wg_cancel_result_locked(wg, &s->res);
+	else
+		return 0;
+	wg_hand_over(s);
+	return 1;
+}
+
+static void wg_sleeper_init(struct wg_sleeper *s, struct waitgroup *wg)
+{
+	*s = (struct wg_sleeper){ .wg = wg };
+	init_wait_entry(&s->entry, 0);
+	s->entry.func = wg_wake_waiter;
+}
+
+/* Is a waiter that cancels on the first error asleep? Under wq.lock. */
+static bool wg_coe_locked(struct waitgroup *wg)
+{
+	struct wait_queue_entry *entry;
+
+	list_for_each_entry(entry, &wg->wq.head, entry)
+		if (entry->func == wg_wake_waiter &&
+		    container_of(entry, struct wg_sleeper, entry)->coe)
+			return true;
+	return false;
+}
+
+/*
  * The adders at the head of the queue that fit at @count, in order: with
- * @commit they are taken off it and woken. Returns the counter with them.
- * Without a limit (the limit was just lifted) everyone is let in but an
- * add that would pass INT_MAX, which fails with -EOVERFLOW.
+ * @commit they are let in (or failed) and woken. Returns the counter with
+ * them. Without a limit (the limit was just lifted) everyone is let in but
+ * an add that would pass INT_MAX, which fails with -EOVERFLOW.
  */
 static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 {
-	struct wg_room *r, *next;
+	struct wg_sleeper *s, *next;
 
-	list_for_each_entry_safe(r, next, &wg->roomers, node) {
-		s64 sum = (s64)count + r->delta;
+	list_for_each_entry_safe(s, next, &wg->roomers, entry.entry) {
+		s64 sum = (s64)count + s->delta;
 		int ret = 0;
 
 		if (wg->limit && sum > wg->limit)
@@ -362,24 +359,22 @@ static int wg_room_fit_locked(struct waitgroup *wg, int count, bool commit)
 			count = (int)sum;
 		if (!commit)
 			continue;
-		list_del_init(&r->node);
-		wg->room_waiters--;
-		wg_room_release_locked(r, ret);
+		s->ret = ret;
+		wg_hand_over(s);
 	}
 	return count;
 }
 
-/* A lower limit fails the waiting adds it can never let in (-EINVAL). */
-static void wg_room_drop_locked(struct waitgroup *wg)
+/* Fail with @ret the adders waiting for room: @all, or those past the limit. */
+static void wg_room_fail_locked(struct waitgroup *wg, int ret, bool all)
 {
-	struct wg_room *r, *next;
+	struct wg_sleeper *s, *next;
 
-	list_for_each_entry_safe(r, next, &wg->roomers, node) {
-		if (!wg->limit || (unsigned int)r->delta <= wg->limit)
+	list_for_each_entry_safe(s, next, &wg->roomers, entry.entry) {
+		if (!all && (!wg->limit || (unsigned int)s->delta <= wg->limit))
 			continue;
-		list_del_init(&r->node);
-		wg->room_waiters--;
-		wg_room_release_locked(r, -EINVAL);
+		s->ret = ret;
+		wg_hand_over(s);
 	}
 }
 
@@ -392,214 +387,62 @@ static void wg_room_update_locked(struct waitgroup *wg)
 	if (list_empty(&wg->roomers))
 		return;
 	/*
-	 * Roomers imply a limit and so WG_SLOW, but for the moment
-	 * waitgroup_set_limit(0) lifts both to let them all in: a lock-free
-	 * update may then race, and the cmpxchg retries.
+	 * Roomers imply a limit and so WG_SLOW, but waitgroup_set_limit(0)
+	 * lifts both to let them all in: a lock-free update may then race,
+	 * and the cmpxchg retries.
 	 */
 	do {
 		base = wg_count(old);
 		count = wg_room_fit_locked(wg, base, false);
 		if (count == base)
-			break;
+			return;
 	} while (!atomic64_try_cmpxchg(&wg->state, &old,
 				       wg_pack(count, wg_low(old))));
 	wg_room_fit_locked(wg, base, true);
 }
 
 /*
- * Release a sleeper of @wg with result @res: write it into the record,
- * take the record off the results list and queue it on the released
- * list, which the unlock (wg_unlock()) wakes (point 3). Its task cannot
- * leave before: a wait that gives up and finds its record released waits
- * for done.
- */
-static void wg_release_locked(struct waitgroup *wg, struct wg_waiter *w,
-			      const struct wg_result *res)
-{
-	lockdep_assert_held(&wg->wq.lock);
-	w->res = *res;
-	w->released = true;
-	list_move_tail(&w->node, &wg->released);
-}
-
-/*
- * Tell each released sleeper on @head its record is done, and wake it
- * (point 3), without wq.lock. Once it sees done it may return, and its
- * record, on its stack, is gone: the walk reads the task and the next
- * record first (the next one's task still waits for its own done) and
- * touches the record no more. The task itself stays valid to the
- * wake-up: it cannot have exited before it saw done, and its task_struct
- * is freed only through call_rcu() after its exit (release_task(), the
- * final context switch: put_task_struct_rcu_user()), so not before this
- * read-side section ends. The wake may come after the task has returned
- * and sleeps elsewhere: a spurious wakeup, as wake_q's can be, which
- * every sleep loop tolerates (this module's all test their condition).
- */
-static void wg_wake_released(struct list_head *head)
-{
-	struct wg_waiter *w, *next;
-	struct task_struct *task;
-
-	rcu_read_lock();
-	list_for_each_entry_safe(w, next, head, node) {
-		task = w->task;
-		/* Release: pairs with the sleeper's acquire in wg_sleep(). */
-		smp_store_release(&w->done, true);
-		wake_up_process(task);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * Drop wq.lock, and wake the sleepers a completion or a cancel released
- * while it was held: every unlock of wq.lock comes here, so none is left
- * on the list. They wake after the unlock, as futex wakes its wake_q: a
- * woken task does not find the lock held, and interrupts are not off
- * while many are woken.
- */
-static void wg_unlock(struct waitgroup *wg, unsigned long flags)
-	__releases(&wg->wq.lock)
-{
-	LIST_HEAD(wake);
-
-	if (likely(list_empty(&wg->released))) {
-		spin_unlock_irqrestore(&wg->wq.lock, flags);
-		return;
-	}
-	list_splice_init(&wg->released, &wake);
-	spin_unlock_irqrestore(&wg->wq.lock, flags);
-	wg_wake_released(&wake);
-}
-
-/* What a cancel tells the waiters of the running generation. */
-static void wg_cancel_result_locked(struct waitgroup *wg,
-				    struct wg_result *res)
-{
-	res->generation = wg_gen_locked(wg) + 1;
-	res->error = wg->cancel_error;
-	res->abandoned = wg->abandoned;
-	res->canceled = true;
-}
-
-/*
- * Cancel the running generation with @error: release its sleepers, fail
- * the adders waiting for room, wake the pollers. False if the counter is
- * zero (nothing runs) or the generation is already canceled.
+ * Cancel the running generation with @error (point 8). False if the
+ * counter is zero (nothing runs) or the generation is already canceled.
  */
 static bool wg_cancel_locked(struct waitgroup *wg, int error)
 {
-	struct wg_waiter *w, *next;
-	struct wg_room *r, *rnext;
 	s64 old = atomic64_read(&wg->state);
-	unsigned int released = 0;
-	struct wg_result res;
 
 	lockdep_assert_held(&wg->wq.lock);
 	if (wg->cancel_error)
 		return false;
-	/*
-	 * "Something runs" and WG_SLOW in one cmpxchg: a lock-free completion
-	 * either came first (nothing to cancel) or fails and takes the lock.
-	 */
+	/* "Something runs" and WG_SLOW in one cmpxchg. */
 	do {
 		if (!wg_count(old))
 			return false;
 	} while (!atomic64_try_cmpxchg(&wg->state, &old, old | WG_SLOW));
 	wg->cancel_error = error;
-
-	list_for_each_entry_safe(r, rnext, &wg->roomers, node) {
-		list_del_init(&r->node);
-		wg_room_release_locked(r, -ECANCELED);
-	}
-	wg->room_waiters = 0;
-
-	wg_cancel_result_locked(wg, &res);
-	list_for_each_entry_safe(w, next, &wg->results, node) {
-		wait_queue_head_t *pollq = w->pollq;
-
-		/* A file's latch waits for the completion; its pollers wake. */
-		if (pollq) {
-			/* Exact enough without its lock: point 5 above. */
-			if (waitqueue_active(pollq))
-				wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
-			continue;
-		}
-		/*
-		 * A kernel API wait waits for the counter to drain, and so
-		 * does a kept record: its thread's next wait sees the cancel.
-		 */
-		if (!w->cancelable)
-			continue;
-		released++;
-		wg_release_locked(wg, w, &res);
-	}
-	wg->coe_waiters = 0;
-	wg->waiters -= released;
+	wg_room_fail_locked(wg, -ECANCELED, true);
+	wake_up_locked_poll(&wg->wq, EPOLLIN | EPOLLRDNORM);
 	return true;
 }
 
-/* A generation has ended: publish its result and release every waiter. */
+/* A generation has ended: publish its result and wake its waiters. */
 static void wg_complete_locked(struct waitgroup *wg)
 {
-	struct wg_waiter *w, *next;
-	bool latched = false;
-	struct wg_result res;
+	/* The zero-reaching cmpxchg moved the tag: point 9. */
+	u64 gen = wg_gen_locked(wg, atomic64_read(&wg->state));
+	unsigned int i = gen % WAITGROUP_RESULTS;
 
-	lockdep_assert_held(&wg->wq.lock);
-
+	wg->results[i].generation = gen;
 	/* A canceled generation reports the cancel's code as its error. */
-	wg->last_canceled = wg->cancel_error != 0;
-	wg->last_error = wg->cancel_error ?: wg->error;
-	wg->last_abandoned = wg->abandoned;
+	wg->results[i].error = wg->cancel_error ?: wg->error;
+	wg->results[i].abandoned = wg->abandoned;
+	wg->results[i].canceled = wg->cancel_error != 0;
+	/* The next generation starts clean. */
 	wg->error = 0;
 	wg->abandoned = 0;
-	wg->coe_waiters = 0;
-	/* The next generation starts clean. */
 	wg->cancel_error = 0;
-	/* The zero-reaching cmpxchg moved the tag: point 9. */
-	res.generation = wg_gen_locked(wg);
-	wg->last_gen = res.generation;
-	res.error = wg->last_error;
-	res.abandoned = wg->last_abandoned;
-	res.canceled = wg->last_canceled;
-	/*
-	 * Every sleeper of this generation and every polled file is told this
-	 * generation's result, whatever completes before they run. A file
-	 * nobody polls any more is let go instead: the next poll re-arms it.
-	 */
-	list_for_each_entry_safe(w, next, &wg->results, node) {
-		wait_queue_head_t *pollq = w->pollq;
-
-		/* The latches come first: wg_latch_link_locked(). */
-		if (!pollq && !w->task) {
-			/* A kept record: its thread's next wait takes it. */
-			w->res = res;
-			w->done = true;
-			list_del_init(&w->node);
-			continue;
-		}
-		if (!pollq) {
-			if (latched || w->restores != wg->restores)
-				w->latched = true;
-			wg_release_locked(wg, w, &res);
-			continue;
-		}
-		list_del_init(&w->node);
-		/* Exact enough without its lock: point 5 above. */
-		if (!w->keep && !waitqueue_active(pollq))
-			continue;
-		/* The file's wait already returned it, released by the cancel. */
-		if (container_of(w, struct wg_latch, w)->seen >= res.generation)
-			continue;
-		w->res = res;
-		w->keep = false;
-		latched = true;
-		/* Release: a poll or wait reads the result once done is seen. */
-		smp_store_release(&w->done, true);
-		wake_up_poll(pollq, EPOLLIN | EPOLLRDNORM);
-	}
-	wg->waiters = 0;
-	/* Nothing is left to wait for: the next completion may be lock-free. */
+	/* Under wq.lock, which every sleeper and poller queues under. */
+	if (waitqueue_active(&wg->wq))
+		wake_up_locked_poll(&wg->wq, EPOLLIN | EPOLLRDNORM);
+	/* Nothing is left to wait for: the next one may be lock-free. */
 	wg_flags_locked(wg);
 }
 
@@ -626,12 +469,12 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 	s64 old = atomic64_read(&wg->state);
 	bool cancels, hand_over;
 	int base, count;
-	s64 new;
+	u32 low;
 	int ret;
 
 	lockdep_assert_held(&wg->wq.lock);
 	/* An error that cancels the generation lets no one in: point 8. */
-	cancels = error && wg->coe_waiters && !wg->cancel_error;
+	cancels = error && !wg->cancel_error && wg_coe_locked(wg);
 	hand_over = delta < 0 && !cancels && !list_empty(&wg->roomers);
 
 	do {
@@ -644,19 +487,13 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 				return ret;
 		}
 		/* Room a done makes goes to those waiting for it: point 7. */
-		count = base;
-		if (hand_over)
-			count = wg_room_fit_locked(wg, base, false);
-		if (count) {
-			/* An error to publish: the completion takes the lock. */
-			new = wg_pack(count, wg_low(old) |
-					     (error || abandoned ? WG_LOCKED : 0));
-		} else {
-			/* Zero moves the tag in the same cmpxchg: point 9. */
-			new = wg_pack(0, (wg_low(old) & (WG_SLOW | WG_LOCKED)) |
-					 ((wg_tag(old) + 1) & WG_TAG_MASK));
-		}
-	} while (!atomic64_try_cmpxchg(&wg->state, &old, new));
+		count = hand_over ? wg_room_fit_locked(wg, base, false) : base;
+		low = wg_low(old);
+		if (count && (error || abandoned))	/* to publish: point 9 */
+			low |= WG_LOCKED;
+		else if (!count && wg_count(old))	/* completes: point 1 */
+			low = (low & ~WG_TAG_MASK) | ((low + 1) & WG_TAG_MASK);
+	} while (!atomic64_try_cmpxchg(&wg->state, &old, wg_pack(count, low)));
 
 	if (hand_over)
 		wg_room_fit_locked(wg, base, true);
@@ -669,8 +506,8 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 		/* The error ended the generation: the next one lets them in. */
 		if (cancels)
 			wg_room_update_locked(wg);
-	} else if (cancels && count) {
-		wg_cancel_locked(wg, error);	/* point 8 */
+	} else if (cancels) {
+		wg_cancel_locked(wg, error);
 	}
 	return 0;
 }
@@ -683,7 +520,7 @@ static noinline int wg_add_locked(struct waitgroup *wg, int delta, int error)
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	ret = wg_update_locked(wg, delta, error, 0);
-	wg_unlock(wg, flags);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return ret;
 }
 
@@ -697,44 +534,65 @@ static noinline int wg_add_locked(struct waitgroup *wg, int delta, int error)
  * Return: 0, -ERANGE if the counter would go negative, -EOVERFLOW if it
  * would pass INT_MAX, -EAGAIN if a positive @delta would pass the limit
  * or others wait for room, -ECANCELED if a positive @delta comes while
- * the generation is canceled; nothing changes on failure.
+ * the generation is canceled, -EINVAL for an @error without a @delta;
+ * nothing changes on failure.
  */
 int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 {
-	s64 old, new;
+	s64 old;
 	int count;
+	u32 low;
 	int ret;
 
-	if (!delta && !error)
-		return 0;
-
+	if (!delta)
+		return error ? -EINVAL : 0;
 	/*
-	 * Fast path: an update that does not reach zero wakes nobody, and
-	 * one that does completes the generation in its cmpxchg when nobody
-	 * waits or polls and nothing is to be published; unless a limit or
-	 * a cancel is in force (points 1, 6 and 9).
+	 * Fast path: one cmpxchg, with no error to report and no limit or
+	 * cancel in force; one that reaches zero completes the generation
+	 * in it when nobody waits or polls and nothing is to be published
+	 * (points 1, 6 and 9).
 	 */
 	old = atomic64_read(&wg->state);
 	while (!error && !(wg_low(old) & WG_SLOW)) {
 		ret = wg_new_count(wg_count(old), delta, &count);
 		if (ret)
 			return ret;
-		if (count) {
-			new = wg_pack(count, wg_low(old));
-		} else {
-			u32 tag = (wg_tag(old) + 1) & WG_TAG_MASK;
-
-			if ((wg_low(old) & WG_LOCKED) || !(tag % WG_TAG_SYNC))
+		low = wg_low(old);
+		if (!count) {
+			low = (low & ~WG_TAG_MASK) | ((low + 1) & WG_TAG_MASK);
+			if ((low & WG_LOCKED) || !(low & (WG_TAG_SYNC - 1)))
 				break;
-			new = wg_pack(0, tag);
 		}
-		if (atomic64_try_cmpxchg(&wg->state, &old, new))
+		if (atomic64_try_cmpxchg(&wg->state, &old, wg_pack(count, low)))
 			return 0;
 	}
-
 	return wg_add_locked(wg, delta, error);
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
+
+/*
+ * After wg_sleep() of @s: 0 once it has been handed over, else @ret, with
+ * its entry off its list. An adder that leaves lets those behind it in.
+ */
+static int wg_sleep_end(struct wg_sleeper *s, int ret)
+{
+	struct waitgroup *wg = s->wg;
+	unsigned long flags;
+
+	if (!ret)
+		return 0;
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	if (list_empty(&s->entry.entry)) {
+		ret = 0;	/* handed over as it gave up */
+	} else {
+		list_del_init(&s->entry.entry);
+		if (s->delta)
+			wg_room_update_locked(wg);
+		wg_flags_locked(wg);
+	}
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return ret;
+}
 
 /**
  * __waitgroup_add_wait() - add @delta, waiting for room under the limit
@@ -757,11 +615,7 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
 int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 			 ktime_t timeout)
 {
-	struct wg_room r = {
-		.node = LIST_HEAD_INIT(r.node),
-		.task = current,
-		.delta = delta,
-	};
+	struct wg_sleeper s;
 	unsigned long flags;
 	int ret;
 
@@ -771,35 +625,22 @@ int __waitgroup_add_wait(struct waitgroup *wg, int delta, unsigned int state,
 		return ret;
 
 	/* Refused and queued in one critical section: point 7. */
+	wg_sleeper_init(&s, wg);
+	s.delta = delta;
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	ret = wg_update_locked(wg, delta, 0, 0);
-	/* More than the limit never fits: it would block every add behind it. */
+	/* More than the limit never fits: it would block every add behind. */
 	if (ret == -EAGAIN && wg->limit && (unsigned int)delta > wg->limit)
 		ret = -EINVAL;
-	if (ret == -EAGAIN && timeout > 0) {
-		list_add_tail(&r.node, &wg->roomers);
-		wg->room_waiters++;
-	}
-	wg_unlock(wg, flags);
+	if (ret == -EAGAIN && timeout > 0)
+		list_add_tail(&s.entry.entry, &wg->roomers);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	if (ret != -EAGAIN)
 		return ret;
 	if (timeout <= 0)
 		return -ETIME;
-
-	ret = wg_sleep(&r.done, state, timeout);
-	if (!ret)
-		return r.ret;
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (r.done) {
-		ret = r.ret;	/* let in (or failed) as we gave up */
-	} else {
-		list_del(&r.node);
-		wg->room_waiters--;
-		/* Those behind us may fit now. */
-		wg_room_update_locked(wg);
-	}
-	wg_unlock(wg, flags);
-	return ret;
+	ret = wg_sleep_end(&s, wg_sleep(&s, state, timeout));
+	return ret ?: s.ret;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add_wait);
 
@@ -821,10 +662,11 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n)
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	/* Only lock-free decrements can race; they never pass zero. */
-	undo = min_t(unsigned int, n, wg_count(atomic64_read(&wg->state)));
-	while (undo && wg_update_locked(wg, -(int)undo, EOWNERDEAD, undo))
-		undo = min_t(unsigned int, n, wg_count(atomic64_read(&wg->state)));
-	wg_unlock(wg, flags);
+	do {
+		undo = min_t(unsigned int, n,
+			     wg_count(atomic64_read(&wg->state)));
+	} while (undo && wg_update_locked(wg, -(int)undo, EOWNERDEAD, undo));
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return undo;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
@@ -837,24 +679,9 @@ EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
  */
 void waitgroup_init(struct waitgroup *wg)
 {
-	atomic64_set(&wg->state, 0);
-	wg->gen_base = 0;
-	wg->last_gen = 0;
-	wg->waiters = 0;
+	*wg = (struct waitgroup){ .state = ATOMIC64_INIT(0) };
 	init_waitqueue_head(&wg->wq);
-	INIT_LIST_HEAD(&wg->results);
-	INIT_LIST_HEAD(&wg->released);
-	wg->error = 0;
-	wg->abandoned = 0;
-	wg->last_error = 0;
-	wg->last_abandoned = 0;
-	wg->last_canceled = false;
-	wg->cancel_error = 0;
-	wg->limit = 0;
 	INIT_LIST_HEAD(&wg->roomers);
-	wg->room_waiters = 0;
-	wg->coe_waiters = 0;
-	wg->restores = 0;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_init, WG_SYMBOL_NS);
 
@@ -921,9 +748,9 @@ int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit)
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	wg->limit = limit;
 	wg_flags_locked(wg);
-	wg_room_drop_locked(wg);
+	wg_room_fail_locked(wg, -EINVAL, false);
 	wg_room_update_locked(wg);
-	wg_unlock(wg, flags);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_set_limit, WG_SYMBOL_NS);
@@ -935,12 +762,10 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_set_limit, WG_SYMBOL_NS);
  *
  * errgroup's context cancel: every userspace waiter (WG_IOC_WAIT) of the
  * running generation, and every one that starts before it completes,
- * returns at once with @error as the generation's error. The waits of
- * this API are not ended by it: they still wait for the counter to drain,
- * so that a caller that frees what the tasks use after waiting stays
- * safe; the generation's result then carries the cancel. Positive adds fail with -ECANCELED
- * (adders waiting for room too); dones go on, and when the counter
- * reaches zero the generation completes, canceled, with @error, and the
+ * returns at once with @error. This API's waits still wait for the
+ * counter to drain, so that a caller that frees what the tasks use stays
+ * safe. Positive adds fail with -ECANCELED (adders waiting for room too);
+ * dones go on, and at zero the generation completes, canceled, and the
  * next one starts clean.
  *
  * Context: Any context.
@@ -956,7 +781,7 @@ bool waitgroup_cancel(struct waitgroup *wg, int error)
 		error = ECANCELED;
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	canceled = wg_cancel_locked(wg, error);
-	wg_unlock(wg, flags);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 	return canceled;
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_cancel, WG_SYMBOL_NS);
@@ -974,24 +799,6 @@ int waitgroup_done(struct waitgroup *wg)
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_done, WG_SYMBOL_NS);
 
-/*
- * For the KUnit suite: the number of the last completed generation, and
- * the sleepers, read under wq.lock.
- */
-u64 __waitgroup_generation(struct waitgroup *wg, unsigned int *waiters)
-{
-	unsigned long flags;
-	u64 gen;
-
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	gen = wg_gen_locked(wg);
-	if (waiters)
-		*waiters = wg->waiters;
-	wg_unlock(wg, flags);
-	return gen;
-}
-EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_generation);
-
 /**
  * waitgroup_count() - the counter right now
  * @wg: the waitgroup
@@ -1005,325 +812,114 @@ int waitgroup_count(struct waitgroup *wg)
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_count, WG_SYMBOL_NS);
 
-/*
- * The result of the last completed generation. Called with wq.lock held,
- * which is what keeps the three fields together.
- */
-static void wg_last_result_locked(struct waitgroup *wg, struct wg_result *res)
+/* Raise a polled file's mark to @gen, lock-free: it only grows. */
+static void wg_seen(atomic64_t *seen, u64 gen)
 {
-	res->generation = wg_gen_locked(wg);
-	/* Completed since without the lock, and so clean: point 9. */
-	if (res->generation != wg->last_gen) {
-		res->error = 0;
-		res->abandoned = 0;
-		res->canceled = false;
+	s64 old;
+
+	if (!seen)
 		return;
-	}
-	res->error = wg->last_error;
-	res->abandoned = wg->last_abandoned;
-	res->canceled = wg->last_canceled;
+	old = atomic64_read(seen);
+	while ((u64)old != WG_UNPOLLED && (u64)old < gen &&
+	       !atomic64_try_cmpxchg(seen, &old, (s64)gen))
+		;
 }
 
 /*
- * Link a file's latch on the results list, at its head: the sleepers are
- * behind every latch, so a completion has filled every latch it fills
- * before it releases the first sleeper, and can tell them whether it
- * filled one (wg_waiter.latched).
+ * Where a wait starts, under wq.lock: 0 with @res filled if it returns at
+ * once, 1 if it is to sleep for *@target, -EINVAL if *@target is a
+ * generation that has not begun. The order: a generation the call comes
+ * back for; the completion a polled file has not yet reported; a zero
+ * counter (the last completed generation); a cancel (the running one,
+ * canceled); else the running generation, whose number goes to *@target.
  */
-static void wg_latch_link_locked(struct waitgroup *wg, struct wg_latch *latch)
+static int wg_wait_start_locked(struct waitgroup *wg, atomic64_t *seen,
+				unsigned int flags, u64 *target,
+				struct wg_result *res)
 {
-	lockdep_assert_held(&wg->wq.lock);
-	list_add(&latch->w.node, &wg->results);
-}
+	u64 mark = seen ? (u64)atomic64_read(seen) : WG_UNPOLLED;
+	s64 state = wg_hold_locked(wg);
+	u64 last = wg_gen_locked(wg, state);
 
-/*
- * Put the latch back on the list if someone still polls its file (an epoll
- * registration, or a poll in another thread). waitqueue_active() without
- * the poll queue's lock is enough: a poller that queues after this test
- * reads the state under wq.lock next and re-arms the latch itself (point 5
- * of "Why no wakeup is lost").
- */
-static void wg_latch_rearm_locked(struct waitgroup *wg, struct wg_latch *latch)
-{
-	if (latch->w.done || !list_empty(&latch->w.node))
-		return;
-	/* Without the poll queue's lock: see above. */
-	if (waitqueue_active(&latch->pollq)) {
-		wg_latch_link_locked(wg, latch);
-		wg_lock_completion_locked(wg);
+	if (*target > last + 1)
+		return -EINVAL;
+	if ((*target && *target <= last) || !wg_count(state) ||
+	    (!*target && mark != WG_UNPOLLED && last > mark)) {
+		wg_result_locked(wg, last, min(*target ?: last, last), res);
+		return 0;
 	}
-}
-
-/*
- * The record a signal left for this thread's next wait of the file
- * (struct wg_kept), taken off the file's list, NULL if there is none. If
- * its generation still runs it stays on the results list, and WG_LOCKED
- * set, until the wait's own record is there (or the wait returns).
- */
-static struct wg_kept *wg_kept_take_locked(struct waitgroup *wg,
-					   struct wg_latch *latch)
-{
-	struct pid *pid = task_pid(current);
-	struct wg_kept *k;
-
-	lockdep_assert_held(&wg->wq.lock);
-	list_for_each_entry(k, &latch->kept, link) {
-		/* An exec may give the thread its dead leader's pid. */
-		if (k->pid != pid || k->thread != current)
-			continue;
-		list_del(&k->link);
-		latch->nkept--;
-		return k;
+	/* An error came before this wait: it cancels at once (point 8). */
+	if ((flags & WG_WAIT_COE) && wg->error)
+		wg_cancel_locked(wg, wg->error);
+	if (wg->cancel_error && (flags & (WG_WAIT_CANCEL | WG_WAIT_COE))) {
+		wg_cancel_result_locked(wg, res);
+		return 0;
 	}
-	return NULL;
-}
-
-/* A kept record for the current thread, not yet linked; NULL if no memory. */
-static struct wg_kept *wg_kept_new(void)
-{
-	struct wg_kept *k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
-
-	if (!k)
-		return NULL;
-	INIT_LIST_HEAD(&k->w.node);
-	k->pid = get_task_pid(current, PIDTYPE_PID);
-	k->thread = current;
-	return k;
-}
-
-static void wg_kept_free(struct wg_kept *k)
-{
-	if (!k)
-		return;
-	put_pid(k->pid);
-	kfree(k);
-}
-
-/* Free the kept records on @head, unlinked from everything else. */
-static void wg_kept_free_list(struct list_head *head)
-{
-	struct wg_kept *k, *next;
-
-	list_for_each_entry_safe(k, next, head, link)
-		wg_kept_free(k);
-}
-
-/*
- * May the file keep one more record? At WG_KEPT_MAX, those of threads that
- * have exited go first, onto @gone (freed after the unlock). A thread's
- * struct pid outlives it while referenced, so a new thread never has the
- * same one.
- */
-static bool wg_kept_room_locked(struct waitgroup *wg, struct wg_latch *latch,
-				struct list_head *gone)
-{
-	struct wg_kept *k, *next;
-
-	lockdep_assert_held(&wg->wq.lock);
-	if (latch->nkept < WG_KEPT_MAX)
-		return true;
-	rcu_read_lock();
-	list_for_each_entry_safe(k, next, &latch->kept, link) {
-		if (pid_task(k->pid, PIDTYPE_PID))
-			continue;
-		list_del_init(&k->w.node);
-		list_move(&k->link, gone);
-		latch->nkept--;
-	}
-	rcu_read_unlock();
-	return latch->nkept < WG_KEPT_MAX;
-}
-
-/* wg_latch_seen(), under wq.lock. */
-static void wg_latch_seen_locked(struct waitgroup *wg, struct wg_latch *latch,
-				 u64 gen, bool canceled)
-{
-	lockdep_assert_held(&wg->wq.lock);
-	/* Released by a cancel: its completion is not latched for the file. */
-	if (canceled && latch->seen < gen)
-		latch->seen = gen;
-	if (latch->w.done && latch->w.res.generation <= gen) {
-		latch->w.done = false;
-		wg_latch_rearm_locked(wg, latch);
-	}
-}
-
-/* Hand a fired latch's result to a wait, and re-arm it for its pollers. */
-static void wg_latch_take_locked(struct waitgroup *wg, struct wg_latch *latch,
-				 struct wg_result *res)
-{
-	*res = latch->w.res;
-	latch->w.done = false;
-	wg_latch_rearm_locked(wg, latch);
+	*target = last + 1;
+	return 1;
 }
 
 /**
  * __waitgroup_wait() - the one wait behind every waitgroup_wait*()
  * @wg: the waitgroup
- * @latch: the waiting file's poll latch, or NULL
+ * @seen: the waiting file's poll mark, or NULL
  * @state: TASK_UNINTERRUPTIBLE, TASK_INTERRUPTIBLE or TASK_KILLABLE
- * @timeout: how long to sleep at most, KTIME_MAX for ever
+ * @timeout: how long to sleep at most, KTIME_MAX for ever, 0 to only test
  * @flags: WG_WAIT_CANCEL: a cancel releases the wait (userspace waits);
  *	WG_WAIT_COE: the first error of the generation cancels it (and
  *	releases the wait)
+ * @target: in: 0 for a new wait, or the generation an earlier call left
+ *	here; out: 0 with a result, else the generation the call waits for
  * @res: the generation the wait returns for, filled on success
  *
- * Returns at once when @latch holds a completion (which it hands over),
- * the counter is zero (with the last completed generation) or the running
- * generation is canceled (with the cancel's result); otherwise sleeps
- * until the generation running now completes, or is canceled, and
- * reports that generation, even if others complete before the caller
- * runs again.
+ * A new wait returns at once when @seen's file has a completion it has
+ * not reported, when the counter is zero (with the last completed
+ * generation) or when the running generation is canceled (with the
+ * cancel's result); otherwise it sleeps until the generation running now
+ * completes, or is canceled, and reports that generation, even if others
+ * complete before the caller runs again. A wait for a *@target returns
+ * that generation's result once it has completed.
  *
  * Context: Process context; may sleep.
- * Return: 0, -ETIME once @timeout has passed, or -ERESTARTSYS on a signal
- * that @state lets in.
+ * Return: 0, -ETIME once @timeout has passed, -ERESTARTSYS on a signal
+ * that @state lets in, -EINVAL for a *@target that has not begun.
  */
-int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
+int __waitgroup_wait(struct waitgroup *wg, atomic64_t *seen,
 		     unsigned int state, ktime_t timeout, unsigned int flags,
-		     struct wg_result *res)
+		     u64 *target, struct wg_result *res)
 {
-	struct wg_waiter w = {
-		.node = LIST_HEAD_INIT(w.node),
-		.task = current,
-		.coe = flags & WG_WAIT_COE,
-		.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE),
-	};
-	struct wg_kept *kept = NULL;
+	struct wg_sleeper s;
 	unsigned long irqflags;
-	LIST_HEAD(gone);
-	bool won, restartable;
 	int ret;
 
 	might_sleep();
+	wg_sleeper_init(&s, wg);
 	spin_lock_irqsave(&wg->wq.lock, irqflags);
-	/* This thread's wait a signal ended: its generation is this one's. */
-	if (latch && unlikely(!list_empty(&latch->kept))) {
-		kept = wg_kept_take_locked(wg, latch);
-		if (kept && kept->w.done) {
-			*res = kept->w.res;
-			wg_latch_seen_locked(wg, latch, res->generation,
-					     res->canceled);
-			goto out_unlock;
-		}
-		/*
-		 * Still running (point 3a): wait for it. A result the latch
-		 * holds is older: the return lets it go (w.latched).
-		 */
-		if (kept && latch->w.done)
-			w.latched = true;
-	}
-	if (latch && latch->w.done && !kept) {
-		wg_latch_take_locked(wg, latch, res);
-		goto out_unlock;
-	}
-	/* Acquire: the tasks' writes before their dones (point 9). */
-	if (!wg_count(atomic64_read_acquire(&wg->state))) {
-		wg_last_result_locked(wg, res);
-		goto out_unlock;
-	}
-	/* An error came before this wait: it cancels at once (point 8). */
-	if (w.coe && wg->error)
-		wg_cancel_locked(wg, wg->error);
-	if (wg->cancel_error && w.cancelable) {
-		wg_cancel_result_locked(wg, res);
-		/* An interrupted wait's generation has ended for this file. */
-		if (latch) {
-			latch->w.keep = false;
-			latch->seen = res->generation;
-		}
-		goto out_unlock;
-	}
-	/*
-	 * Seen by the completion of this generation: "Why no wakeup is
-	 * lost". WG_LOCKED is set with a counter that is not zero, or the
-	 * generation completed without the lock just before (point 9).
-	 */
-	list_add_tail(&w.node, &wg->results);
-	/* The kept record's place is this one's: WG_LOCKED stays set. */
-	if (kept)
-		list_del_init(&kept->w.node);
-	if (!wg_count(wg_lock_completion_locked(wg))) {
-		list_del(&w.node);
+	ret = wg_wait_start_locked(wg, seen, flags, target, res);
+	if (ret > 0 && timeout > 0) {
+		/* Found by the completion of its generation: point 2. */
+		s.target = *target;
+		s.coe = flags & WG_WAIT_COE;
+		s.cancelable = flags & (WG_WAIT_CANCEL | WG_WAIT_COE);
+		/* At the head, before any exclusive entry of epoll. */
+		__add_wait_queue(&wg->wq, &s.entry);
+	} else {
+		/* Returns at once: WG_LOCKED may go (point 9). */
 		wg_flags_locked(wg);
-		wg_last_result_locked(wg, res);
-		goto out_unlock;
 	}
-	wg->waiters++;
-	w.restores = wg->restores;
-	if (w.coe)
-		wg->coe_waiters++;
-	/* An interrupted wait's generation is still running: this wait has it. */
-	if (latch)
-		latch->w.keep = false;
-	wg_unlock(wg, irqflags);
-	wg_kept_free(kept);
-
-	ret = -ETIME;
-	if (timeout > 0)
-		ret = wg_sleep(&w.done, state, timeout);
-	if (ret) {
-		/*
-		 * A signal: the call may be restarted (SA_RESTART, a stop),
-		 * and must then return for the generation it began in even
-		 * if that completes meanwhile (point 3a). A record kept for
-		 * the thread takes the sleeper's place. No restart follows a
-		 * timeout or a fatal signal.
-		 */
-		restartable = latch && ret != -ETIME &&
-			      !fatal_signal_pending(current);
-		kept = restartable ? wg_kept_new() : NULL;
-		/* Unless the completion won the race, this wait gives up. */
-		spin_lock_irqsave(&wg->wq.lock, irqflags);
-		won = w.released;
-		if (!won) {
-			wg->waiters--;
-			if (w.coe)
-				wg->coe_waiters--;
-			if (kept && wg_kept_room_locked(wg, latch, &gone)) {
-				list_replace(&w.node, &kept->w.node);
-				list_add(&kept->link, &latch->kept);
-				latch->nkept++;
-				kept = NULL;
-			} else {
-				list_del(&w.node);
-				/* No record: the file's latch keeps it. */
-				if (restartable && !latch->w.done) {
-					latch->w.keep = true;
-					if (list_empty(&latch->w.node))
-						wg_latch_link_locked(wg, latch);
-				}
-			}
-			/* WG_LOCKED stays set (a kept record) or may go. */
-			wg_flags_locked(wg);
-		}
-		wg_unlock(wg, irqflags);
-		wg_kept_free(kept);
-		wg_kept_free_list(&gone);
-		if (!won)
+	spin_unlock_irqrestore(&wg->wq.lock, irqflags);
+	if (ret < 0)
+		return ret;
+	if (ret > 0) {
+		if (timeout <= 0)
+			return -ETIME;
+		ret = wg_sleep_end(&s, wg_sleep(&s, state, timeout));
+		if (ret)
 			return ret;
-		/* Released before it gave up: done follows (point 3). */
-		wg_sleep(&w.done, TASK_UNINTERRUPTIBLE, KTIME_MAX);
+		*res = s.res;
 	}
-	*res = w.res;
-	/*
-	 * The file's latch lets this generation go if it holds it. Looked at
-	 * only if it may (a latch was filled, or given a result back, while
-	 * this wait slept): the usual wake-up does not touch the file on its
-	 * way out.
-	 */
-	if (latch && (res->canceled || (w.latched && READ_ONCE(latch->w.done))))
-		wg_latch_seen(wg, latch, res->generation, res->canceled);
-	return 0;
-
-out_unlock:
-	/* A kept record still linked: this wait returns for its generation. */
-	if (kept && !list_empty(&kept->w.node)) {
-		list_del_init(&kept->w.node);
-		wg_flags_locked(wg);
-	}
-	wg_unlock(wg, irqflags);
-	wg_kept_free(kept);
+	*target = 0;
+	wg_seen(seen, res->generation);
 	return 0;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
@@ -1333,9 +929,19 @@ static ktime_t wg_jiffies_timeout(long timeout)
 {
 	if (timeout <= 0)
 		return 0;
-	if (timeout == MAX_SCHEDULE_TIMEOUT || (u64)timeout > KTIME_MAX / TICK_NSEC)
+	if (timeout == MAX_SCHEDULE_TIMEOUT ||
+	    (u64)timeout > KTIME_MAX / TICK_NSEC)
 		return KTIME_MAX;
 	return ns_to_ktime(jiffies64_to_nsecs(timeout));
+}
+
+/* A kernel API wait: a cancel does not end it, and no file is polled. */
+static int wg_kwait(struct waitgroup *wg, unsigned int state, ktime_t timeout)
+{
+	struct wg_result res;
+	u64 target = 0;
+
+	return __waitgroup_wait(wg, NULL, state, timeout, 0, &target, &res);
 }
 
 /**
@@ -1350,9 +956,7 @@ static ktime_t wg_jiffies_timeout(long timeout)
  */
 void waitgroup_wait(struct waitgroup *wg)
 {
-	struct wg_result res;
-
-	__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE, KTIME_MAX, 0, &res);
+	wg_kwait(wg, TASK_UNINTERRUPTIBLE, KTIME_MAX);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
 
@@ -1365,9 +969,7 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait, WG_SYMBOL_NS);
  */
 int waitgroup_wait_interruptible(struct waitgroup *wg)
 {
-	struct wg_result res;
-
-	return __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, 0, &res);
+	return wg_kwait(wg, TASK_INTERRUPTIBLE, KTIME_MAX);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
 
@@ -1381,11 +983,36 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_interruptible, WG_SYMBOL_NS);
  */
 int waitgroup_wait_killable(struct waitgroup *wg)
 {
-	struct wg_result res;
-
-	return __waitgroup_wait(wg, NULL, TASK_KILLABLE, KTIME_MAX, 0, &res);
+	return wg_kwait(wg, TASK_KILLABLE, KTIME_MAX);
 }
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
+
+/**
+ * waitgroup_wait_resume() - an interruptible wait that can be resumed
+ * @wg: the waitgroup
+ * @target: in: 0 to start a wait, or what an interrupted call left here;
+ *	out: 0 once the wait has returned, else the generation it waits for
+ *
+ * waitgroup_wait_interruptible() for a caller that is restarted after a
+ * signal (a driver's system call returning -ERESTARTSYS) and must then
+ * return for the generation it began in, even if that completed, and the
+ * group was re-armed, meanwhile: the generation travels in *@target,
+ * which the caller keeps between the two calls, as futex keeps its
+ * restart_block. A cancel does not end the wait.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 once the generation has completed (or the counter was zero),
+ * -ERESTARTSYS on a signal, -EINVAL if *@target is a generation that has
+ * not begun.
+ */
+int waitgroup_wait_resume(struct waitgroup *wg, u64 *target)
+{
+	struct wg_result res;
+
+	return __waitgroup_wait(wg, NULL, TASK_INTERRUPTIBLE, KTIME_MAX, 0,
+				target, &res);
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_wait_resume, WG_SYMBOL_NS);
 
 /**
  * waitgroup_wait_timeout() - waitgroup_wait() with a timeout
@@ -1399,10 +1026,8 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_killable, WG_SYMBOL_NS);
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 {
 	unsigned long start = jiffies;
-	struct wg_result res;
 
-	if (__waitgroup_wait(wg, NULL, TASK_UNINTERRUPTIBLE,
-			     wg_jiffies_timeout(timeout), 0, &res))
+	if (wg_kwait(wg, TASK_UNINTERRUPTIBLE, wg_jiffies_timeout(timeout)))
 		return 0;
 	if (timeout == MAX_SCHEDULE_TIMEOUT)
 		return timeout;
@@ -1411,165 +1036,76 @@ long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 EXPORT_SYMBOL_NS_GPL(waitgroup_wait_timeout, WG_SYMBOL_NS);
 
 /**
+ * __waitgroup_poll() - poll() of a file of @wg whose mark is @seen
+ * @wg: the file's waitgroup
+ * @seen: the file's mark: the newest generation it has reported
+ * @file: the file
+ * @pt: the poll table
+ *
+ * Readable while the counter is zero (level-triggered: a re-arm ends it),
+ * while the running generation is canceled, and while a generation has
+ * completed after @seen; the file's next wait returns that completion.
+ * The first poll of a file sets its mark to the last completed
+ * generation.
+ *
+ * Context: Process context.
+ * Return: EPOLLIN | EPOLLRDNORM or 0.
+ */
+__poll_t __waitgroup_poll(struct waitgroup *wg, atomic64_t *seen,
+			  struct file *file, poll_table *pt)
+{
+	unsigned long flags;
+	__poll_t mask = 0;
+	s64 state;
+	u64 last;
+
+	/* Queued before the state is read: point 5. */
+	poll_wait(file, &wg->wq, pt);
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	state = wg_hold_locked(wg);
+	last = wg_gen_locked(wg, state);
+	if ((u64)atomic64_read(seen) == WG_UNPOLLED)
+		atomic64_set(seen, last);
+	if (!wg_count(state) || wg->cancel_error ||
+	    last > (u64)atomic64_read(seen))
+		mask = EPOLLIN | EPOLLRDNORM;
+	/* WG_LOCKED stays while the poller is queued. */
+	wg_flags_locked(wg);
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+	return mask;
+}
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_poll);
+
+/**
  * __waitgroup_snapshot() - a consistent view of @wg
  * @wg: the waitgroup
  * @snap: filled in
+ *
+ * One read of the state under wq.lock: the counter and the generation
+ * it reports come from the same value, so they were true together.
  *
  * Context: Any context.
  */
 void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 {
+	struct wait_queue_entry *entry;
+	struct wg_sleeper *s;
 	unsigned long flags;
 	s64 state;
+	u64 last;
 
+	*snap = (struct wg_snapshot){};
 	spin_lock_irqsave(&wg->wq.lock, flags);
 	state = atomic64_read(&wg->state);
-	wg_last_result_locked(wg, &snap->last);
-	snap->limit = wg->limit;
-	snap->room_waiters = wg->room_waiters;
-	snap->cancel_error = wg->cancel_error;
-	snap->waiters = wg->waiters;
-	wg_unlock(wg, flags);
 	snap->count = wg_count(state);
+	last = wg_gen_locked(wg, state);
+	wg_result_locked(wg, last, last, &snap->last);
+	snap->limit = wg->limit;
+	snap->cancel_error = wg->cancel_error;
+	list_for_each_entry(entry, &wg->wq.head, entry)
+		snap->waiters += entry->func == wg_wake_waiter;
+	list_for_each_entry(s, &wg->roomers, entry.entry)
+		snap->room_waiters++;
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }
-
-/**
- * wg_latch_init() - a file's poll latch, not yet armed
- * @latch: the latch
- */
-void wg_latch_init(struct wg_latch *latch)
-{
-	INIT_LIST_HEAD(&latch->w.node);
-	init_waitqueue_head(&latch->pollq);
-	latch->w.pollq = &latch->pollq;
-	latch->w.keep = false;
-	latch->w.done = false;
-	latch->seen = 0;
-	INIT_LIST_HEAD(&latch->kept);
-	latch->nkept = 0;
-}
-EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_init);
-
-/**
- * wg_latch_poll() - poll() of a file with @latch
- * @wg: the file's waitgroup
- * @latch: the file's latch
- * @file: the file
- * @pt: the poll table
- *
- * Readable when the counter is zero (level-triggered: a re-arm can follow),
- * while the running generation is canceled, or when a completion happened
- * while the file was polled (latched until the file's next wait takes it).
- * Arms the latch for the completions to come, which keep it only while
- * someone is on the file's poll queue.
- *
- * Context: Process context.
- * Return: EPOLLIN | EPOLLRDNORM or 0.
- */
-__poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
-		       struct file *file, poll_table *pt)
-{
-	unsigned long flags;
-	__poll_t mask = 0;
-	s64 state;
-
-	/* Queued before the state is read: see "Why no wakeup is lost". */
-	poll_wait(file, &latch->pollq, pt);
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	/*
-	 * Armed before the state is read, in the cmpxchg that sets
-	 * WG_LOCKED: a completion either came before (the counter is zero
-	 * here) or takes the lock and finds the latch (point 9).
-	 */
-	if (!latch->w.done && list_empty(&latch->w.node))
-		wg_latch_link_locked(wg, latch);
-	state = latch->w.done ? 0 : wg_lock_completion_locked(wg);
-	if (latch->w.done || !wg_count(state) || wg->cancel_error)
-		mask = EPOLLIN | EPOLLRDNORM;
-	wg_unlock(wg, flags);
-	return mask;
-}
-
-/**
- * wg_latch_restore() - give a latched result back after it was not delivered
- * @wg: the waitgroup
- * @latch: the latch a wait of the file emptied (__waitgroup_wait())
- * @res: the result that could not be delivered
- *
- * Unless a newer completion was latched meanwhile, @res is latched again,
- * for the file's next wait. A wait of another thread of the file that was
- * released for the same generation, and has not yet returned, may return
- * it too: the file then reports it twice, once to each.
- */
-void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
-		      const struct wg_result *res)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	if (!latch->w.done) {
-		list_del_init(&latch->w.node);
-		latch->w.res = *res;
-		latch->w.keep = false;
-		latch->w.done = true;
-		/*
-		 * Done without a completion: a sleeper (another thread's wait
-		 * of the file) must look at the latch when it returns, which
-		 * the completion that releases it tells it (wg_waiter.latched).
-		 */
-		wg->restores++;
-		/* Readable again: a poller that re-polled meanwhile must know. */
-		wake_up_poll(&latch->pollq, EPOLLIN | EPOLLRDNORM);
-	}
-	wg_unlock(wg, flags);
-}
-EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_restore);
-
-/**
- * wg_latch_seen() - a wait of the file returned generation @gen
- * @wg: the waitgroup
- * @latch: the file's latch
- * @gen: the generation returned
- * @canceled: it was returned canceled, before it completed
- *
- * A completion latched for that generation or an older one has been
- * reported: the latch lets it go.
- */
-void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
-		   bool canceled)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	wg_latch_seen_locked(wg, latch, gen, canceled);
-	wg_unlock(wg, flags);
-}
-
-/**
- * wg_latch_exit() - the file goes: take its latch off the group
- * @wg: the waitgroup
- * @latch: the latch
- *
- * Always under the lock: a completion may still be waking the file's poll
- * queue after it marked the latch done. The records kept for the file's
- * threads go with it.
- */
-void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch)
-{
-	unsigned long flags;
-	LIST_HEAD(gone);
-	struct wg_kept *k;
-
-	spin_lock_irqsave(&wg->wq.lock, flags);
-	list_del_init(&latch->w.node);
-	list_for_each_entry(k, &latch->kept, link)
-		list_del_init(&k->w.node);
-	list_splice_init(&latch->kept, &gone);
-	latch->nkept = 0;
-	/* Nobody of this file waits any more: WG_LOCKED may go. */
-	wg_flags_locked(wg);
-	wg_unlock(wg, flags);
-	wg_kept_free_list(&gone);
-}
-EXPORT_SYMBOL_IF_WG_KUNIT(wg_latch_exit);
-
+EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_snapshot);

@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The primitive's interface inside the module (wg_core.c): how the state
- * word is packed, the result a completion leaves, the records it fills in,
- * the poll latch, and the calls beyond <linux/waitgroup.h> that the group
- * files and the KUnit suite use.
+ * word is packed, what a wait returns, and the calls beyond
+ * <linux/waitgroup.h> that the group files and the KUnit suite use.
  */
 #ifndef _WG_CORE_H
 #define _WG_CORE_H
 
+#include <linux/atomic.h>
 #include <linux/export.h>
 #include <linux/ktime.h>
-#include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/types.h>
 #include <linux/waitgroup.h>
@@ -33,12 +32,12 @@
 #define WG_SLOW		BIT(31)
 
 /*
- * WG_LOCKED: a completion now needs wq.lock, because someone waits or
- * polls (a record is on the results list) or the running generation has
- * an error or an abandoned add to publish. Set under wq.lock by the
- * cmpxchg that makes it so; cleared, under wq.lock, only once none of
- * that is true. Without it (and WG_SLOW), the done that reaches zero
- * completes the generation in its own cmpxchg, without the lock.
+ * WG_LOCKED: a completion needs wq.lock, because someone sleeps or polls
+ * on wq or the running generation has an error or an abandoned add to
+ * publish. Set under wq.lock by the cmpxchg that makes it so; cleared,
+ * under wq.lock, only once none of that is true. Without it (and
+ * WG_SLOW), the done that reaches zero completes the generation in its
+ * own cmpxchg, without the lock.
  */
 #define WG_LOCKED	BIT(30)
 
@@ -74,19 +73,21 @@ static inline s64 wg_pack(int count, u32 low)
 }
 
 /**
- * struct wg_result - what a completed generation leaves behind
- * @generation: its number (the count of completions so far)
- * @error: the first error reported in it
+ * struct wg_result - what a wait returns: a generation and its result
+ * @generation: its number (the count of completions when it completed)
+ * @error: the first error reported in it, or its cancel's code
  * @abandoned: how many of its adds were undone by abandonment
- * @canceled: it was canceled; @error is then the cancel's code. A waiter
- *	that a cancel releases gets the generation's number before it
- *	completes (the counter may still be draining).
+ * @canceled: it was canceled. A wait that a cancel releases gets the
+ *	generation before it completes (the counter may still be draining).
+ * @expired: it completed so long ago that its result has left the ring
+ *	(WAITGROUP_RESULTS); @error and @abandoned are 0 and say nothing
  */
 struct wg_result {
 	u64 generation;
 	int error;
 	unsigned int abandoned;
 	bool canceled;
+	bool expired;
 };
 
 /**
@@ -107,100 +108,11 @@ struct wg_snapshot {
 	struct wg_result last;
 };
 
-/**
- * struct wg_waiter - a record the next completion fills in
- * @node: entry in waitgroup.results until the completion (wq.lock)
- * @pollq: NULL for a sleeper; for a polled file, its poll queue, which the
- *	completion wakes, and only while someone is on it
- * @task: a sleeper's task, which the unlock after its release wakes;
- *	NULL for a polled file and for a kept record (struct wg_kept)
- * @res: the result of the generation that completed, once @done
- * @keep: a file's record only: filled even if nobody polls the file, for
- *	the wait a signal interrupted, whose restart must still get the
- *	generation it was waiting in, when no struct wg_kept could be had
- *	for it (wq.lock)
- * @coe: a sleeper that cancels the generation on its first error
- * @cancelable: a sleeper that a cancel releases (a userspace wait); the
- *	kernel API's waits wait for the counter to drain, and so does a
- *	kept record
- * @released: a sleeper's record only: the completion (or a cancel) has
- *	written @res and moved the record to waitgroup.released, and @done
- *	follows after wq.lock is dropped (wq.lock)
- * @restores: a sleeper's record only: waitgroup.restores when it began
- *	(wq.lock)
- * @latched: a sleeper's record only, set by the completion that
- *	releases it: that completion filled a file's latch, or a latch was
- *	given a result back (wg_latch_restore()) since the sleeper began;
- *	its own file's latch may then hold the generation it returns, and
- *	the waiter looks at it on its way out. Written under wq.lock before
- *	@done, read after it.
- * @done: set, with release ordering, once @res is written: under wq.lock
- *	for a polled file and a kept record, by whoever wakes
- *	waitgroup.released for a sleeper
- *
- * A sleeper's record lives on its stack: once @done is set it may return
- * and the record is gone, so nobody touches it after that.
+/*
+ * An open file's mark for poll (wg_file.c): the newest generation the
+ * file has reported, or WG_UNPOLLED until it is first polled.
  */
-struct wg_waiter {
-	struct list_head node;
-	wait_queue_head_t *pollq;
-	struct task_struct *task;
-	struct wg_result res;
-	unsigned int restores;
-	bool keep;
-	bool coe;
-	bool cancelable;
-	bool released;
-	bool latched;
-	bool done;
-};
-
-/**
- * struct wg_kept - the generation a signal took a thread's wait out of
- * @w: the record the completion of that generation fills in; no task,
- *	not cancelable
- * @link: entry in wg_latch.kept (wq.lock)
- * @pid: the thread: its next wait of the file takes the record
- * @thread: the thread's task, compared and never dereferenced: an exec
- *	gives the execing thread its dead leader's pid (de_thread())
- *
- * A wait that a signal ends may be restarted (SA_RESTART, a stop and
- * continue), and must then return for the generation it began in even if
- * that completes meanwhile. The kernel cannot tell the restarted call
- * from a new one, but it knows the thread: its record takes the sleeper's
- * place on the results list, and the thread's next wait of the file
- * returns it if it is done, or else waits for the same generation itself.
- * Waits of other threads of the file neither take it nor end it.
- */
-struct wg_kept {
-	struct wg_waiter w;
-	struct list_head link;
-	struct pid *pid;
-	const struct task_struct *thread;
-};
-
-/* Kept records of one file, of live and dead threads: at most this many. */
-#define WG_KEPT_MAX	64
-
-/**
- * struct wg_latch - what poll() remembers for one open file
- * @w: the record the completion fills in while the file is polled
- * @pollq: the file's pollers (poll, select, epoll)
- * @seen: the newest canceled generation a wait of the file returned: its
- *	completion is not latched again (wq.lock)
- * @kept: the file's struct wg_kept records (wq.lock)
- * @nkept: how many (wq.lock)
- *
- * A completion that happens while someone polls the file is latched:
- * poll() reports it and the file's next wait returns it.
- */
-struct wg_latch {
-	struct wg_waiter w;
-	wait_queue_head_t pollq;
-	u64 seen;
-	struct list_head kept;
-	unsigned int nkept;
-};
+#define WG_UNPOLLED	U64_MAX
 
 /*
  * What the KUnit suite tests beyond the kernel API is exported to it (in
@@ -223,18 +135,11 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n);
 #define WG_WAIT_COE	BIT(0)	/* the first error cancels the generation */
 #define WG_WAIT_CANCEL	BIT(1)	/* a cancel releases the wait */
 
-int __waitgroup_wait(struct waitgroup *wg, struct wg_latch *latch,
+int __waitgroup_wait(struct waitgroup *wg, atomic64_t *seen,
 		     unsigned int state, ktime_t timeout, unsigned int flags,
-		     struct wg_result *res);
-u64 __waitgroup_generation(struct waitgroup *wg, unsigned int *waiters);
+		     u64 *target, struct wg_result *res);
+__poll_t __waitgroup_poll(struct waitgroup *wg, atomic64_t *seen,
+			  struct file *file, poll_table *pt);
 void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap);
-void wg_latch_init(struct wg_latch *latch);
-__poll_t wg_latch_poll(struct waitgroup *wg, struct wg_latch *latch,
-		       struct file *file, poll_table *pt);
-void wg_latch_restore(struct waitgroup *wg, struct wg_latch *latch,
-		      const struct wg_result *res);
-void wg_latch_seen(struct waitgroup *wg, struct wg_latch *latch, u64 gen,
-		   bool canceled);
-void wg_latch_exit(struct waitgroup *wg, struct wg_latch *latch);
 
 #endif /* _WG_CORE_H */

@@ -5,7 +5,7 @@
  * one for a kernel user.
  *
  * One open file description carries the access it was opened with, the
- * latch that keeps a completion for its pollers, and the undo ledger of
+ * newest generation it has reported to poll, and the undo ledger of
  * WG_UNDO adds, which its release gives back.
  */
 #include <linux/anon_inodes.h>
@@ -28,14 +28,14 @@
  * @grp: the group, referenced
  * @access: WG_ACCESS_WAIT and/or WG_ACCESS_ADD
  * @ledger: adds made with WG_UNDO and not yet done, given back at release
- * @latch: a completion that happened while the file was polled, kept for
- *	poll() and the file's next wait
+ * @seen: the newest generation the file has reported since it was first
+ *	polled, WG_UNPOLLED before (__waitgroup_poll())
  */
 struct wg_file {
 	struct wg_group *grp;
 	u32 access;
 	atomic64_t ledger;
-	struct wg_latch latch;
+	atomic64_t seen;
 };
 
 static const struct file_operations wg_file_fops;
@@ -50,7 +50,7 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
 		return ERR_PTR(-ENOMEM);
 	wf->grp = wg_group_get(grp);
 	wf->access = access;
-	wg_latch_init(&wf->latch);
+	atomic64_set(&wf->seen, (s64)WG_UNPOLLED);
 	file = anon_inode_getfile("[waitgroup]", &wg_file_fops, wf, O_RDWR);
 	if (IS_ERR(file)) {
 		wg_group_put(grp);
@@ -98,8 +98,6 @@ static int wg_file_release(struct inode *inode, struct file *file)
 	struct wg_file *wf = file->private_data;
 	s64 ledger = atomic64_read(&wf->ledger);
 
-	/* Nobody polls a file that is being released: eventpoll let go first. */
-	wg_latch_exit(&wf->grp->wg, &wf->latch);
 	if (ledger > 0)
 		__waitgroup_abandon(&wf->grp->wg, min_t(s64, ledger, INT_MAX));
 	wg_group_put(wf->grp);
@@ -115,7 +113,7 @@ static __poll_t wg_file_poll(struct file *file, poll_table *pt)
 	/* Polling is waiting: a descriptor that may not wait gets an error. */
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return EPOLLERR;
-	return wg_latch_poll(wg, &wf->latch, file, pt);
+	return __waitgroup_poll(wg, &wf->seen, file, pt);
 }
 
 /* Take up to @n from the ledger; returns what was taken. */
@@ -216,10 +214,13 @@ static int wg_wait_copy_out(void __user *argp, size_t usize,
 	unsafe_put_user(res->error, &u->error, efault);
 	unsafe_put_user(res->abandoned, &u->abandoned, efault);
 	if (usize >= offsetofend(struct wg_wait, outflags))
-		unsafe_put_user(res->canceled ? WG_RESULT_CANCELED : 0,
+		unsafe_put_user((res->canceled ? WG_RESULT_CANCELED : 0) |
+				(res->expired ? WG_RESULT_EXPIRED : 0),
 				&u->outflags, efault);
 	if (usize >= offsetofend(struct wg_wait, __pad2))
 		unsafe_put_user(0, &u->__pad2, efault);
+	if (usize >= offsetofend(struct wg_wait, target))
+		unsafe_put_user(0, &u->target, efault);
 	user_write_access_end();
 	if (usize > sizeof(*u) &&
 	    clear_user(argp + sizeof(*u), usize - sizeof(*u)))
@@ -233,6 +234,7 @@ efault:
 static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 			     size_t usize)
 {
+	struct wg_wait __user *u = argp;
 	struct wg_result res;
 	struct wg_wait args;
 	int ret;
@@ -245,19 +247,25 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 		return -EINVAL;
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return -EBADF;
-	/* Absolute, so that a restarted call resumes rather than starts over. */
-	ret = __waitgroup_wait(&wf->grp->wg, &wf->latch, TASK_INTERRUPTIBLE,
+	/*
+	 * The deadline is absolute and the target travels in the call, so
+	 * a restarted or re-issued call resumes rather than starts over.
+	 */
+	ret = __waitgroup_wait(&wf->grp->wg, &wf->seen, TASK_INTERRUPTIBLE,
 			       wg_deadline_timeout(args.deadline_ns),
 			       WG_WAIT_CANCEL | (args.flags & WG_WAIT_CANCEL_ON_ERROR ?
-						 WG_WAIT_COE : 0), &res);
-	if (ret)
+						 WG_WAIT_COE : 0),
+			       &args.target, &res);
+	if (ret == -ETIME || ret == -ERESTARTSYS) {
+		if (usize >= offsetofend(struct wg_wait, target) &&
+		    put_user(args.target, &u->target))
+			return -EFAULT;
 		return ret == -ETIME ? -ETIMEDOUT : ret;
-	if (wg_wait_copy_out(argp, usize, &res)) {
-		/* Not delivered: the file's next wait returns it at once. */
-		wg_latch_restore(&wf->grp->wg, &wf->latch, &res);
-		return -EFAULT;
 	}
-	return 0;
+	if (ret)
+		return ret;
+	/* A result that cannot be written is lost for this call: no retry. */
+	return wg_wait_copy_out(argp, usize, &res);
 }
 
 static long wg_file_ioc_info(struct wg_file *wf, void __user *argp,
@@ -371,6 +379,23 @@ static long wg_file_ioctl(struct file *file, unsigned int cmd,
 	return wg_file_ioctl_other(wf, cmd, arg);
 }
 
+#ifdef CONFIG_COMPAT
+/*
+ * WG_IOC_ADD_VAL's argument is an integer, which compat_ptr() would
+ * change where it is not the identity (s390 clears bit 31); the other
+ * commands take pointers.
+ */
+static long wg_file_compat_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	if (cmd == WG_IOC_ADD_VAL)
+		return wg_file_ioctl(file, cmd, (u32)arg);
+	return compat_ptr_ioctl(file, cmd, arg);
+}
+#else
+#define wg_file_compat_ioctl	NULL
+#endif
+
 static void wg_file_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct wg_file *wf = file->private_data;
@@ -399,7 +424,7 @@ static const struct file_operations wg_file_fops = {
 	.release	= wg_file_release,
 	.poll		= wg_file_poll,
 	.unlocked_ioctl	= wg_file_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
+	.compat_ioctl	= wg_file_compat_ioctl,
 	.show_fdinfo	= wg_file_show_fdinfo,
 	.llseek		= WG_NO_LLSEEK,
 };

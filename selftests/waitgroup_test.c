@@ -164,6 +164,81 @@ TEST_F(wg, add_val)
 	close(fd);
 }
 
+#ifdef __x86_64__
+/*
+ * ioctl(2) through the 32-bit entry (int 0x80, i386's syscall 54), as a
+ * 32-bit program calls it: the file's compat_ioctl answers.
+ */
+static int ia32_ioctl(int fd, unsigned int cmd, unsigned int arg)
+{
+	long ret;
+
+	asm volatile ("int $0x80"
+		      : "=a" (ret)
+		      : "0" (54L), "b" ((long)fd), "c" ((long)cmd),
+			"d" ((long)arg)
+		      : "r8", "r9", "r10", "r11", "memory", "cc");
+	return (int)ret;
+}
+
+/* The 32-bit calls of add_val_through_compat_ioctl; the exit code. */
+static int compat_add_vals(int fd)
+{
+	struct wg_info *info = mmap(NULL, sizeof(*info), PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+				    -1, 0);
+
+	if (info == MAP_FAILED)
+		return 20;
+	/* A 32-bit argument: the delta only, -1 is one done. */
+	if (ia32_ioctl(fd, WG_IOC_ADD_VAL, (__u32)-1))
+		return 1;
+	if (ia32_ioctl(fd, WG_IOC_INFO, (__u32)(uintptr_t)info) ||
+	    info->count != 2)
+		return 2;
+	if (ia32_ioctl(fd, WG_IOC_ADD_VAL, (__u32)-2))
+		return 3;
+	if (ia32_ioctl(fd, WG_IOC_ADD_VAL, 5))
+		return 4;
+	if (ia32_ioctl(fd, WG_IOC_ADD_VAL, (__u32)-6) != -ERANGE)
+		return 5;
+	if (ia32_ioctl(fd, WG_IOC_ADD_VAL, (__u32)INT32_MIN) != -ERANGE)
+		return 6;
+	return 0;
+}
+#endif
+
+/*
+ * WG_IOC_ADD_VAL's argument is an integer: through the compat path a
+ * negative delta stays negative (compat_ptr() would clear bit 31 on
+ * s390, making -1 INT32_MAX). Here, on x86-64, with int 0x80.
+ */
+TEST_F(wg, add_val_through_compat_ioctl)
+{
+#ifdef __x86_64__
+	int fd = wg_create_anon(self->dev, 3), status;
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	/* In a child: without ia32 emulation, int 0x80 is a SIGSEGV. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(compat_add_vals(fd));
+	status = wg_reap(pid);
+	if (status == 128 + SIGSEGV) {
+		close(fd);
+		SKIP(return, "no 32-bit system calls (ia32_emulation off)");
+	}
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(5, wg_count(fd));
+	EXPECT_EQ(1, wg_generation(fd));
+	close(fd);
+#else
+	SKIP(return, "int 0x80 is x86-64's");
+#endif
+}
+
 TEST_F(wg, wait_on_zero_returns_at_once)
 {
 	struct wg_wait w;
@@ -360,9 +435,15 @@ TEST_F(wg, poll_readiness)
 	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
 	EXPECT_EQ(0, poll(&p, 1, 0));
 
-	/* Nobody polled while it completed: nothing was kept. */
+	/*
+	 * The first poll set the file's mark (generation 0): a completion
+	 * after it is readable, re-armed or not, until a wait reports it.
+	 */
 	ASSERT_EQ(0, sys_wg_done(fd));
 	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	ASSERT_EQ(1, poll(&p, 1, 0));
+	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents & (POLLIN | POLLRDNORM));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, NULL));
 	EXPECT_EQ(0, poll(&p, 1, 0));
 
 	ASSERT_EQ(0, sys_wg_done(fd));

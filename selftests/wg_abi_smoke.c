@@ -84,6 +84,7 @@ int main(void)
 	w.deadline_ns = 0;
 	w.flags = 0;
 	w.__pad = 0;
+	w.target = 0;
 	ret = ioctl(fd2, WG_IOC_WAIT, &w);
 	check(ret == -1 && errno == ETIMEDOUT, "WG_IOC_WAIT times out", errno);
 
@@ -94,6 +95,7 @@ int main(void)
 	w.deadline_ns = WG_FOREVER;
 	w.flags = 0;
 	w.__pad = 0;
+	w.target = 0;
 	if (!ret)
 		ret = ioctl(fd2, WG_IOC_WAIT, &w);
 	check(ret == 0 && w.generation == 1 && w.error == 0 &&
@@ -118,6 +120,7 @@ int main(void)
 	w.deadline_ns = WG_FOREVER;
 	w.flags = 0;
 	w.__pad = 0;
+	w.target = 0;
 	if (ret == 1)
 		ret = ioctl(fd2, WG_IOC_WAIT, &w);
 	check(ret == 0 && w.error == ECANCELED &&

@@ -348,6 +348,7 @@ FIXTURE_VARIANT(wait_err) {
 	__u64 deadline;
 	__u32 flags;
 	__u32 pad;
+	__u64 target;
 	int err;
 };
 
@@ -376,6 +377,13 @@ FIXTURE_VARIANT_ADD(wait_err, pad) {
 FIXTURE_VARIANT_ADD(wait_err, pad_forever) {
 	.deadline = WG_FOREVER, .pad = 0xffffffff, .err = EINVAL,
 };
+/* Generation 1 would be the next to run; 2 has not begun. */
+FIXTURE_VARIANT_ADD(wait_err, target_not_begun) {
+	.target = 2, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(wait_err, target_max) {
+	.deadline = WG_FOREVER, .target = ~0ULL, .err = EINVAL,
+};
 
 TEST_F(wait_err, rejected)
 {
@@ -386,6 +394,7 @@ TEST_F(wait_err, rejected)
 	w.deadline_ns = variant->deadline;
 	w.flags = variant->flags;
 	w.__pad = variant->pad;
+	w.target = variant->target;
 	EXPECT_EQ(-variant->err, sys_wg_ioctl(self->fd, WG_IOC_WAIT, &w));
 }
 

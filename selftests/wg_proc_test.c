@@ -364,7 +364,7 @@ TEST_F(proc, poll_sees_rearmed_completion)
 	EXPECT_EQ(POLLIN, pfd.revents & POLLIN);
 	EXPECT_EQ(0, wg_reap(pid));
 	EXPECT_EQ(1, wg_count(self->fd));
-	/* Latched: ready until this file returns from a wait. */
+	/* Its mark is behind: ready until this file returns from a wait. */
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	ASSERT_EQ(0, sys_wg_wait(self->fd, 0, 0, NULL));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
@@ -981,6 +981,56 @@ TEST_F(proc, exec_keeps_fd_without_cloexec)
 	close(fd2);
 }
 
+/*
+ * Issue 26, finding 3: a single-threaded process whose wait a signal
+ * interrupted (EINTR), and whose generation then completed, execs a new
+ * program. That program never waited: its first wait, with a deadline of
+ * 0 on a counter of 1, times out, and does not return the old generation.
+ */
+static int eintr_then_exec(int fd, long cue)
+{
+	struct sigaction sa;
+	char num[16];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;	/* no SA_RESTART */
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return 90;
+	if (sys_wg_wait(fd, wg_now_ns() + 20 * NSEC_PER_SEC, 0, NULL) != -EINTR)
+		return 91;
+	if (wg_pipe_put(cue) || wg_pipe_get(cue))
+		return 92;
+	snprintf(num, sizeof(num), "%d", fd);
+	execl(self_exe, self_exe, "--exec-wait", num, (char *)NULL);
+	return 93;
+}
+
+TEST_F(proc, exec_starts_without_a_generation)
+{
+	int sv[2];
+	pid_t pid;
+
+	ASSERT_NE(NULL, self_exe);
+	handler_runs = shared_int();
+	ASSERT_NE(NULL, handler_runs);
+	self->fd = sys_wg_create(self->dev, 0, 0, 1, "");	/* no CLOEXEC */
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = spawn(eintr_then_exec, self->fd, sv[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wg_wait_for_waiters(self->fd, 1, SPIN_MS));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(0, wg_pipe_get(sv[0]));
+	ASSERT_EQ(0, sys_wg_done(self->fd));		/* generation 1 */
+	ASSERT_EQ(0, sys_wg_add(self->fd, 1, 0, 0, 0));	/* 2 runs */
+	ASSERT_EQ(0, wg_pipe_put(sv[0]));
+	/* 0: it timed out; 10 + g: it returned generation g. */
+	EXPECT_EQ(0, wg_reap(pid));
+	EXPECT_EQ(1, wg_count(self->fd));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* As TEST_HARNESS_MAIN, plus a helper mode for the exec test. */
 static void __attribute__((constructor)) __constructor_order_last(void)
 {
@@ -996,6 +1046,14 @@ int main(int argc, char **argv)
 		if (fcntl(fd, F_GETFD) < 0)
 			return 3;
 		return sys_wg_done(fd) ? 4 : 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--exec-wait")) {
+		struct wg_wait w;
+		int ret = sys_wg_wait(atoi(argv[2]), 0, 0, &w);
+
+		if (!ret)
+			return 10 + (int)(w.generation % 100);
+		return ret == -ETIMEDOUT ? 0 : 2;
 	}
 	self_exe = realpath("/proc/self/exe", NULL);
 	return test_harness_run(argc, argv);

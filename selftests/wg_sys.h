@@ -32,6 +32,13 @@ static inline int sys_wg_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* ioctl number @cmd with the structure size @size encoded instead. */
+static inline unsigned long wg_ioc_sized(unsigned long cmd, size_t size)
+{
+	return (cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+	       ((unsigned long)size << _IOC_SIZESHIFT);
+}
+
 /* Copy @name (NULL: the empty, anonymous name) into a WG_NAME_MAX buffer. */
 static inline void wg_set_name(char *dst, const char *name)
 {
@@ -159,12 +166,13 @@ static inline int sys_wg_done(int fd)
 }
 
 /*
- * Wait until @deadline_ns (CLOCK_MONOTONIC, or WG_FOREVER). The output
- * fields of *w are prefilled with 0xcc so the caller can see what the
- * kernel wrote.
+ * Wait until @deadline_ns (CLOCK_MONOTONIC, or WG_FOREVER) for generation
+ * @target, or as a new wait if @target is 0. The output fields of *w are
+ * prefilled with 0xcc so the caller can see what the kernel wrote; the
+ * kernel leaves in w->target what a re-issued call passes back.
  */
-static inline int sys_wg_wait(int fd, __u64 deadline_ns, __u32 flags,
-			      struct wg_wait *w)
+static inline int sys_wg_wait_target(int fd, __u64 deadline_ns, __u32 flags,
+				     __u64 target, struct wg_wait *w)
 {
 	struct wg_wait local;
 
@@ -174,7 +182,26 @@ static inline int sys_wg_wait(int fd, __u64 deadline_ns, __u32 flags,
 	w->deadline_ns = deadline_ns;
 	w->flags = flags;
 	w->__pad = 0;
+	w->target = target;
 	return sys_wg_ioctl(fd, WG_IOC_WAIT, w);
+}
+
+/* A new wait (target 0), as sys_wg_wait_target(). */
+static inline int sys_wg_wait(int fd, __u64 deadline_ns, __u32 flags,
+			      struct wg_wait *w)
+{
+	return sys_wg_wait_target(fd, deadline_ns, flags, 0, w);
+}
+
+/*
+ * WG_IOC_WAIT with *@w as it is, as a structure of @size bytes: the size
+ * a program built against an older header sends (WG_SIZE_WAIT_VER0, or
+ * version 1.2's 40 bytes without the target), or the full one to re-issue
+ * a call with the target an earlier one left.
+ */
+static inline int sys_wg_wait_sized(int fd, size_t size, void *w)
+{
+	return sys_wg_ioctl(fd, wg_ioc_sized(WG_IOC_WAIT, size), w);
 }
 
 /* *info is prefilled with 0xcc, as for sys_wg_wait(). */

@@ -24,32 +24,28 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+/*
+ * How many results of completed generations a waitgroup keeps, for the
+ * waits that come back for one (a restarted call, one re-issued after a
+ * signal or a timeout, a polled file's next wait).
+ */
+#define WAITGROUP_RESULTS	8
+
 /**
  * struct waitgroup - a counter of outstanding tasks that can be waited for
- * @state: counter in the high 32 bits; in the low 32, two flags that send
- *	updates through @wq.lock (a limit or a cancel is in force; someone
- *	waits or polls, or the generation has an error to publish) and the
- *	generation number modulo 2^30, which the cmpxchg that takes the
- *	counter to zero moves
+ * @state: the counter in the high 32 bits; in the low 32, two flags that
+ *	send updates through @wq.lock (a limit or a cancel is in force;
+ *	someone waits or polls, or the generation has an error to publish)
+ *	and the generation number modulo 2^30, which the cmpxchg that takes
+ *	the counter to zero moves
+ * @wq: its lock serialises every transition to zero that has a waiter to
+ *	wake or a result to publish, and everything below; on it sleep the
+ *	waiters of the running generation, beside the pollers of the
+ *	group's files
  * @gen_base: the generation number when @wq.lock's holder last read it;
  *	with the tag in @state it gives the number now (@wq.lock)
- * @last_gen: the generation @last_error, @last_abandoned and
- *	@last_canceled are of; a later one completed clean (@wq.lock)
- * @waiters: the sleepers of the running generation (@wq.lock)
- * @wq: its lock serialises every transition to zero; nobody sleeps on
- *	it (a sleeper waits on its own record, woken by the completion)
- * @results: where the next completion writes its result: one record for
- *	each sleeper of the running generation and for each polled file
- *	(@wq.lock)
- * @released: sleepers a completion or a cancel has released, whose
- *	records it has filled; the same lock holder's unlock takes them
- *	off and wakes them after dropping @wq.lock (@wq.lock)
  * @error: first error reported in the running generation (@wq.lock)
  * @abandoned: adds undone by abandonment in the running generation
- *	(@wq.lock)
- * @last_error: @error of the last completed generation (@wq.lock)
- * @last_abandoned: @abandoned of the last completed generation (@wq.lock)
- * @last_canceled: whether the last completed generation was canceled
  *	(@wq.lock)
  * @cancel_error: nonzero once the running generation is canceled: the
  *	error its waiters get (@wq.lock)
@@ -57,42 +53,36 @@
  *	(@wq.lock)
  * @roomers: adders waiting for room under @limit, first come first
  *	served (@wq.lock)
- * @room_waiters: how many are on @roomers (@wq.lock)
- * @coe_waiters: sleepers of the running generation that cancel it on
- *	the first error (@wq.lock)
- * @restores: how many results a file's latch has had given back
- *	(wg_latch_restore()), for the sleepers to tell whether one was
- *	since they began; it wraps, and a sleep would have to span 2^32 of
- *	them to miss one (@wq.lock)
+ * @results: the results of recent generations completed under @wq.lock,
+ *	generation g's at g % WAITGROUP_RESULTS; one completed without the
+ *	lock had nothing to publish (@wq.lock)
+ * @results.generation: whose result it is
+ * @results.error: its first error, or its cancel's code
+ * @results.abandoned: its adds undone by abandonment
+ * @results.canceled: it was canceled
  *
  * Treat the members as private: use the functions below.
  */
 struct waitgroup {
 	atomic64_t state;
-	u64 gen_base;
-	u64 last_gen;
-	unsigned int waiters;
 	wait_queue_head_t wq;
-	struct list_head results;
-	struct list_head released;
+	u64 gen_base;
 	int error;
 	unsigned int abandoned;
-	int last_error;
-	unsigned int last_abandoned;
-	bool last_canceled;
 	int cancel_error;
 	unsigned int limit;
 	struct list_head roomers;
-	unsigned int room_waiters;
-	unsigned int coe_waiters;
-	unsigned int restores;
+	struct {
+		u64 generation;
+		int error;
+		unsigned int abandoned;
+		bool canceled;
+	} results[WAITGROUP_RESULTS];
 };
 
 #define __WAITGROUP_INITIALIZER(name) {					\
 	.state = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
-	.results = LIST_HEAD_INIT((name).results),			\
-	.released = LIST_HEAD_INIT((name).released),			\
 	.roomers = LIST_HEAD_INIT((name).roomers),			\
 }
 
@@ -145,6 +135,7 @@ int waitgroup_count(struct waitgroup *wg);
 void waitgroup_wait(struct waitgroup *wg);
 int waitgroup_wait_interruptible(struct waitgroup *wg);
 int waitgroup_wait_killable(struct waitgroup *wg);
+int waitgroup_wait_resume(struct waitgroup *wg, u64 *target);
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout);
 int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit);
 int waitgroup_add_killable(struct waitgroup *wg, int delta);
