@@ -339,6 +339,109 @@ t_wait_several() {
 	"$WG" rm "$(g).a" "$(g).b" "$(g).c"
 }
 
+# until_in_epoll PID: until it sleeps in epoll_wait(2) (/proc/PID/syscall
+# names the call a task sleeps in).
+until_in_epoll() {
+	while read -r nr _ <"/proc/$1/syscall"; do
+		case $nr in 232 | 281 | 441) return 0 ;; esac
+		usleep 1000
+	done
+	return 1
+}
+
+# stop_proc PID: SIGSTOP it and return once it is stopped.
+stop_proc() {
+	kill -STOP "$1" || return 1
+	while read -r _ _ state _ <"/proc/$1/stat"; do
+		[ "$state" = T ] && return 0
+		usleep 1000
+	done
+	return 1
+}
+
+# complete_rearm NAME CODE...: for each CODE, complete the running generation
+# with it (0: no error) and re-arm the group.
+complete_rearm() {
+	name=$1
+	shift
+	for code in "$@"; do
+		if [ "$code" = 0 ]; then "$WG" done "$name"; else "$WG" done "$name" --error "$code"; fi || return 1
+		"$WG" add "$name" || return 1
+	done
+}
+
+# A wait reports the generation it began in, though the group completes,
+# is re-armed and completes again while it is stopped: one group (--progress:
+# steps of the kernel's wait, which a stop restarts), several (epoll).
+t_wait_keeps_generation() {
+	"$WG" create "$(g).a" --count 1 && "$WG" create "$(g).b" --count 1 || return 1
+	"$WG" wait "$(g).a" --progress --json >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g).a" 1
+	stop_proc "$wpid" || return 1
+	complete_rearm "$(g).a" 3 4 || return 1
+	kill -CONT "$wpid"
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 1 && want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":3," &&
+		want_err "$(g).a: a task failed with error 3" || return 1
+	# Several: a is at generation 3 and b at 0; each one's first look
+	# happens before the wait sleeps in epoll.
+	"$WG" wait "$(g).a" "$(g).b" --json >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_in_epoll "$wpid" || { say "no /proc/$wpid/syscall"; return 1; }
+	stop_proc "$wpid" || return 1
+	complete_rearm "$(g).a" 5 6 || return 1
+	"$WG" done "$(g).b" --error 7 || return 1
+	kill -CONT "$wpid"
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 1 &&
+		want_out "{\"name\":\"$(g).a\",\"generation\":3,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\"}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":7," || return 1
+	"$WG" rm "$(g).a" "$(g).b"
+}
+
+# A wait that comes back for a generation whose result the kernel no
+# longer keeps (more than 8 completed since) says so and exits 3.
+t_wait_expired() {
+	"$WG" create "$(g).a" --count 1 && "$WG" create "$(g).b" --count 1 || return 1
+	"$WG" wait "$(g).a" "$(g).b" --json >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_in_epoll "$wpid" || { say "no /proc/$wpid/syscall"; return 1; }
+	stop_proc "$wpid" || return 1
+	complete_rearm "$(g).a" 1 2 3 4 5 6 7 8 9 || return 1
+	"$WG" done "$(g).b" || return 1
+	kill -CONT "$wpid"
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 3 &&
+		want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"expired\"}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
+		want_err "waitgroup: $(g).a: generation 1 completed, but its result is no longer kept" || return 1
+	wg-json-check <"$T/out" || { dump; return 1; }
+	# One group, restarted after the stop: --verbose says so too.
+	"$WG" wait "$(g).a" -v >"$T/bg.out" 2>"$T/bg.err" &
+	wpid=$!
+	until_waiters "$(g).a" 1
+	stop_proc "$wpid" || return 1
+	complete_rearm "$(g).a" 0 0 0 0 0 0 0 0 0 || return 1
+	kill -CONT "$wpid"
+	wait "$wpid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 3 && want_out "generation=10 expired" &&
+		want_err "$(g).a: generation 10 completed, but its result" || return 1
+	"$WG" rm "$(g).a" "$(g).b"
+}
+
 # One group's --json: the result as info --json has it, valid JSON.
 t_wait_json() {
 	"$WG" create "$(g)" --count 1 || return 1
@@ -772,7 +875,7 @@ main() {
 	fi
 	set -- t_usage t_messages t_write_error t_completion t_help t_create_info_rm t_bad_names t_add_done_wait \
 		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty \
-		t_wait_several t_wait_json \
+		t_wait_several t_wait_keeps_generation t_wait_expired t_wait_json \
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
 		t_run_signals t_run_signal_death \
 		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \

@@ -149,8 +149,9 @@ check "debian/libwaitgroup1.symbols lists exactly userlib/libwaitgroup.map's sym
 	cmp <(sed -n 's/^ \([a-z_][a-z0-9_]*\)@\(LIBWAITGROUP_[0-9.]*\) .*/\2 \1/p' "$top/debian/libwaitgroup1.symbols" | sort) \
 	<({ awk '/^LIBWAITGROUP_[0-9.]+ *\{/ { node = $1 } /^[ \t]+[a-z_][a-z0-9_]*;/ { s = $1; sub(/;/, "", s); print node, s }' \
 		"$top/userlib/libwaitgroup.map"
-		# The 1.2 versions that wg.c binds with .symver, beside their 1.0 ones.
-		sed -n 's/^WG_DEFAULT(\([a-z_0-9]*\));$/LIBWAITGROUP_1.2 \1/p' "$top/userlib/wg.c"; } | sort)
+		# The versions that wg.c binds with .symver, beside the map's.
+		sed -n 's/^WG_DEFAULT(\([a-z_0-9]*\), v[0-9]*, \(LIBWAITGROUP_[0-9.]*\));$/\2 \1/p' "$top/userlib/wg.c"
+		sed -n 's/^WG_COMPAT([a-z_0-9]*, \([a-z_0-9]*\), \(LIBWAITGROUP_[0-9.]*\));$/\2 \1/p' "$top/userlib/wg.c"; } | sort -u)
 
 # Every license and exception an SPDX line (line 1 or 2 of a file, as in
 # the kernel) names has its text in LICENSES/, in the kernel's layout.

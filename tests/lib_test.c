@@ -14,13 +14,16 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <waitgroup.h>
@@ -324,6 +327,299 @@ TEST_F(lib, old_symbols_write_old_sizes)
 	for (i = WG_SIZE_WAIT_VER0; i < sizeof(buf); i++)
 		ASSERT_EQ(0xcc, buf[i]);
 	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * A program built against 1.2 is bound to the 1.2 versions of the waits,
+ * which write struct wg_wait's 40 bytes of 1.2 (arrays of them in
+ * wg_wait_all): nothing past them is touched. The 1.3 ones write 48,
+ * the target 0 with a result.
+ */
+int wg_wait_1_2(int fd, uint64_t deadline_ns, void *res);
+int wg_wait_timeout_1_2(int fd, int64_t timeout_ns, void *res);
+int wg_trywait_1_2(int fd, void *res);
+int wg_wait_flags_1_2(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res);
+int wg_wait_all_1_2(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+int wg_wait_any_1_2(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+__asm__(".symver wg_wait_1_2, wg_wait@LIBWAITGROUP_1.2");
+__asm__(".symver wg_wait_timeout_1_2, wg_wait_timeout@LIBWAITGROUP_1.2");
+__asm__(".symver wg_trywait_1_2, wg_trywait@LIBWAITGROUP_1.2");
+__asm__(".symver wg_wait_flags_1_2, wg_wait_flags@LIBWAITGROUP_1.2");
+__asm__(".symver wg_wait_all_1_2, wg_wait_all@LIBWAITGROUP_1.2");
+__asm__(".symver wg_wait_any_1_2, wg_wait_any@LIBWAITGROUP_1.2");
+
+#define WAIT_SIZE_1_2 40
+
+/* @buf[from..len) still holds the 0xcc it was filled with. */
+static int untouched(const unsigned char *buf, size_t from, size_t len)
+{
+	for (; from < len; from++) {
+		if (buf[from] != 0xcc)
+			return 0;
+	}
+	return 1;
+}
+
+/* The generation and error of a result at @p, of any version's layout. */
+static uint64_t gen_at(const unsigned char *p)
+{
+	return ((const struct wg_wait *)p)->generation;
+}
+
+static int error_at(const unsigned char *p)
+{
+	return ((const struct wg_wait *)p)->error;
+}
+
+TEST_F(lib, v12_symbols_write_v12_sizes)
+{
+	int a = wg_create(NULL, 0, 0, 0), b = wg_create(NULL, 0, 0, 0);
+	unsigned char buf[256];
+	int fds[2];
+	struct wg_wait *w = (void *)buf;
+
+	ASSERT_TRUE(a >= 0 && b >= 0);
+	fds[0] = a;
+	fds[1] = b;
+	ASSERT_EQ(0, wg_add(a, 1, 0));
+	ASSERT_EQ(0, wg_done_error(a, 3));
+	ASSERT_EQ(0, wg_add(b, 1, 0));
+	ASSERT_EQ(0, wg_done_error(b, 5));
+
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_1_2(a, WG_FOREVER, buf));
+	ASSERT_EQ(1U, gen_at(buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_EQ(0U, w->outflags);
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_timeout_1_2(a, -1, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_trywait_1_2(a, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_flags_1_2(a, 0, WG_WAIT_CANCEL_ON_ERROR, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+
+	/* Arrays: a stride of 40, and nothing after the second entry. */
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_all_1_2(fds, 2, WG_FOREVER, buf));
+	ASSERT_EQ(1U, gen_at(buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_EQ(1U, gen_at(buf + WAIT_SIZE_1_2));
+	ASSERT_EQ(5, error_at(buf + WAIT_SIZE_1_2));
+	ASSERT_TRUE(untouched(buf, 2 * WAIT_SIZE_1_2, sizeof(buf)));
+	ASSERT_EQ(0, wg_add(b, 1, 0));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_all_1_2(fds, 2, 0, buf));
+	ASSERT_EQ(1U, gen_at(buf));
+	ASSERT_EQ(WG_NO_GENERATION, gen_at(buf + WAIT_SIZE_1_2));
+	ASSERT_TRUE(untouched(buf, 2 * WAIT_SIZE_1_2, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_any_1_2(fds, 2, WG_FOREVER, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+
+	/* The current versions: 48 bytes, the target 0. */
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait(a, WG_FOREVER, w));
+	ASSERT_EQ(3, w->error);
+	ASSERT_EQ(0U, w->target);
+	ASSERT_TRUE(untouched(buf, sizeof(*w), sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_all(fds, 2, 0, w));
+	ASSERT_EQ(3, w[0].error);
+	ASSERT_EQ(0U, w[0].target);
+	ASSERT_EQ(WG_NO_GENERATION, w[1].generation);
+	ASSERT_TRUE(untouched(buf, 2 * sizeof(*w), sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_any(fds, 2, 0, w));
+	ASSERT_EQ(0U, w->target);
+	ASSERT_TRUE(untouched(buf, sizeof(*w), sizeof(buf)));
+	wg_close(b);
+	ASSERT_EQ(0, wg_close(a));
+}
+
+/* Complete the running generation with @error and re-arm the group. */
+static int complete_rearm(int fd, int error)
+{
+	int ret = wg_done_error(fd, error);
+
+	return ret ? ret : wg_add(fd, 1, 0);
+}
+
+/*
+ * wg_wait_call() in slices: each slice that ends without a result leaves
+ * the generation it waits for in the target, and the next slice with the
+ * same structure returns that generation's result, though the group was
+ * re-armed and completed again in between. A new wait does not.
+ */
+TEST_F(lib, wait_call_slices)
+{
+	struct wg_wait w = { 0 }, fresh = { 0 };
+	int fd = wg_create(NULL, 1, 0, 0);
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(0, complete_rearm(fd, 0));		/* generation 1; 2 runs */
+	w.deadline_ns = 0;
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_call(fd, &w));
+	ASSERT_EQ(2U, w.target);
+	w.deadline_ns = wg_deadline(1000000);
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_call(fd, &w));	/* a slice that sleeps */
+	ASSERT_EQ(2U, w.target);
+	ASSERT_EQ(0, complete_rearm(fd, 7));		/* 2 completes */
+	ASSERT_EQ(0, complete_rearm(fd, 8));		/* and 3 */
+	w.deadline_ns = wg_deadline(1000000);
+	ASSERT_EQ(0, wg_wait_call(fd, &w));
+	ASSERT_EQ(2U, w.generation);
+	ASSERT_EQ(7, w.error);
+	ASSERT_EQ(0U, w.outflags);
+	ASSERT_EQ(0U, w.target);
+	/* Without the target: a new wait, for generation 4, now running. */
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_call(fd, &fresh));
+	ASSERT_EQ(4U, fresh.target);
+	/* Not begun yet: EINVAL. */
+	fresh.target = 5;
+	ASSERT_EQ(-EINVAL, wg_wait_call(fd, &fresh));
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+/*
+ * A result that has left the group's ring of the last 8 is reported as
+ * expired, never replaced by another generation's; 8 completions later
+ * it is still there.
+ */
+TEST_F(lib, wait_call_expired)
+{
+	struct wg_wait w = { 0 }, kept;
+	int fd = wg_create(NULL, 1, 0, 0), i;
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(-ETIMEDOUT, wg_wait_call(fd, &w));
+	ASSERT_EQ(1U, w.target);
+	kept = w;
+	for (i = 1; i <= 8; i++)
+		ASSERT_EQ(0, complete_rearm(fd, 10 + i));	/* 1 to 8 */
+	ASSERT_EQ(0, wg_wait_call(fd, &kept));
+	ASSERT_EQ(1U, kept.generation);
+	ASSERT_EQ(11, kept.error);
+	ASSERT_EQ(0U, kept.outflags);
+	ASSERT_EQ(0, complete_rearm(fd, 19));		/* 9: 1 leaves the ring */
+	memset(&w.generation, 0xcc, offsetof(struct wg_wait, target) -
+	       offsetof(struct wg_wait, generation));
+	ASSERT_EQ(0, wg_wait_call(fd, &w));
+	ASSERT_EQ(1U, w.generation);
+	ASSERT_EQ((uint32_t)WG_RESULT_EXPIRED, w.outflags);
+	ASSERT_EQ(0, w.error);
+	ASSERT_EQ(0U, w.abandoned);
+	ASSERT_EQ(0U, w.target);
+	ASSERT_EQ(0, wg_close(fd));
+}
+
+static int sig_fd = -1;
+
+/* Generation 1 completes (error 21) and 2 (error 22); 3 runs. */
+static void complete_twice(int sig)
+{
+	(void)sig;
+	if (complete_rearm(sig_fd, 21) || complete_rearm(sig_fd, 22))
+		_exit(90);
+}
+
+/*
+ * A child that signals @parent once it sleeps in a wait of @fd (and exits
+ * if the parent goes first).
+ */
+static pid_t signal_when_waiting(int fd, pid_t parent, int sig)
+{
+	struct wg_info info;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	do {
+		if (wg_info(fd, &info) || getppid() != parent)
+			_exit(1);
+	} while (info.waiters < 1 && !usleep(1000));
+	_exit(kill(parent, sig) ? 1 : 0);
+}
+
+/*
+ * EINTR: the kernel leaves the target in the caller's structure, and
+ * wg_wait_call() with it returns the generation the wait began in, which
+ * the signal handler completed, re-armed and completed again.
+ */
+TEST_F(lib, wait_call_after_eintr)
+{
+	struct sigaction sa = { .sa_handler = complete_twice };
+	struct wg_wait w = { .deadline_ns = WG_FOREVER };
+	pid_t pid;
+	int st;
+
+	sig_fd = wg_create(NULL, 1, 0, 0);
+	ASSERT_TRUE(sig_fd >= 0);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));	/* no SA_RESTART */
+	pid = signal_when_waiting(sig_fd, getpid(), SIGUSR1);
+	ASSERT_TRUE(pid > 0);
+	ASSERT_EQ(-EINTR, wg_wait_call(sig_fd, &w));
+	ASSERT_EQ(1U, w.target);
+	ASSERT_EQ(1, count_of(sig_fd));			/* re-armed */
+	w.deadline_ns = wg_deadline(10000000000LL);
+	ASSERT_EQ(0, wg_wait_call(sig_fd, &w));
+	ASSERT_EQ(1U, w.generation);
+	ASSERT_EQ(21, w.error);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, wg_close(sig_fd));
+}
+
+/*
+ * SA_RESTART: the kernel restarts the library's own wait with the target
+ * in it, for wg_wait() of 1.3 and of 1.2 alike (which still writes no
+ * more than its 40 bytes). A restart that began anew would sleep into
+ * generation 3 and time out.
+ */
+TEST_F(lib, wait_restart_keeps_generation)
+{
+	struct sigaction sa = {
+		.sa_handler = complete_twice, .sa_flags = SA_RESTART,
+	};
+	unsigned char buf[128];
+	struct wg_wait res;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	sig_fd = wg_create(NULL, 1, 0, 0);
+	ASSERT_TRUE(sig_fd >= 0);
+	pid = signal_when_waiting(sig_fd, getpid(), SIGUSR1);
+	ASSERT_TRUE(pid > 0);
+	ASSERT_EQ(0, wg_wait(sig_fd, wg_deadline(10000000000LL), &res));
+	ASSERT_EQ(1U, res.generation);
+	ASSERT_EQ(21, res.error);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, wg_close(sig_fd));
+
+	sig_fd = wg_create(NULL, 1, 0, 0);
+	ASSERT_TRUE(sig_fd >= 0);
+	pid = signal_when_waiting(sig_fd, getpid(), SIGUSR1);
+	ASSERT_TRUE(pid > 0);
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_1_2(sig_fd, wg_deadline(10000000000LL), buf));
+	ASSERT_EQ(1U, gen_at(buf));
+	ASSERT_EQ(21, error_at(buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, wg_close(sig_fd));
 }
 
 /* wg_create_limit, wg_set_limit, wg_add_wait, wg_cancel, wg_wait_flags */
@@ -1172,7 +1468,8 @@ TEST_F(lib, wait_all)
 
 /*
  * wg_wait_all returns for a group that completes and is re-armed at once
- * while it waits (the poll latch), and for one that completes later.
+ * while it waits (readable: a completion its file has not reported), and
+ * for one that completes later.
  */
 TEST_F(lib, wait_all_rearmed)
 {
@@ -1199,6 +1496,117 @@ TEST_F(lib, wait_all_rearmed)
 	ASSERT_EQ(0, st);
 	wg_close(b);
 	ASSERT_EQ(0, wg_close(a));
+}
+
+#ifndef __NR_epoll_pwait2
+#define __NR_epoll_pwait2 441
+#endif
+
+/* Until process @pid sleeps in epoll_wait(2): its /proc/PID/syscall. */
+static int until_in_epoll_wait(pid_t pid)
+{
+	char path[64], line[128];
+	long nr;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (;;) {
+		f = fopen(path, "re");
+		if (!f)
+			return -errno;
+		if (!fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		fclose(f);
+		/* "running", or the number of the call it sleeps in. */
+		if (sscanf(line, "%ld", &nr) == 1 &&
+		    (nr == __NR_epoll_wait || nr == __NR_epoll_pwait ||
+		     nr == __NR_epoll_pwait2))
+			return 0;
+		usleep(1000);
+	}
+}
+
+/* The calling thread on CPU 0 only. */
+static int on_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * A child on CPU 0 that waits for @fds with wg_wait_all() (@any:
+ * wg_wait_any()) and writes the return value and the results to @out.
+ */
+static pid_t wait_set_child(const int *fds, int any, int out)
+{
+	struct { int ret; struct wg_wait res[2]; } r;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	memset(&r, 0, sizeof(r));
+	if (on_cpu0())
+		_exit(2);
+	if (any)
+		r.ret = wg_wait_any(fds, 2, wg_deadline(30000000000LL), r.res);
+	else
+		r.ret = wg_wait_all(fds, 2, wg_deadline(30000000000LL), r.res);
+	_exit(write(out, &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+}
+
+/*
+ * wg_wait_all and wg_wait_any keep each group's target between their
+ * looks: a group that completes, is re-armed and completes again after
+ * the call's first look (it sleeps in epoll) and before its next is
+ * reported with the generation the call began in. Between the two the
+ * child cannot run: it is on CPU 0, where this process then runs
+ * SCHED_FIFO, which no normal task preempts, until it reads the pipe.
+ * (A stop would not do: epoll_wait() fails with EINTR after SIGCONT.)
+ */
+TEST_F(lib, wait_set_keeps_generation)
+{
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	struct { int ret; struct wg_wait res[2]; } r;
+	int a, b, fds[2], p[2], st, any;
+	pid_t pid;
+
+	ASSERT_TRUE(!pipe(p));
+	ASSERT_EQ(0, on_cpu0());
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo)) {
+		SKIP(return, "no SCHED_FIFO: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, sched_setscheduler(0, SCHED_OTHER, &other));
+	for (any = 0; any < 2; any++) {
+		a = wg_create(NULL, 1, 0, 0);
+		b = wg_create(NULL, 1, 0, 0);
+		ASSERT_TRUE(a >= 0 && b >= 0);
+		fds[0] = a;
+		fds[1] = b;
+		pid = wait_set_child(fds, any, p[1]);
+		ASSERT_TRUE(pid > 0);
+		ASSERT_EQ(0, until_in_epoll_wait(pid));
+		ASSERT_EQ(0, sched_setscheduler(0, SCHED_FIFO, &fifo));
+		ASSERT_EQ(0, complete_rearm(a, 3));	/* generation 1 */
+		ASSERT_EQ(0, complete_rearm(a, 4));	/* generation 2 */
+		if (!any)
+			ASSERT_EQ(0, wg_done_error(b, 5));
+		ASSERT_EQ((ssize_t)sizeof(r), read(p[0], &r, sizeof(r)));
+		ASSERT_EQ(0, sched_setscheduler(0, SCHED_OTHER, &other));
+		ASSERT_EQ(0, r.ret);
+		ASSERT_EQ(1U, r.res[0].generation);
+		ASSERT_EQ(3, r.res[0].error);
+		if (!any) {
+			ASSERT_EQ(1U, r.res[1].generation);
+			ASSERT_EQ(5, r.res[1].error);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_EQ(0, st);
+		wg_close(b);
+		ASSERT_EQ(0, wg_close(a));
+	}
 }
 
 /* wg_wait_any: the first group in order that completed; the others keep theirs */

@@ -310,9 +310,10 @@ static void forward_signals(struct task *t)
 /*
  * The ledger polled readable while it holds the task's add, so the
  * counter cannot be zero by the task's own count: the generation is
- * canceled (the usual case), or a completion was latched (taken here), or
- * dones the group never had an add for took the counter to zero (level-
- * triggered: no longer polled). A descriptor that may not wait reports
+ * canceled (the usual case), or a generation completed that this open
+ * file has not reported (taken here, which reports it), or dones the
+ * group never had an add for took the counter to zero (level-triggered:
+ * no longer polled). A descriptor that may not wait reports
  * POLLERR: not polled either, and the task is not ended by a cancel.
  * Returns 1 when canceled.
  */

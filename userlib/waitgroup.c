@@ -379,6 +379,20 @@ static uint64_t now_ns(void)
 	return wg_deadline(0);
 }
 
+/* Milliseconds for epoll_wait() until @deadline, rounded up; -1: never. */
+static int ms_until(uint64_t deadline)
+{
+	uint64_t now, ms;
+
+	if (deadline == WG_FOREVER)
+		return -1;
+	now = now_ns();
+	if (now >= deadline)
+		return 0;
+	ms = (deadline - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
 /* The live bar on stderr: finished/total of the running generation. */
 static void draw_bar(int done, int total)
 {
@@ -404,6 +418,11 @@ static void draw_bar(int done, int total)
  * @fd: open with WG_ACCESS_WAIT
  * @max: the highest count seen, or --total: the generation's tasks
  * @count: the count last seen
+ * @call: the group's wait, one from the first step to the last: the
+ *	target the kernel leaves in it when a step ends without a result
+ *	makes the next step wait for the same generation
+ * @look: several groups: look at this one again (its descriptor was
+ *	readable, or it has not been looked at yet)
  * @res: the completed generation's result; generation WG_NO_GENERATION
  *	while it has not completed
  */
@@ -412,6 +431,8 @@ struct group {
 	int fd;
 	int max;
 	int count;
+	struct wg_wait call;
+	int look;
 	struct wg_wait res;
 };
 
@@ -495,81 +516,133 @@ static void show_progress(const struct group *gs, int n, int tty, int last)
 	draw_bar(done, total);
 }
 
-/*
- * One wait over the groups still running, until @deadline: every one, or
- * with --any the first. Their results go to gs[i].res. 0, -ETIMEDOUT or
- * another -errno.
- */
 /* WG_WAIT_CANCEL_ON_ERROR for wait --cancel-on-error (a single group). */
 static unsigned int wait_flags;
 
-static int wait_step(struct group *gs, int n, int any, uint64_t deadline)
+/*
+ * The group's wait, resumed, until @deadline (0: only a look): 0 with the
+ * result in g->res, -ETIMEDOUT (the target kept for the next call), or
+ * another -errno.
+ */
+static int group_wait(struct group *g, uint64_t deadline)
 {
-	int *fds, *map, i, m = 0, ret;
-	struct wg_wait *res;
+	int ret;
 
-	fds = calloc(n, sizeof(*fds));
-	map = calloc(n, sizeof(*map));
-	res = calloc(n, sizeof(*res));
-	ret = -ENOMEM;
-	if (!fds || !map || !res)
-		goto out_free;
-	for (i = 0; i < n; i++) {
-		if (completed(&gs[i]))
-			continue;
-		map[m] = i;
-		fds[m++] = gs[i].fd;
-	}
-	/* One group: the kernel's own wait, so it counts among the waiters. */
-	if (m == 1) {
-		ret = wg_wait_flags(fds[0], deadline, wait_flags, &res[0]);
-		if (!ret)
-			gs[map[0]].res = res[0];
-		goto out_free;
-	}
-	if (any) {
-		ret = wg_wait_any(fds, m, deadline, res);
-		if (ret >= 0) {
-			gs[map[ret]].res = res[0];
-			ret = 0;
-		}
-		goto out_free;
-	}
-	ret = wg_wait_all(fds, m, deadline, res);
-	for (i = 0; i < m; i++) {
-		if (res[i].generation != WG_NO_GENERATION)
-			gs[map[i]].res = res[i];
-	}
-out_free:
-	free(fds);
-	free(map);
-	free(res);
+	g->call.deadline_ns = deadline;
+	g->call.flags = wait_flags;
+	do
+		ret = wg_wait_call(g->fd, &g->call);
+	while (ret == -EINTR);
+	if (!ret)
+		g->res = g->call;
 	return ret;
 }
 
 /*
- * Wait, showing progress from WG_IOC_INFO: a bar on a terminal, lines
- * otherwise, redrawn every 200 ms. The waits are in steps, and an epoll
- * registration of every group holds the poll latch armed across them: a
- * group that completes between two steps, even re-armed at once, has its
- * completion kept for the next.
+ * Several groups, watched by @ep (every group registered, then each
+ * looked at once): look at the ones marked, in the order given; with
+ * --any stop at the first that completed. Returns 1 when the wait is
+ * over, 0 if not, or -errno.
  */
-static int wait_progress(struct group *gs, int n, const struct wait_opts *o)
+static int look_groups(struct group *gs, int n, int any, int ep)
+{
+	int i, left = 0, ret;
+
+	for (i = 0; i < n; i++) {
+		if (completed(&gs[i]))
+			continue;
+		if (gs[i].look) {
+			gs[i].look = 0;
+			ret = group_wait(&gs[i], 0);
+			if (ret && ret != -ETIMEDOUT)
+				return ret;
+			if (!ret) {
+				epoll_ctl(ep, EPOLL_CTL_DEL, gs[i].fd, NULL);
+				if (any)
+					return 1;
+				continue;
+			}
+		}
+		left++;
+	}
+	return !left;
+}
+
+/*
+ * One step of the wait over the groups still running, until @deadline:
+ * every one, or with --any the first. Their results go to gs[i].res. 0,
+ * -ETIMEDOUT or another -errno.
+ */
+static int wait_step(struct group *gs, int n, int any, int ep,
+		     uint64_t deadline)
+{
+	struct epoll_event evs[16];
+	int i, m, ret, last;
+
+	/* One group: the kernel's own wait, so it counts among the waiters. */
+	if (n == 1)
+		return group_wait(&gs[0], deadline);
+	for (;;) {
+		ret = look_groups(gs, n, any, ep);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		/* One left: in the kernel, as a single group. */
+		for (i = 0, m = 0, last = 0; i < n; i++) {
+			if (!completed(&gs[i])) {
+				m++;
+				last = i;
+			}
+		}
+		if (m == 1)
+			return group_wait(&gs[last], deadline);
+		m = epoll_wait(ep, evs, 16, ms_until(deadline));
+		if (m < 0 && errno != EINTR)
+			return -errno;
+		if (!m && deadline != WG_FOREVER && now_ns() >= deadline)
+			return -ETIMEDOUT;
+		for (i = 0; i < m; i++)
+			gs[evs[i].data.u32].look = 1;
+	}
+}
+
+/*
+ * Several groups: one epoll instance for the whole wait, every group
+ * registered before it is first looked at, so that a completion after
+ * that look makes it readable; -1 for a single group.
+ */
+static int watch_groups(struct group *gs, int n, int *ep)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	int i, ret, tty = isatty(STDERR_FILENO), hold;
-	uint64_t step;
+	int i;
 
-	hold = epoll_create1(EPOLL_CLOEXEC);
-	if (hold < 0)
+	*ep = -1;
+	if (n == 1)
+		return 0;
+	*ep = epoll_create1(EPOLL_CLOEXEC);
+	if (*ep < 0)
 		return -errno;
 	for (i = 0; i < n; i++) {
-		if (epoll_ctl(hold, EPOLL_CTL_ADD, gs[i].fd, &ev)) {
-			ret = -errno;
-			close(hold);
-			return ret;
-		}
+		ev.data.u32 = i;
+		gs[i].look = 1;
+		if (epoll_ctl(*ep, EPOLL_CTL_ADD, gs[i].fd, &ev))
+			return errno == EEXIST ? -EINVAL : -errno;
 	}
+	return 0;
+}
+
+/*
+ * Wait, showing progress from WG_IOC_INFO: a bar on a terminal, lines
+ * otherwise, redrawn every 200 ms. The wait goes in steps of that length;
+ * each group's wait carries its target from one step to the next, so a
+ * group that completes between two steps, even re-armed at once and
+ * completed again, is reported with the generation the wait began in.
+ */
+static int wait_progress(struct group *gs, int n, int ep,
+			 const struct wait_opts *o)
+{
+	int ret, tty = isatty(STDERR_FILENO);
+	uint64_t step;
+
 	for (;;) {
 		ret = update_counts(gs, n);
 		if (ret)
@@ -578,11 +651,10 @@ static int wait_progress(struct group *gs, int n, const struct wait_opts *o)
 		step = now_ns() + 200000000ULL;
 		if (step > o->deadline)
 			step = o->deadline;
-		ret = wait_step(gs, n, o->any, step);
+		ret = wait_step(gs, n, o->any, ep, step);
 		if (ret != -ETIMEDOUT || step == o->deadline)
 			break;
 	}
-	close(hold);
 	if (ret != -ETIMEDOUT && ret)
 		return ret;
 	update_counts(gs, n);
@@ -592,9 +664,20 @@ static int wait_progress(struct group *gs, int n, const struct wait_opts *o)
 	return ret;
 }
 
-/* A completed group's verdict: 0 ok, 1 a task failed, 2 one abandoned. */
+static int expired(const struct group *g)
+{
+	return !!(g->res.outflags & WG_RESULT_EXPIRED);
+}
+
+/*
+ * A completed group's verdict: 0 ok, 1 a task failed, 2 one abandoned, 3
+ * its result expired (the kernel no longer kept it when the wait came
+ * back for it): how its tasks went is not known.
+ */
 static int verdict(const struct group *g)
 {
+	if (expired(g))
+		return EXIT_FAILED;
 	if (g->res.abandoned)
 		return EXIT_ABANDONED;
 	return g->res.error ? EXIT_TASK_FAILED : 0;
@@ -606,6 +689,7 @@ static const char *status_word(const struct group *g, int timed_out)
 		[0] = "ok",
 		[EXIT_TASK_FAILED] = "failed",
 		[EXIT_ABANDONED] = "abandoned",
+		[EXIT_FAILED] = "expired",
 	};
 
 	if (completed(g))
@@ -624,7 +708,10 @@ static void print_wait_json(const struct group *gs, int n, int timed_out)
 
 		fputs(i ? ",\n{\"name\":" : "{\"name\":", stdout);
 		print_json_string(g->name);
-		if (completed(g))
+		if (completed(g) && expired(g))
+			printf(",\"generation\":%" PRIu64 ",\"error\":null,\"abandoned\":null,\"canceled\":null",
+			       (uint64_t)g->res.generation);
+		else if (completed(g))
 			printf(",\"generation\":%" PRIu64 ",\"error\":%d,\"abandoned\":%u,\"canceled\":%s",
 			       (uint64_t)g->res.generation, g->res.error,
 			       g->res.abandoned,
@@ -643,6 +730,10 @@ static void print_wait_verbose(const struct group *g, int named)
 
 	if (named)
 		printf("name=%s ", g->name);
+	if (expired(g)) {
+		printf("generation=%" PRIu64 " expired\n", (uint64_t)r->generation);
+		return;
+	}
 	printf("generation=%" PRIu64 " tasks=%d finished=%d abandoned=%u error=%d\n",
 	       (uint64_t)r->generation, g->max,
 	       g->max > (int)r->abandoned ? g->max - (int)r->abandoned : 0,
@@ -668,7 +759,10 @@ static int wait_report(const struct group *gs, int n, int timed_out,
 		if (o->verbose)
 			print_wait_verbose(g, n > 1);
 		v = verdict(g);
-		if (v == EXIT_ABANDONED)
+		if (expired(g))
+			fprintf(stderr, "%s: %s: generation %" PRIu64 " completed, but its result is no longer kept\n",
+				prog, g->name, (uint64_t)g->res.generation);
+		else if (v == EXIT_ABANDONED)
 			fprintf(stderr, "%s: %s: %u task%s abandoned (holder died before done)\n",
 				prog, g->name, g->res.abandoned,
 				g->res.abandoned == 1 ? "" : "s");
@@ -699,7 +793,7 @@ static int cmd_wait(int argc, char **argv)
 		{ 0 }
 	};
 	struct wait_opts o = { .deadline = WG_FOREVER };
-	int c, i, n, ret = 0;
+	int c, i, n, ret = 0, ep = -1;
 	struct group *gs;
 
 	while ((c = next_opt(argc, argv, ":t:pT:vajCh", opts)) != -1) {
@@ -747,15 +841,19 @@ static int cmd_wait(int argc, char **argv)
 	}
 	if (!ret) {
 		ret = update_counts(gs, n);
+		if (!ret)
+			ret = watch_groups(gs, n, &ep);
 		if (!ret && o.progress)
-			ret = wait_progress(gs, n, &o);
+			ret = wait_progress(gs, n, ep, &o);
 		else if (!ret)
-			ret = wait_step(gs, n, o.any, o.deadline);
+			ret = wait_step(gs, n, o.any, ep, o.deadline);
 		if (ret && ret != -ETIMEDOUT)
 			ret = fail(n > 1 ? "wait" : gs[0].name, -ret);
 		else
 			ret = wait_report(gs, n, ret == -ETIMEDOUT, &o);
 	}
+	if (ep >= 0)
+		close(ep);
 	for (i = 0; i < n; i++) {
 		if (gs[i].fd >= 0)
 			wg_close(gs[i].fd);

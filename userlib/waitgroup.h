@@ -5,9 +5,10 @@
  * Every function returns 0 (or a file descriptor, a pid, a count) on
  * success and a negative errno on failure, in the style of liburing; none
  * of them reports through errno. A group is a file descriptor: poll it
- * for POLLIN (the counter is zero, or a generation completed while it was
- * polled: wg_trywait() then returns it), pass it to children or over a
- * socket, close it with wg_close() or close(2).
+ * for POLLIN (the counter is zero, the group is canceled, or a generation
+ * completed that this open file has not reported: wg_trywait() then
+ * returns it), pass it to children or over a socket, close it with
+ * wg_close() or close(2).
  *
  *	int wg = wg_create("build", 0, 0600, 0);
  *	wg_spawn(wg, (char *const[]){ "make", "-C", "lib", NULL }, 0);
@@ -31,7 +32,7 @@ extern "C" {
 #define WG_DEVICE_PATH "/dev/waitgroup"
 
 #define LIBWAITGROUP_VERSION_MAJOR 1
-#define LIBWAITGROUP_VERSION_MINOR 2
+#define LIBWAITGROUP_VERSION_MINOR 3
 
 /* Groups: wg_create(3) */
 int wg_create(const char *name, int count, unsigned int mode,
@@ -54,6 +55,12 @@ int wg_wait_timeout(int fd, int64_t timeout_ns, struct wg_wait *res);
 int wg_trywait(int fd, struct wg_wait *res);
 int wg_info(int fd, struct wg_info *info);
 uint64_t wg_deadline(int64_t timeout_ns);
+/*
+ * WG_IOC_WAIT itself (1.3): @w is read and written as the kernel does, so
+ * a wait that returned -EINTR or -ETIMEDOUT resumes, for the generation
+ * it began in, when called again with the same @w (its target).
+ */
+int wg_wait_call(int fd, struct wg_wait *w);
 
 /* Several groups at once: wg_wait_all(3) (1.2) */
 #define WG_NO_GENERATION UINT64_MAX	/* res[i] of a group still running */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,50 +188,91 @@ int wg_done_error(int fd, int error)
 }
 
 /*
- * struct wg_wait and struct wg_info grew in 1.2 (uapi: "Structures only
- * ever grow at their end"). A program built against 1.0 or 1.1 passes the
- * first version's sizes: in the shared library it is bound to the *_v0
- * symbols below (the 1.0 versions of the names), which write no more than
- * that. Against a module older than 1.2, which knows only the first
- * sizes, the calls fall back to them (ENOTTY).
+ * struct wg_wait and struct wg_info grew in 1.2, struct wg_wait again in
+ * 1.3 (uapi: "Structures only ever grow at their end"). A program built
+ * against an older release passes the sizes it knew: in the shared
+ * library it is bound to the *_v0 symbols below (the 1.0 versions of the
+ * names), which write 32 bytes of struct wg_wait and 104 of struct
+ * wg_info, or to the *_v12 ones (the 1.2 versions), which write 40 of
+ * struct wg_wait, in arrays too. Every version calls the kernel with the
+ * 48-byte structure, whose target a restart after a signal brings back.
+ * A module older than 1.2 knows only the first sizes and answers ENOTTY
+ * to the others: the calls then fall back to 32 bytes. (A module of 1.2
+ * takes 48 bytes: it reads the target as the zero tail of a longer
+ * structure and never writes it, so every call there is a new one.)
  */
 #define WG_IOC_WAIT_VER0 \
 	_IOC(_IOC_READ | _IOC_WRITE, WG_IOC_MAGIC, 0x12, WG_SIZE_WAIT_VER0)
 #define WG_IOC_INFO_VER0 \
 	_IOC(_IOC_READ, WG_IOC_MAGIC, 0x13, WG_SIZE_INFO_VER0)
+/* struct wg_wait of 1.2, up to its __pad2. */
+#define WG_SIZE_WAIT_V12 40
 
 #ifdef __PIC__
-#define WG_COMPAT(impl, name) \
-	__asm__(".symver " #impl "," #name "@LIBWAITGROUP_1.0")
-/* In the shared library the 1.2 function is name_v12, name@@1.2. */
-#define WG_V12(name) name##_v12
-#define WG_DEFAULT(name) \
-	__asm__(".symver " #name "_v12," #name "@@LIBWAITGROUP_1.2")
+/* @impl is the name's version @node, not the default one. */
+#define WG_COMPAT(impl, name, node) \
+	__asm__(".symver " #impl "," #name "@" #node)
+/* In the shared library the current function is name_vNN, name@@node. */
+#define WG_IMPL(name, v) name##_##v
+#define WG_DEFAULT(name, v, node) \
+	__asm__(".symver " #name "_" #v "," #name "@@" #node)
 #else
-#define WG_COMPAT(impl, name)
-#define WG_V12(name) name
-#define WG_DEFAULT(name)
+#define WG_COMPAT(impl, name, node)
+#define WG_IMPL(name, v) name
+#define WG_DEFAULT(name, v, node)
 #endif
-WG_DEFAULT(wg_wait);
-WG_DEFAULT(wg_wait_timeout);
-WG_DEFAULT(wg_trywait);
-WG_DEFAULT(wg_info);
+WG_DEFAULT(wg_wait, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_wait_timeout, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_trywait, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_wait_flags, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_wait_all, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_wait_any, v13, LIBWAITGROUP_1.3);
+WG_DEFAULT(wg_info, v12, LIBWAITGROUP_1.2);
 #ifdef __PIC__
-int wg_wait_v12(int fd, uint64_t deadline_ns, struct wg_wait *res);
-int wg_wait_timeout_v12(int fd, int64_t timeout_ns, struct wg_wait *res);
-int wg_trywait_v12(int fd, struct wg_wait *res);
+int wg_wait_v13(int fd, uint64_t deadline_ns, struct wg_wait *res);
+int wg_wait_timeout_v13(int fd, int64_t timeout_ns, struct wg_wait *res);
+int wg_trywait_v13(int fd, struct wg_wait *res);
+int wg_wait_flags_v13(int fd, uint64_t deadline_ns, unsigned int flags,
+		      struct wg_wait *res);
+int wg_wait_all_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    struct wg_wait *res);
+int wg_wait_any_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    struct wg_wait *res);
 int wg_info_v12(int fd, struct wg_info *info);
 #endif
 
+/*
+ * WG_IOC_WAIT with @w read and written, as the kernel leaves it: the
+ * result, or on ETIMEDOUT and EINTR the target to come back with.
+ */
+static int wait_ioctl(int fd, struct wg_wait *w)
+{
+	int ret = wg_ioctl(fd, WG_IOC_WAIT, w);
+
+	/* A module before 1.2: no flags, no target, no outflags. */
+	if (ret == -ENOTTY && !w->flags && !w->target) {
+		w->outflags = 0;
+		ret = wg_ioctl(fd, WG_IOC_WAIT_VER0, w);
+	}
+	return ret;
+}
+
+int wg_wait_call(int fd, struct wg_wait *w)
+{
+	return wait_ioctl(fd, w);
+}
+
+/*
+ * A new wait, its result copied to @res (if not NULL) in @size bytes: the
+ * struct wg_wait of the caller's release.
+ */
 static int wait_sized(int fd, uint64_t deadline_ns, unsigned int flags,
 		      void *res, size_t size)
 {
 	struct wg_wait arg = { .deadline_ns = deadline_ns, .flags = flags };
 	int ret;
 
-	ret = wg_ioctl(fd, WG_IOC_WAIT, &arg);
-	if (ret == -ENOTTY && !flags)
-		ret = wg_ioctl(fd, WG_IOC_WAIT_VER0, &arg);
+	ret = wait_ioctl(fd, &arg);
 	if (!ret && res)
 		memcpy(res, &arg, size);
 	return ret;
@@ -250,24 +292,6 @@ static int info_sized(int fd, void *info, size_t size)
 	return ret;
 }
 
-int WG_V12(wg_wait)(int fd, uint64_t deadline_ns, struct wg_wait *res)
-{
-	return wait_sized(fd, deadline_ns, 0, res, sizeof(*res));
-}
-
-int wg_wait_flags(int fd, uint64_t deadline_ns, unsigned int flags,
-		  struct wg_wait *res)
-{
-	return wait_sized(fd, deadline_ns, flags, res, sizeof(*res));
-}
-
-int wg_wait_v0(int fd, uint64_t deadline_ns, void *res);
-WG_COMPAT(wg_wait_v0, wg_wait);
-int wg_wait_v0(int fd, uint64_t deadline_ns, void *res)
-{
-	return wait_sized(fd, deadline_ns, 0, res, WG_SIZE_WAIT_VER0);
-}
-
 uint64_t wg_deadline(int64_t timeout_ns)
 {
 	struct timespec now;
@@ -282,41 +306,95 @@ uint64_t wg_deadline(int64_t timeout_ns)
 	return t + (uint64_t)timeout_ns;
 }
 
-int WG_V12(wg_wait_timeout)(int fd, int64_t timeout_ns, struct wg_wait *res)
+static int trywait_sized(int fd, void *res, size_t size)
 {
-	return WG_V12(wg_wait)(fd, wg_deadline(timeout_ns), res);
+	int ret = wait_sized(fd, 0, 0, res, size);
+
+	return ret == -ETIMEDOUT ? -EAGAIN : ret;
+}
+
+int WG_IMPL(wg_wait, v13)(int fd, uint64_t deadline_ns, struct wg_wait *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, sizeof(*res));
+}
+
+int WG_IMPL(wg_wait_flags, v13)(int fd, uint64_t deadline_ns,
+				unsigned int flags, struct wg_wait *res)
+{
+	return wait_sized(fd, deadline_ns, flags, res, sizeof(*res));
+}
+
+int WG_IMPL(wg_wait_timeout, v13)(int fd, int64_t timeout_ns,
+				  struct wg_wait *res)
+{
+	return wait_sized(fd, wg_deadline(timeout_ns), 0, res, sizeof(*res));
+}
+
+int WG_IMPL(wg_trywait, v13)(int fd, struct wg_wait *res)
+{
+	return trywait_sized(fd, res, sizeof(*res));
+}
+
+int wg_wait_v12(int fd, uint64_t deadline_ns, void *res);
+WG_COMPAT(wg_wait_v12, wg_wait, LIBWAITGROUP_1.2);
+int wg_wait_v12(int fd, uint64_t deadline_ns, void *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, WG_SIZE_WAIT_V12);
+}
+
+int wg_wait_flags_v12(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res);
+WG_COMPAT(wg_wait_flags_v12, wg_wait_flags, LIBWAITGROUP_1.2);
+int wg_wait_flags_v12(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res)
+{
+	return wait_sized(fd, deadline_ns, flags, res, WG_SIZE_WAIT_V12);
+}
+
+int wg_wait_timeout_v12(int fd, int64_t timeout_ns, void *res);
+WG_COMPAT(wg_wait_timeout_v12, wg_wait_timeout, LIBWAITGROUP_1.2);
+int wg_wait_timeout_v12(int fd, int64_t timeout_ns, void *res)
+{
+	return wait_sized(fd, wg_deadline(timeout_ns), 0, res,
+			  WG_SIZE_WAIT_V12);
+}
+
+int wg_trywait_v12(int fd, void *res);
+WG_COMPAT(wg_trywait_v12, wg_trywait, LIBWAITGROUP_1.2);
+int wg_trywait_v12(int fd, void *res)
+{
+	return trywait_sized(fd, res, WG_SIZE_WAIT_V12);
+}
+
+int wg_wait_v0(int fd, uint64_t deadline_ns, void *res);
+WG_COMPAT(wg_wait_v0, wg_wait, LIBWAITGROUP_1.0);
+int wg_wait_v0(int fd, uint64_t deadline_ns, void *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, WG_SIZE_WAIT_VER0);
 }
 
 int wg_wait_timeout_v0(int fd, int64_t timeout_ns, void *res);
-WG_COMPAT(wg_wait_timeout_v0, wg_wait_timeout);
+WG_COMPAT(wg_wait_timeout_v0, wg_wait_timeout, LIBWAITGROUP_1.0);
 int wg_wait_timeout_v0(int fd, int64_t timeout_ns, void *res)
 {
-	return wg_wait_v0(fd, wg_deadline(timeout_ns), res);
-}
-
-int WG_V12(wg_trywait)(int fd, struct wg_wait *res)
-{
-	int ret = WG_V12(wg_wait)(fd, 0, res);
-
-	return ret == -ETIMEDOUT ? -EAGAIN : ret;
+	return wait_sized(fd, wg_deadline(timeout_ns), 0, res,
+			  WG_SIZE_WAIT_VER0);
 }
 
 int wg_trywait_v0(int fd, void *res);
-WG_COMPAT(wg_trywait_v0, wg_trywait);
+WG_COMPAT(wg_trywait_v0, wg_trywait, LIBWAITGROUP_1.0);
 int wg_trywait_v0(int fd, void *res)
 {
-	int ret = wg_wait_v0(fd, 0, res);
-
-	return ret == -ETIMEDOUT ? -EAGAIN : ret;
+	return trywait_sized(fd, res, WG_SIZE_WAIT_VER0);
 }
 
-int WG_V12(wg_info)(int fd, struct wg_info *info)
+int WG_IMPL(wg_info, v12)(int fd, struct wg_info *info)
 {
 	return info_sized(fd, info, sizeof(*info));
 }
 
 int wg_info_v0(int fd, void *info);
-WG_COMPAT(wg_info_v0, wg_info);
+WG_COMPAT(wg_info_v0, wg_info, LIBWAITGROUP_1.0);
 int wg_info_v0(int fd, void *info)
 {
 	return info_sized(fd, info, WG_SIZE_INFO_VER0);
@@ -349,17 +427,27 @@ int wg_cancel(int fd, int error)
 
 /*
  * Several groups: one epoll instance holds every descriptor for the whole
- * call. While a file is registered, a completion that the kernel sees on
- * it is latched (uapi: "The poll latch"), so a group that completes and
- * is re-armed at once is not missed; poll(2) in a loop would lose it
- * while between two calls. A readable descriptor is then asked with a
- * deadline of 0, which takes the latched completion or finds the counter
- * zero; EAGAIN means it was re-armed after a zero and is waited for on.
+ * call, and each group has a wait of its own, a struct wg_wait that only
+ * looks (a deadline of 0) and keeps its target from one look to the next.
+ * The first look, made once the descriptor is registered, returns at once
+ * for a zero counter (or a completion the file has not reported) and
+ * otherwise leaves there the generation the call waits for; a completion
+ * makes the file readable, and the next look returns that generation's
+ * own result, even if the group was re-armed and others completed since.
  */
 struct wait_set {
 	int ep;
 	unsigned int left;	/* groups not yet completed */
+	struct wg_wait *w;	/* each group's wait: its target between looks */
+	unsigned char *ready;	/* each group's "look again" */
 };
+
+static void wait_set_free(struct wait_set *ws)
+{
+	close(ws->ep);
+	free(ws->w);
+	free(ws->ready);
+}
 
 /* Milliseconds for epoll_wait() until @deadline_ns, rounded up; -1: never. */
 static int ms_until(uint64_t deadline_ns)
@@ -375,8 +463,16 @@ static int ms_until(uint64_t deadline_ns)
 	return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
+/* A group that did not complete: WG_NO_GENERATION in a zeroed entry. */
+static void no_result(void *res, size_t size)
+{
+	struct wg_wait none = { .generation = WG_NO_GENERATION };
+
+	memcpy(res, &none, size);
+}
+
 static int wait_set_init(struct wait_set *ws, const int *fds,
-			 unsigned int nfds, struct wg_wait *res)
+			 unsigned int nfds, void *res, size_t size)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct wg_info info;
@@ -386,105 +482,143 @@ static int wait_set_init(struct wait_set *ws, const int *fds,
 	if (!fds || !nfds || nfds > INT32_MAX)
 		return -EINVAL;
 	for (i = 0; res && i < nfds; i++)
-		res[i] = (struct wg_wait){ .generation = WG_NO_GENERATION };
+		no_result((char *)res + (size_t)i * size, size);
 	/* Each a waitgroup descriptor with WG_ACCESS_WAIT, before anything. */
 	for (i = 0; i < nfds; i++) {
-		ret = WG_V12(wg_info)(fds[i], &info);
+		ret = WG_IMPL(wg_info, v12)(fds[i], &info);
 		if (ret)
 			return ret;
 	}
+	ws->w = calloc(nfds, sizeof(*ws->w));
+	ws->ready = malloc(nfds);
 	ws->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ws->ep < 0)
-		return -errno;
+	if (ws->ep < 0 || !ws->w || !ws->ready) {
+		ret = ws->ep < 0 ? -errno : -ENOMEM;
+		goto out_free;
+	}
+	/* Registered before the first look, so no completion after it is missed. */
+	memset(ws->ready, 1, nfds);
 	for (i = 0; i < nfds; i++) {
 		ev.data.u32 = i;
 		if (epoll_ctl(ws->ep, EPOLL_CTL_ADD, fds[i], &ev)) {
 			ret = errno == EEXIST ? -EINVAL : -errno;
-			close(ws->ep);
-			return ret;
+			goto out_free;
 		}
 	}
 	ws->left = nfds;
 	return 0;
+out_free:
+	if (ws->ep >= 0)
+		close(ws->ep);
+	free(ws->w);
+	free(ws->ready);
+	return ret;
 }
 
 /*
- * Wait until some descriptors are readable and take their completions:
- * all of them, or with @any only the lowest-indexed one's (the others keep
- * theirs for their next wait). *@first is that index, or -1 if no group
- * completed in this round. Returns 0, -ETIMEDOUT or another -errno.
+ * Look at every group marked ready, in the caller's order: the ones that
+ * completed leave the set, their results go to @res (with @any only the
+ * first one's, at res[0]; the others are not looked at and keep theirs for
+ * their next wait). *@first is the index of the first one that completed,
+ * or -1. Returns 0 or -errno.
  */
-static int wait_set_round(struct wait_set *ws, const int *fds,
-			  uint64_t deadline_ns, struct wg_wait *res, int any,
-			  int *first)
+static int wait_set_look(struct wait_set *ws, const int *fds,
+			 unsigned int nfds, void *res, size_t size, int any,
+			 int *first)
 {
-	struct epoll_event evs[16];
-	int n, i, j, ret;
-	unsigned int idx;
-	struct wg_wait r;
+	unsigned int i;
+	int ret;
 
 	*first = -1;
-	n = epoll_wait(ws->ep, evs, 16, ms_until(deadline_ns));
-	if (n < 0)
-		return -errno;
-	if (!n && deadline_ns != WG_FOREVER && wg_deadline(0) >= deadline_ns)
-		return -ETIMEDOUT;
-	/* Lowest index first, so that wait_any's choice is the caller's order. */
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && evs[j - 1].data.u32 > evs[j].data.u32; j--) {
-			struct epoll_event tmp = evs[j];
-
-			evs[j] = evs[j - 1];
-			evs[j - 1] = tmp;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		idx = evs[i].data.u32;
-		ret = WG_V12(wg_trywait)(fds[idx], &r);
-		if (ret == -EAGAIN)
+	for (i = 0; i < nfds; i++) {
+		if (!ws->ready[i])
+			continue;
+		ws->ready[i] = 0;
+		ret = wait_ioctl(fds[i], &ws->w[i]);
+		if (ret == -ETIMEDOUT)
 			continue;
 		if (ret)
 			return ret;
-		epoll_ctl(ws->ep, EPOLL_CTL_DEL, fds[idx], NULL);
+		epoll_ctl(ws->ep, EPOLL_CTL_DEL, fds[i], NULL);
 		ws->left--;
 		if (res)
-			res[any ? 0 : idx] = r;
+			memcpy((char *)res + (any ? 0 : (size_t)i * size),
+			       &ws->w[i], size);
 		if (*first < 0)
-			*first = idx;
+			*first = (int)i;
 		if (any)
 			break;
 	}
 	return 0;
 }
 
-int wg_wait_all(const int *fds, unsigned int nfds, uint64_t deadline_ns,
-		struct wg_wait *res)
+/*
+ * Until a group completes (with @any) or all have: look, sleep in epoll
+ * until some are readable, look at those. Returns the index of the first
+ * that completed in the last look (0 for all), -ETIMEDOUT or -errno.
+ */
+static int wait_set_run(const int *fds, unsigned int nfds,
+			uint64_t deadline_ns, void *res, size_t size, int any)
 {
-	int saved = errno, ret, first;
-	struct wait_set ws;
+	int saved = errno, ret, first, n, i;
+	struct epoll_event evs[16];
+	struct wait_set ws = { .ep = -1 };
 
-	ret = wait_set_init(&ws, fds, nfds, res);
+	ret = wait_set_init(&ws, fds, nfds, any ? NULL : res, size);
+	if (ret) {
+		errno = saved;
+		return ret;
+	}
+	for (;;) {
+		ret = wait_set_look(&ws, fds, nfds, res, size, any, &first);
+		if (ret || !ws.left || (any && first >= 0))
+			break;
+		n = epoll_wait(ws.ep, evs, 16, ms_until(deadline_ns));
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (!n && deadline_ns != WG_FOREVER &&
+		    wg_deadline(0) >= deadline_ns) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			ws.ready[evs[i].data.u32] = 1;
+	}
+	wait_set_free(&ws);
+	errno = saved;
 	if (ret)
 		return ret;
-	while (ws.left && !ret)
-		ret = wait_set_round(&ws, fds, deadline_ns, res, 0, &first);
-	close(ws.ep);
-	errno = saved;
-	return ret;
+	return any ? first : 0;
 }
 
-int wg_wait_any(const int *fds, unsigned int nfds, uint64_t deadline_ns,
-		struct wg_wait *res)
+int WG_IMPL(wg_wait_all, v13)(const int *fds, unsigned int nfds,
+			      uint64_t deadline_ns, struct wg_wait *res)
 {
-	int saved = errno, ret, first = -1;
-	struct wait_set ws;
+	return wait_set_run(fds, nfds, deadline_ns, res, sizeof(*res), 0);
+}
 
-	ret = wait_set_init(&ws, fds, nfds, NULL);
-	if (ret)
-		return ret;
-	while (first < 0 && !ret)
-		ret = wait_set_round(&ws, fds, deadline_ns, res, 1, &first);
-	close(ws.ep);
-	errno = saved;
-	return ret ? ret : first;
+int WG_IMPL(wg_wait_any, v13)(const int *fds, unsigned int nfds,
+			      uint64_t deadline_ns, struct wg_wait *res)
+{
+	return wait_set_run(fds, nfds, deadline_ns, res, sizeof(*res), 1);
+}
+
+int wg_wait_all_v12(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+WG_COMPAT(wg_wait_all_v12, wg_wait_all, LIBWAITGROUP_1.2);
+int wg_wait_all_v12(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res)
+{
+	return wait_set_run(fds, nfds, deadline_ns, res, WG_SIZE_WAIT_V12, 0);
+}
+
+int wg_wait_any_v12(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+WG_COMPAT(wg_wait_any_v12, wg_wait_any, LIBWAITGROUP_1.2);
+int wg_wait_any_v12(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res)
+{
+	return wait_set_run(fds, nfds, deadline_ns, res, WG_SIZE_WAIT_V12, 1);
 }

@@ -24,6 +24,7 @@ const (
 
 	waitCancelOnError = 1 << 0 // WG_WAIT_CANCEL_ON_ERROR
 	resultCanceled    = 1 << 0 // WG_RESULT_CANCELED
+	resultExpired     = 1 << 1 // WG_RESULT_EXPIRED
 
 	infoCanceled     = 1 << 0 // WG_INFO_CANCELED
 	infoLastCanceled = 1 << 1 // WG_INFO_LAST_CANCELED
@@ -67,6 +68,7 @@ type wgWait struct {
 	abandoned  uint32
 	outflags   uint32
 	_          uint32
+	target     uint64 // in and out: the generation a resumed wait is for
 }
 
 type wgInfo struct {

@@ -48,18 +48,22 @@ func (e *Error) Timeout() bool {
 
 // TaskError is how Result.Err reports a generation that did not end
 // well: a task that reported an error code, a task abandoned by a holder
-// that died (EOWNERDEAD, unless a code came first), or a cancel. It
-// unwraps to syscall.Errno(Code), so errors.Is(err, syscall.ECANCELED)
-// tells a plain cancel.
+// that died (EOWNERDEAD, unless a code came first), or a cancel; or one
+// whose outcome is not known, its result expired. It unwraps to
+// syscall.Errno(Code), so errors.Is(err, syscall.ECANCELED) tells a
+// plain cancel.
 type TaskError struct {
 	Code      int    // the first error code of the generation
 	Abandoned uint32 // adds undone because their holder went away
 	Canceled  bool   // the generation was canceled (Code is the cancel's)
+	Expired   bool   // its result was no longer kept (Code is 0)
 }
 
 // Error describes the outcome.
 func (e *TaskError) Error() string {
 	switch {
+	case e.Expired:
+		return "waitgroup: the generation's result is no longer kept"
 	case e.Canceled:
 		return "waitgroup: canceled (error " + strconv.Itoa(e.Code) + ")"
 	case e.Abandoned > 0:

@@ -29,12 +29,13 @@ func TestABI(t *testing.T) {
 		{"wg_create", unsafe.Sizeof(wgCreate{}), 88},
 		{"wg_open", unsafe.Sizeof(wgOpen{}), 72},
 		{"wg_add", unsafe.Sizeof(wgAdd{}), 24},
-		{"wg_wait", unsafe.Sizeof(wgWait{}), 40},
+		{"wg_wait", unsafe.Sizeof(wgWait{}), 48},
 		{"wg_info", unsafe.Sizeof(wgInfo{}), 120},
 		{"wg_cancel", unsafe.Sizeof(wgCancel{}), 8},
 		{"wg_info.name", unsafe.Offsetof(wgInfo{}.name), 40},
 		{"wg_info.limit", unsafe.Offsetof(wgInfo{}.limit), sizeInfoVer0},
 		{"wg_wait.outflags", unsafe.Offsetof(wgWait{}.outflags), sizeWaitVer0},
+		{"wg_wait.target", unsafe.Offsetof(wgWait{}.target), 40},
 		{"wg_add.deadline_ns", unsafe.Offsetof(wgAdd{}.deadline), sizeAddVer0},
 		{"wg_create.limit", unsafe.Offsetof(wgCreate{}.limit), sizeCreateVer0},
 		{"WG_IOC_CREATE", iocCreate, 0x4058bc00},
@@ -42,7 +43,7 @@ func TestABI(t *testing.T) {
 		{"WG_IOC_UNLINK", iocUnlink, 0x4048bc02},
 		{"WG_IOC_ADD", iocAdd, 0x4018bc10},
 		{"WG_IOC_DONE", iocDone, 0x0000bc11},
-		{"WG_IOC_WAIT", iocWait, 0xc028bc12},
+		{"WG_IOC_WAIT", iocWait, 0xc030bc12},
 		{"WG_IOC_INFO", iocInfo, 0x8078bc13},
 		{"WG_IOC_DUP", iocDup, 0x4004bc14},
 		{"WG_IOC_LIMIT", iocLimit, 0x4004bc15},
@@ -218,8 +219,8 @@ func TestWaitSignals(t *testing.T) {
 }
 
 // TestWaitContextRearm: a completion while the cancelable wait is
-// registered is kept for it even if the group is re-armed at once (the
-// poll latch of a private descriptor).
+// registered is reported to it even if the group is re-armed at once
+// (readable: a completion its private descriptor has not reported).
 func TestWaitContextRearm(t *testing.T) {
 	g, _ := named(t, Count(1))
 	polling := make(chan bool, 1)
@@ -242,6 +243,56 @@ func TestWaitContextRearm(t *testing.T) {
 		t.Fatalf("released for generation %d, want 1", r.Generation)
 	}
 	g.Done()
+}
+
+// TestWaitKeepsGeneration: a wait that looks at the group between sleeps
+// in epoll (WaitContext with a cancel) or sleeps in slices
+// (WaitCancelOnError) waits for the generation it began in from one look
+// to the next: completed, re-armed and completed again between two, the
+// group reports the first of those; after 9 completions (more than the
+// kernel keeps) its result has expired, and says so.
+func TestWaitKeepsGeneration(t *testing.T) {
+	ctx, cancel := context.WithTimeout(bg(), time.Minute) // a lost generation fails, not hangs
+	defer cancel()
+	polled := func(g *Group) (Result, error) { return g.WaitContext(ctx) }
+	sliced := func(g *Group) (Result, error) { return g.WaitCancelOnError(ctx) }
+	nine := []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	for _, c := range []struct {
+		name  string
+		wait  func(*Group) (Result, error)
+		codes []int // each completes a generation with that error
+		want  Result
+	}{
+		{"polled", polled, []int{3, 4}, Result{Generation: 1, Error: 3}},
+		{"sliced", sliced, []int{3, 4}, Result{Generation: 1, Error: 3}},
+		{"polled expired", polled, nine, Result{Generation: 1, Expired: true}},
+		{"sliced expired", sliced, nine, Result{Generation: 1, Expired: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, _ := named(t, Count(1))
+			away := 0
+			testHookAway = func() {
+				if away++; away > 1 {
+					return
+				}
+				for _, code := range c.codes {
+					if err := g.Fail(code); err != nil {
+						t.Error(err)
+					}
+					g.Add(1)
+				}
+			}
+			defer func() { testHookAway = nil }()
+			r, err := c.wait(g)
+			if err != nil || r != c.want {
+				t.Fatalf("got %+v, %v; want %+v", r, err, c.want)
+			}
+			var te *TaskError
+			if !errors.As(r.Err(), &te) || te.Expired != c.want.Expired {
+				t.Fatalf("Err: %v", r.Err())
+			}
+		})
+	}
 }
 
 // TestGoPanic: a Go task that panics ends its process without a done;

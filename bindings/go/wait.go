@@ -16,16 +16,22 @@ type Result struct {
 	Error      int    // its first error code, 0 if none
 	Abandoned  uint32 // its adds undone because their holder went away
 	Canceled   bool   // it was canceled (Error is then the cancel's code)
+	// Expired: the generation completed, but so many completed after it
+	// before the wait came back for it (more than the kernel keeps, 8)
+	// that its result is gone; Error and Abandoned are 0 and say nothing.
+	Expired bool
 }
 
 // Err is nil for a generation whose tasks all succeeded, else a
 // *TaskError that unwraps to syscall.Errno(r.Error): EOWNERDEAD for an
-// abandoned task, ECANCELED for a plain Cancel.
+// abandoned task, ECANCELED for a plain Cancel. An expired result, whose
+// outcome is not known, is a *TaskError with Expired set.
 func (r Result) Err() error {
-	if r.Error == 0 && r.Abandoned == 0 && !r.Canceled {
+	if r.Error == 0 && r.Abandoned == 0 && !r.Canceled && !r.Expired {
 		return nil
 	}
-	return &TaskError{Code: r.Error, Abandoned: r.Abandoned, Canceled: r.Canceled}
+	return &TaskError{Code: r.Error, Abandoned: r.Abandoned, Canceled: r.Canceled,
+		Expired: r.Expired}
 }
 
 // monotonic is CLOCK_MONOTONIC in nanoseconds, the clock of the kernel's
@@ -57,19 +63,22 @@ func deadlineOf(ctx context.Context) uint64 {
 	return forever
 }
 
-// wait is WG_IOC_WAIT, the grown structure (the first one's for a module
-// before 1.2, without flags).
-func (g *Group) wait(deadline uint64, flags uint32) (Result, error) {
-	arg := wgWait{deadline: deadline, flags: flags}
+// waitCall is WG_IOC_WAIT with arg read and written as the kernel does:
+// when the call ends without a result (ETIMEDOUT; EINTR, which ioctl
+// retries with the same arg) the kernel leaves in arg.target the
+// generation the wait began in, and a call with the same arg resumes
+// that wait, however many generations completed meanwhile. A module
+// before 1.2 gets the first size, without flags or target.
+func (g *Group) waitCall(arg *wgWait) (Result, error) {
+	old := arg.flags == 0 && arg.target == 0
 	req := iocWait
-	if isOldModule() && flags == 0 {
+	if isOldModule() && old {
 		req = iocWaitVer0
 	}
-	_, err := g.ioctl(req, unsafe.Pointer(&arg))
-	if err == syscall.ENOTTY && req == iocWait && flags == 0 {
+	_, err := g.ioctl(req, unsafe.Pointer(arg))
+	if err == syscall.ENOTTY && req == iocWait && old {
 		setOldModule()
-		arg = wgWait{deadline: deadline}
-		_, err = g.ioctl(iocWaitVer0, unsafe.Pointer(&arg))
+		_, err = g.ioctl(iocWaitVer0, unsafe.Pointer(arg))
 	}
 	if err != nil {
 		return Result{}, err
@@ -79,7 +88,13 @@ func (g *Group) wait(deadline uint64, flags uint32) (Result, error) {
 		Error:      int(arg.error),
 		Abandoned:  arg.abandoned,
 		Canceled:   arg.outflags&resultCanceled != 0,
+		Expired:    arg.outflags&resultExpired != 0,
 	}, nil
+}
+
+// wait is a new WG_IOC_WAIT.
+func (g *Group) wait(deadline uint64, flags uint32) (Result, error) {
+	return g.waitCall(&wgWait{deadline: deadline, flags: flags})
 }
 
 // Wait blocks until the counter is zero, as sync.WaitGroup's Wait does:
@@ -111,11 +126,13 @@ func (g *Group) TryWait() (Result, error) {
 // kernel's wait: past it the error satisfies both errors.Is(err,
 // syscall.ETIMEDOUT) and errors.Is(err, context.DeadlineExceeded); a
 // deadline already past only tests the counter. If ctx can be canceled,
-// the wait sleeps in epoll on a private descriptor of the group (which
-// keeps every completion for it) and an eventfd that the cancel writes:
-// a cancel ends it at once, with an error that satisfies errors.Is(err,
-// context.Canceled). No signal is involved. Such a wait is not counted
-// in Info().Waiters.
+// the wait sleeps in epoll on a private descriptor of the group and an
+// eventfd that the cancel writes: a cancel ends it at once, with an error
+// that satisfies errors.Is(err, context.Canceled). No signal is involved.
+// Such a wait is not counted in Info().Waiters. Either way it returns the
+// result of the generation it began in, even if the group is re-armed
+// and others complete before it looks (Result.Expired if more than the
+// kernel keeps did).
 func (g *Group) WaitContext(ctx context.Context) (Result, error) {
 	r, err := g.waitContext(ctx, 0)
 	return r, g.err("wait", err)
@@ -147,6 +164,11 @@ const cancelSlice = 50 * time.Millisecond
 // epoll registration: from then on no completion is lost to it.
 var testHookPolling func()
 
+// testHookAway, if set, runs each time a wait that can be canceled has
+// looked at the group (or slept a slice) without a result and before it
+// looks again: it knows its generation by then.
+var testHookAway func()
+
 func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 	deadline := deadlineOf(ctx)
 	if ctx.Err() == context.Canceled {
@@ -156,8 +178,9 @@ func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 	if ctx.Done() == nil || deadline == 0 {
 		return g.wait(deadline, flags)
 	}
-	// A private open file: its poll latch is this wait's alone, whatever
-	// other goroutines do with the group's own descriptor.
+	// A private open file: what it has reported (its poll mark) is this
+	// wait's alone, whatever other goroutines do with the group's own
+	// descriptor.
 	priv, err := g.Dup()
 	if err != nil {
 		return Result{}, err.(*Error).Err
@@ -255,49 +278,61 @@ func msUntil(deadline uint64) int {
 	return int(ms)
 }
 
-// polled sleeps in epoll until the group is readable (then takes the
-// completion with a wait that does not block: EAGAIN-like ETIMEDOUT means
-// it was re-armed after a zero, and the sleep goes on), the eventfd is
-// written, or the deadline passes.
+// polled looks at the group with a wait that does not block, and sleeps
+// in epoll until the group is readable (and looks again), the eventfd is
+// written, or the deadline passes (and looks a last time). Every look
+// uses the same wgWait: the first one, made once the group is registered,
+// leaves there the generation running then, and the later ones return
+// that generation's result, even if the group was re-armed and others
+// completed before this goroutine looked.
 func (w *waiter) polled(ctx context.Context, deadline uint64) (Result, error) {
 	var evs [2]syscall.EpollEvent
+	var call wgWait // deadline 0: each look only tests
+	look, last := true, false
 	for {
+		if look {
+			r, err := w.g.waitCall(&call)
+			if err != syscall.ETIMEDOUT || last {
+				return r, err
+			}
+			if testHookAway != nil {
+				testHookAway()
+			}
+		}
 		n, err := syscall.EpollWait(w.ep, evs[:], msUntil(deadline))
 		if err == syscall.EINTR {
+			look = false
 			continue
 		}
 		if err != nil {
 			return Result{}, err
 		}
-		readable := false
+		look = n > 0
 		for _, e := range evs[:n] {
 			if e.Fd == evWake {
 				return Result{}, ctxErr(ctx)
 			}
-			readable = true
-		}
-		if readable || n == 0 {
-			r, err := w.g.wait(0, 0)
-			if err != syscall.ETIMEDOUT {
-				return r, err
-			}
 		}
 		if n == 0 && deadline != forever && monotonic() >= deadline {
-			return Result{}, syscall.ETIMEDOUT
+			look, last = true, true
 		}
 	}
 }
 
 // sliced waits in the kernel (so that its flags act while it sleeps) in
-// slices, checking ctx between them; the epoll registration keeps a
-// completion that falls between two slices for the next one.
+// slices, checking ctx between them. The slices share one wgWait, whose
+// target makes each one wait for the generation the first began in: a
+// completion between two slices is the next one's result, even if the
+// group was re-armed and others completed meanwhile.
 func (w *waiter) sliced(ctx context.Context, deadline uint64, flags uint32) (Result, error) {
+	call := wgWait{flags: flags}
 	for {
 		step := monotonic() + uint64(cancelSlice)
 		if step > deadline {
 			step = deadline
 		}
-		r, err := w.g.wait(step, flags)
+		call.deadline = step
+		r, err := w.g.waitCall(&call)
 		if err != syscall.ETIMEDOUT {
 			return r, err
 		}
@@ -306,6 +341,9 @@ func (w *waiter) sliced(ctx context.Context, deadline uint64, flags uint32) (Res
 		}
 		if ctx.Err() != nil {
 			return Result{}, ctxErr(ctx)
+		}
+		if testHookAway != nil {
+			testHookAway()
 		}
 	}
 }

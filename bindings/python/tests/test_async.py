@@ -55,8 +55,8 @@ def test_wait_async_across_processes(name):
 
 
 def test_wait_async_sees_a_completion_rearmed_at_once(group):
-    # Done then add again before the loop looks: the registration's poll
-    # latch keeps the completion.
+    # Done then add again before the loop looks: the private descriptor
+    # is readable with a completion it has not reported.
     group.add(1)
 
     async def main():
@@ -67,9 +67,44 @@ def test_wait_async_sees_a_completion_rearmed_at_once(group):
         return await waiter
     assert asyncio.run(main()).generation == 1
     assert group.count == 1
-    # ...and the latch stayed on the private descriptor: our own wait sleeps.
+    # ...and that was the private descriptor's: our own wait sleeps.
     with pytest.raises(waitgroup.WaitTimeoutError):
         group.wait(timeout=0)
+    group.done()
+
+
+def _complete(group, *codes):
+    """Complete the running generation with each code in turn, re-arming
+    the group after each."""
+    for code in codes:
+        group.done(error=code)
+        group.add(1)
+
+
+@pytest.mark.parametrize("codes,want", [
+    ((3, 4), waitgroup.Result(1, 3, 0)),
+    (tuple(range(1, 10)), waitgroup.Result(1, 0, 0, expired=True)),
+])
+def test_wait_async_keeps_its_generation(group, codes, want):
+    # The waiter has looked once (the loop ran it up to its await): the
+    # generation then running is the one it reports, though it completes,
+    # is re-armed and others complete before the waiter looks again; after
+    # 9, more than the kernel keeps, its result has expired.
+    group.add(1)
+
+    async def main():
+        waiter = asyncio.ensure_future(group.wait_async(timeout=LONG))
+        await asyncio.sleep(0)
+        assert not waiter.done()
+        _complete(group, *codes)
+        return await waiter
+    res = asyncio.run(main())
+    assert res == want
+    if res.expired:
+        assert not res.ok
+        with pytest.raises(waitgroup.ResultExpiredError) as e:
+            res.check()
+        assert e.value.errno == errno.ENODATA and e.value.result is res
     group.done()
 
 

@@ -220,6 +220,40 @@ def test_wait_resumes_after_a_signal(group):
     assert ran == [signal.SIGUSR1] and res.generation == 1
 
 
+@pytest.mark.parametrize("codes,want", [
+    ((3, 4), waitgroup.Result(1, 3, 0)),
+    (tuple(range(1, 10)), waitgroup.Result(1, 0, 0, expired=True)),
+])
+def test_wait_after_a_signal_keeps_its_generation(group, codes, want):
+    # The handler runs between the EINTR and the retry, which carries the
+    # generation the wait began in: the handler completes it, re-arms the
+    # group and completes the next, and the wait reports the first; after
+    # 9 completions its result has expired.
+    group.add(1)
+    h = group.dup()
+
+    def handler(signum, frame):
+        for code in codes:
+            h.done(error=code)
+            h.add(1)
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    try:
+        me = os.getpid()
+
+        def poke():
+            until(lambda: group.info().waiters == 1, "a waiter")
+            os.kill(me, signal.SIGUSR1)
+        pid = fork(poke)
+        res = group.wait(timeout=LONG)
+        assert reap(pid) == 0
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+        h.close()
+    assert res == want
+    group.done()
+
+
 def test_a_raising_handler_ends_the_wait(group):
     group.add(1)
 

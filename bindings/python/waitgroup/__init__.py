@@ -55,12 +55,13 @@ from .errors import (
     GroupPermissionError,
     LimitError,
     NegativeCounterError,
+    ResultExpiredError,
     TaskFailedError,
     WaitgroupError,
     WaitTimeoutError,
 )
 
-__version__ = "1.2.0"
+__version__ = "1.3.0"
 
 __all__ = [
     "FOREVER", "NAME_MAX", "FORWARDED_SIGNALS", "GRACE_DEFAULT", "Access", "Group", "Info",
@@ -70,5 +71,5 @@ __all__ = [
     "WaitgroupError", "WaitTimeoutError", "CanceledError", "LimitError",
     "NegativeCounterError", "CounterOverflowError", "GroupNotFoundError",
     "GroupExistsError", "GroupPermissionError", "DeviceNotFoundError",
-    "TaskFailedError", "AbandonedError",
+    "TaskFailedError", "AbandonedError", "ResultExpiredError",
 ]

@@ -29,6 +29,7 @@ ADD_WAIT = 1 << 1
 # struct wg_wait flags and outflags
 WAIT_CANCEL_ON_ERROR = 1 << 0
 RESULT_CANCELED = 1 << 0
+RESULT_EXPIRED = 1 << 1
 
 # struct wg_info flags
 INFO_CANCELED = 1 << 0
@@ -44,8 +45,8 @@ OPEN = struct.Struct("=II64s")
 # struct wg_add { s32 delta; u32 flags; s32 error; u32 pad; u64 deadline_ns; }
 ADD = struct.Struct("=iIiIQ")
 # struct wg_wait { u64 deadline_ns; u32 flags, pad; u64 generation;
-#                  s32 error; u32 abandoned, outflags, pad2; }
-WAIT = struct.Struct("=QIIQiIII")
+#                  s32 error; u32 abandoned, outflags, pad2; u64 target; }
+WAIT = struct.Struct("=QIIQiIIIQ")
 # struct wg_info { s32 count; u32 waiters; u64 generation; u32 abandoned;
 #                  s32 error; u32 uid, gid, mode, pad; char name[64];
 #                  u32 limit, room_waiters, flags; s32 cancel_error; }
@@ -62,7 +63,7 @@ SIZE_WAIT_VER0 = 32
 SIZE_INFO_VER0 = 104
 
 assert CREATE.size == 88 and OPEN.size == 72 and ADD.size == 24
-assert WAIT.size == 40 and INFO.size == 120 and CANCEL.size == 8
+assert WAIT.size == 48 and INFO.size == 120 and CANCEL.size == 8
 assert LIST.size == 24
 
 MAGIC = 0xBC

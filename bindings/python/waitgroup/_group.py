@@ -17,6 +17,7 @@ from .errors import (
     AbandonedError,
     CanceledError,
     DeviceNotFoundError,
+    ResultExpiredError,
     TaskFailedError,
     WaitgroupError,
     WaitTimeoutError,
@@ -133,18 +134,27 @@ class Result(NamedTuple):
     """How many of its adds were undone because their holder went away."""
     canceled: bool = False
     """The generation was canceled (:meth:`Group.cancel`)."""
+    expired: bool = False
+    """The generation completed, but its result was no longer kept when the
+    wait came back for it (more than 8 completed after it): ``error`` and
+    ``abandoned`` are 0 and say nothing."""
 
     @property
     def ok(self) -> bool:
-        """No task failed, none was abandoned, nothing canceled."""
-        return not (self.error or self.abandoned or self.canceled)
+        """No task failed, none was abandoned, nothing canceled, and the
+        result is known (not :attr:`expired`)."""
+        return not (self.error or self.abandoned or self.canceled or self.expired)
 
     def check(self) -> "Result":
-        """Return self if :attr:`ok`; else raise :class:`CanceledError`,
-        :class:`AbandonedError` or :class:`TaskFailedError`."""
-        if self.canceled:
-            exc: WaitgroupError = CanceledError(self.error or errno.ECANCELED,
-                                                "generation %d canceled" % self.generation)
+        """Return self if :attr:`ok`; else raise :class:`ResultExpiredError`,
+        :class:`CanceledError`, :class:`AbandonedError` or
+        :class:`TaskFailedError`."""
+        if self.expired:
+            exc: WaitgroupError = ResultExpiredError(
+                errno.ENODATA, "the result of generation %d is no longer kept" % self.generation)
+        elif self.canceled:
+            exc = CanceledError(self.error or errno.ECANCELED,
+                                "generation %d canceled" % self.generation)
         elif self.abandoned:
             exc = AbandonedError(errno.EOWNERDEAD,
                                  "%d task(s) abandoned in generation %d"
@@ -215,24 +225,39 @@ class Info:
 
 
 def _result(buf: bytearray, full: bool) -> Result:
-    _, _, _, gen, err, abandoned, outflags, _ = _abi.WAIT.unpack(buf)
+    _, _, _, gen, err, abandoned, outflags, _, _ = _abi.WAIT.unpack(buf)
     return Result(gen, err, abandoned,
-                  bool(full and outflags & _abi.RESULT_CANCELED))
+                  bool(full and outflags & _abi.RESULT_CANCELED),
+                  bool(full and outflags & _abi.RESULT_EXPIRED))
 
 
-def _wait_fd(fd: int, deadline_ns: int, flags: int = 0) -> Result:
-    """WG_IOC_WAIT on ``fd``, retried with the same absolute deadline after
-    a signal; VER0 on a module before 1.2."""
-    buf = bytearray(_abi.WAIT.pack(deadline_ns, flags, 0, 0, 0, 0, 0, 0))
+def _wait_buf(deadline_ns: int, flags: int = 0) -> bytearray:
+    """A struct wg_wait for a new wait."""
+    return bytearray(_abi.WAIT.pack(deadline_ns, flags, 0, 0, 0, 0, 0, 0, 0))
+
+
+def _wait_call(fd: int, buf: bytearray) -> Result:
+    """WG_IOC_WAIT on ``fd`` with ``buf`` read and written as the kernel
+    does: when the call ends without a result (ETIMEDOUT; EINTR, which
+    :func:`_ioctl` retries with the same buffer) the kernel leaves in it
+    the generation the wait began in, and a call with the same ``buf``
+    resumes that wait, however many generations completed meanwhile.
+    VER0 (no flags, no target) on a module before 1.2."""
     try:
         _ioctl(fd, _abi.IOC_WAIT, buf)
         return _result(buf, True)
     except WaitgroupError as exc:
-        if exc.errno != errno.ENOTTY:
+        if exc.errno != errno.ENOTTY or _abi.WAIT.unpack(buf)[8]:
             raise
     small = bytearray(buf[:_abi.SIZE_WAIT_VER0])
     _ioctl(fd, _abi.IOC_WAIT_VER0, small)
-    return _result(small + bytearray(8), False)
+    return _result(small + bytearray(_abi.WAIT.size - _abi.SIZE_WAIT_VER0), False)
+
+
+def _wait_fd(fd: int, deadline_ns: int, flags: int = 0) -> Result:
+    """A new WG_IOC_WAIT on ``fd``, resumed for the same generation with
+    the same absolute deadline after a signal."""
+    return _wait_call(fd, _wait_buf(deadline_ns, flags))
 
 
 def _info_fd(fd: int) -> Info:
@@ -377,8 +402,9 @@ class Group:
         """The group's descriptor, for poll/select/epoll or to pass on.
 
         Readable (POLLIN) while the counter is zero, while the generation is
-        canceled, or once a generation completed while the descriptor was
-        polled; a :meth:`wait` with ``timeout=0`` then takes the result.
+        canceled, or once a generation completed that this open file has not
+        reported since it was first polled; a :meth:`wait` with
+        ``timeout=0`` then takes the result.
         """
         if self._fd < 0:
             raise ValueError("I/O operation on closed waitgroup")
@@ -524,11 +550,13 @@ class Group:
         kernel.
 
         A private open file of the group (:meth:`dup`) is registered with
-        the loop's ``add_reader``: the registration holds the kernel's poll
-        latch, so a completion is never missed however fast the group is
-        re-armed, and the latch never reaches this Group's own descriptor.
-        On the timeout raises :class:`WaitTimeoutError`; cancelling the
-        coroutine unregisters it.
+        the loop's ``add_reader``, then looked at with a wait that does not
+        block, and again each time it is readable: the looks share one
+        struct wg_wait, so they return the generation running at the
+        first, however fast the group is re-armed and completed again, and
+        what this wait takes is never taken from this Group's own
+        descriptor. On the timeout raises :class:`WaitTimeoutError`;
+        cancelling the coroutine unregisters it.
         """
         import asyncio  # here: a program that never awaits does not pay for it
 
@@ -536,15 +564,16 @@ class Group:
         loop = asyncio.get_running_loop()
         fd = _dup_fd(self.fileno())
         fut: "asyncio.Future[Result]" = loop.create_future()
+        call = _wait_buf(0)  # each look only tests; the target stays in it
 
         def ready() -> None:
             if fut.done():
                 return
             try:
-                res = _wait_fd(fd, 0)
+                res = _wait_call(fd, call)
             except WaitTimeoutError:
-                # Zero, then re-armed before we looked: the level went
-                # away; the next completion is latched for us.
+                # Not yet: the call now holds the generation to wait for,
+                # whose completion makes the descriptor readable.
                 if dl != FOREVER and monotonic_ns() >= dl:
                     fut.set_exception(error_for(errno.ETIMEDOUT))
                 return

@@ -145,7 +145,8 @@ class _Task:
     def canceled(self, revents: int) -> Optional[bool]:
         """The ledger polled readable while it holds the task's add, as
         userlib's task_canceled(): the generation is canceled (True); or a
-        completion was latched (taken here: False); or dones without adds
+        completion this descriptor has not reported yet (taken here, which
+        reports it: False); or dones without adds
         took the counter to zero (level-triggered), or the descriptor may
         not wait (POLLERR): None, poll it no more."""
         if revents & (select.POLLERR | select.POLLNVAL):

@@ -25,7 +25,8 @@ Any other code raises :class:`WaitgroupError` itself. The device missing
 A wait that returns does not raise for the tasks' failures: its
 :class:`~waitgroup.Result` says what happened, and
 :meth:`~waitgroup.Result.check` raises :class:`TaskFailedError`,
-:class:`AbandonedError` or :class:`CanceledError` for it.
+:class:`AbandonedError` or :class:`CanceledError` for it, or
+:class:`ResultExpiredError` when the result is no longer known.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "DeviceNotFoundError",
     "TaskFailedError",
     "AbandonedError",
+    "ResultExpiredError",
 ]
 
 
@@ -106,6 +108,15 @@ class TaskFailedError(WaitgroupError):
 class AbandonedError(WaitgroupError):
     """A completed generation had tasks whose holder died before their
     done (EOWNERDEAD); ``result.abandoned`` says how many."""
+
+    result: object = None
+
+
+class ResultExpiredError(WaitgroupError):
+    """The generation a wait came back for completed, but so many completed
+    after it meanwhile (more than the kernel keeps, 8) that its result is
+    gone (ENODATA): how its tasks went is not known. ``result`` is the
+    whole result."""
 
     result: object = None
 
