@@ -601,9 +601,7 @@ static int wg_sleep_end(struct wg_sleeper *s, int ret)
  * @state: TASK_INTERRUPTIBLE or TASK_KILLABLE
  * @timeout: how long to wait for room at most, KTIME_MAX for ever
  *
- * Adders waiting for room are let in first come, first served, each as
- * soon as a done (or a higher limit) makes room for all of its @delta.
- * One that a signal interrupts loses its place.
+ * First come, first served (point 7); one that gives up loses its place.
  *
  * Context: Process context; may sleep.
  * Return: what __waitgroup_add() returns, but -EAGAIN: -ETIME once
@@ -826,12 +824,9 @@ static void wg_seen(atomic64_t *seen, u64 gen)
 }
 
 /*
- * Where a wait starts, under wq.lock: 0 with @res filled if it returns at
- * once, 1 if it is to sleep for *@target, -EINVAL if *@target is a
- * generation that has not begun. The order: a generation the call comes
- * back for; the completion a polled file has not yet reported; a zero
- * counter (the last completed generation); a cancel (the running one,
- * canceled); else the running generation, whose number goes to *@target.
+ * Where a wait starts, under wq.lock: 0 with @res filled to return at once
+ * (the target's completed generation, a polled file's unreported one, a
+ * zero counter's last one, a cancel), 1 to sleep for *@target, -EINVAL.
  */
 static int wg_wait_start_locked(struct waitgroup *wg, atomic64_t *seen,
 				unsigned int flags, u64 *target,
@@ -872,13 +867,9 @@ static int wg_wait_start_locked(struct waitgroup *wg, atomic64_t *seen,
  *	here; out: 0 with a result, else the generation the call waits for
  * @res: the generation the wait returns for, filled on success
  *
- * A new wait returns at once when @seen's file has a completion it has
- * not reported, when the counter is zero (with the last completed
- * generation) or when the running generation is canceled (with the
- * cancel's result); otherwise it sleeps until the generation running now
- * completes, or is canceled, and reports that generation, even if others
- * complete before the caller runs again. A wait for a *@target returns
- * that generation's result once it has completed.
+ * Go's rule, as wg_wait_start_locked() applies it: sleeps until the
+ * generation running now completes (or is canceled) and reports that
+ * generation, even if others complete before the caller runs again.
  *
  * Context: Process context; may sleep.
  * Return: 0, -ETIME once @timeout has passed, -ERESTARTSYS on a signal
@@ -923,17 +914,6 @@ int __waitgroup_wait(struct waitgroup *wg, atomic64_t *seen,
 	return 0;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_wait);
-
-/* Relative to now, as the hrtimer sleep wants it: KTIME_MAX for ever. */
-static ktime_t wg_jiffies_timeout(long timeout)
-{
-	if (timeout <= 0)
-		return 0;
-	if (timeout == MAX_SCHEDULE_TIMEOUT ||
-	    (u64)timeout > KTIME_MAX / TICK_NSEC)
-		return KTIME_MAX;
-	return ns_to_ktime(jiffies64_to_nsecs(timeout));
-}
 
 /* A kernel API wait: a cancel does not end it, and no file is polled. */
 static int wg_kwait(struct waitgroup *wg, unsigned int state, ktime_t timeout)
@@ -1026,8 +1006,12 @@ EXPORT_SYMBOL_NS_GPL(waitgroup_wait_resume, WG_SYMBOL_NS);
 long waitgroup_wait_timeout(struct waitgroup *wg, long timeout)
 {
 	unsigned long start = jiffies;
+	ktime_t t = KTIME_MAX;
 
-	if (wg_kwait(wg, TASK_UNINTERRUPTIBLE, wg_jiffies_timeout(timeout)))
+	/* Relative, as the hrtimer sleep wants it. */
+	if (timeout != MAX_SCHEDULE_TIMEOUT && timeout < KTIME_MAX / TICK_NSEC)
+		t = timeout > 0 ? ns_to_ktime(jiffies64_to_nsecs(timeout)) : 0;
+	if (wg_kwait(wg, TASK_UNINTERRUPTIBLE, t))
 		return 0;
 	if (timeout == MAX_SCHEDULE_TIMEOUT)
 		return timeout;

@@ -17,38 +17,17 @@
 #include "wg_compat.h"
 
 /*
- * waitgroup.state: the counter in the high 32 bits; in the low 32,
- * WG_SLOW, WG_LOCKED and the generation's tag (bits 0 to 29): the
- * generation number modulo 2^30, which moves in the same cmpxchg that
- * takes the counter to zero ("Why no wakeup is lost" in wg_core.c).
+ * waitgroup.state: the counter in the high 32 bits; in the low 32 two
+ * flags and the generation's tag, its number modulo 2^30, which moves in
+ * the cmpxchg that takes the counter to zero. "Why no wakeup is lost" in
+ * wg_core.c says when each is set and what for.
  */
 #define WG_COUNT_SHIFT	32
-
-/*
- * WG_SLOW: a limit or a cancel is in force, so every update must take
- * wq.lock (the lock-free path in __waitgroup_add() refuses). Set and
- * cleared only under wq.lock, by cmpxchg on the state word itself.
- */
-#define WG_SLOW		BIT(31)
-
-/*
- * WG_LOCKED: a completion needs wq.lock, because someone sleeps or polls
- * on wq or the running generation has an error or an abandoned add to
- * publish. Set under wq.lock by the cmpxchg that makes it so; cleared,
- * under wq.lock, only once none of that is true. Without it (and
- * WG_SLOW), the done that reaches zero completes the generation in its
- * own cmpxchg, without the lock.
- */
-#define WG_LOCKED	BIT(30)
-
+#define WG_SLOW		BIT(31)	/* a limit or a cancel: every update locks */
+#define WG_LOCKED	BIT(30)	/* a completion must lock: point 9 */
 #define WG_TAG_BITS	30
 #define WG_TAG_MASK	(BIT(WG_TAG_BITS) - 1)
-/*
- * A lock-free completion refuses when its tag would be a multiple of
- * this: at least one completion in that many takes the lock and brings
- * waitgroup.gen_base up to date, so the tag (2^30 apart) never wraps
- * past it.
- */
+/* A lock-free completion refuses to make the tag a multiple of this. */
 #define WG_TAG_SYNC	BIT(20)
 
 static inline int wg_count(s64 state)
@@ -56,7 +35,6 @@ static inline int wg_count(s64 state)
 	return (int)((u64)state >> WG_COUNT_SHIFT);
 }
 
-/* The low half: WG_SLOW, WG_LOCKED and the tag. */
 static inline u32 wg_low(s64 state)
 {
 	return (u32)state;
