@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * What differs between the kernels waitgroup builds on, in one place.
- */
+/* What differs between the kernels waitgroup builds on, in one place. */
 #ifndef _WG_COMPAT_H
 #define _WG_COMPAT_H
 
@@ -9,19 +7,14 @@
 #include <linux/proc_ns.h>
 #include <linux/slab.h>
 
-/*
- * kzalloc_obj(), the typed allocator of 7.x that checkpatch asks for, is
- * a macro: where the kernel lacks it, the same thing spelled out.
- */
+/* kzalloc_obj(), which checkpatch asks for, spelled out before 7.x. */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
 /*
- * Symbol namespaces became string literals in 6.13. Kbuild defines
- * WG_SYMBOL_NS_IDENT when the kernel's export.h still stringifies them.
- * Only the module's own exports need this: importers use
- * WAITGROUP_IMPORT_NS() of <linux/waitgroup.h>.
+ * Symbol namespaces became string literals in 6.13; Kbuild defines
+ * WG_SYMBOL_NS_IDENT when export.h still stringifies them.
  */
 #ifdef WG_SYMBOL_NS_IDENT
 #define WG_SYMBOL_NS	WAITGROUP
@@ -30,9 +23,8 @@
 #endif
 
 /*
- * no_llseek went away in 6.12: a file without ->llseek is not seekable
- * there (lseek fails with ESPIPE, as no_llseek made it fail before).
- * Kbuild defines WG_HAVE_NO_LLSEEK when the kernel's fs.h declares it.
+ * no_llseek went away in 6.12, where a file without ->llseek is not
+ * seekable (ESPIPE either way). Kbuild probes for it.
  */
 #ifdef WG_HAVE_NO_LLSEEK
 #define WG_NO_LLSEEK	no_llseek
@@ -41,9 +33,8 @@
 #endif
 
 /*
- * get_ipc_ns() is an inline a module may call, but put_ipc_ns() is not
- * exported. The namespace's own ns.ops->put, which setns() uses, drops the
- * reference the same way from a module.
+ * put_ipc_ns() is not exported; the namespace's own ns.ops->put, which
+ * setns() uses, drops the reference the same way.
  */
 static inline struct ipc_namespace *wg_ipc_ns_get(struct ipc_namespace *ns)
 {

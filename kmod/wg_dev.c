@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * /dev/waitgroup, the control device: it creates, opens and unlinks named
- * groups and lists names, handing out group files (wg_file.c). Module
- * init and exit.
- */
+/* /dev/waitgroup: create, open, unlink and list named groups; module init. */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -173,7 +169,6 @@ static long wg_dev_ioctl(struct file *file, unsigned int cmd,
 	void __user *argp = (void __user *)arg;
 	size_t usize;
 
-	/* struct wg_create grows: any size from the first version's up. */
 	usize = wg_ioc_size(cmd, WG_IOC_CREATE, WG_SIZE_CREATE_VER0);
 	if (usize)
 		return wg_dev_ioc_create(argp, usize);

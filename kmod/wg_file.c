@@ -1,13 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Group files: each group a process holds is an anon-inode file
- * ("[waitgroup]") of its own, and waitgroup_fdget() finds the group behind
- * one for a kernel user.
- *
- * One open file description carries the access it was opened with, the
- * newest generation it has reported to poll, and the undo ledger of
- * WG_UNDO adds, which its release gives back.
- */
+/* Group files, anon-inode "[waitgroup]" files, and waitgroup_fdget(). */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/cred.h>
@@ -60,9 +52,8 @@ static struct file *wg_file_open(struct wg_group *grp, u32 access)
 }
 
 /*
- * Reserve the caller's lowest free descriptor and make a file for @grp
- * behind it, not yet installed: the caller can still back out with
- * fput() and put_unused_fd().
+ * A descriptor and a file for @grp, not yet installed: the caller can
+ * still back out with fput() and put_unused_fd().
  */
 int wg_file_prepare(struct wg_group *grp, u32 flags, struct file **filep)
 {
@@ -130,7 +121,7 @@ static s64 wg_ledger_draw(struct wg_file *wf, s64 n)
 	return take;
 }
 
-/* The relative timeout the hrtimer sleep wants for an absolute deadline. */
+/* An absolute deadline (a restarted call must not start over) as a timeout. */
 static ktime_t wg_deadline_timeout(u64 deadline_ns)
 {
 	u64 now;
@@ -147,7 +138,6 @@ static ktime_t wg_deadline_timeout(u64 deadline_ns)
 static noinline int wg_file_add_wait(struct wg_file *wf, int delta,
 				     u64 deadline_ns)
 {
-	/* Absolute, so that a restarted call does not start over. */
 	int ret = __waitgroup_add_wait(&wf->grp->wg, delta, TASK_INTERRUPTIBLE,
 				       wg_deadline_timeout(deadline_ns));
 
@@ -196,12 +186,9 @@ static long wg_file_ioc_add(struct wg_file *wf, void __user *argp,
 }
 
 /*
- * The result of a wait, into the caller's struct wg_wait of @usize bytes
- * (at least WG_SIZE_WAIT_VER0): only the fields a wait fills, stored one
- * by one in one user access section, and a larger struct's tail zeroed,
- * as wg_copy_out() does. A woken waiter's way back to user mode is part
- * of the wake-up's latency, and a copy_to_user() of the whole struct
- * costs more there.
+ * Only the fields a wait fills, in one user access section, rather than
+ * wg_copy_out() of the whole struct: a woken waiter's way back to user
+ * mode is part of the wake-up's latency.
  */
 static int wg_wait_copy_out(void __user *argp, size_t usize,
 			    const struct wg_result *res)
@@ -247,10 +234,6 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 		return -EINVAL;
 	if (!(wf->access & WG_ACCESS_WAIT))
 		return -EBADF;
-	/*
-	 * The deadline is absolute and the target travels in the call, so
-	 * a restarted or re-issued call resumes rather than starts over.
-	 */
 	ret = __waitgroup_wait(&wf->grp->wg, &wf->seen, TASK_INTERRUPTIBLE,
 			       wg_deadline_timeout(args.deadline_ns),
 			       WG_WAIT_CANCEL | (args.flags & WG_WAIT_CANCEL_ON_ERROR ?
@@ -264,7 +247,7 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 	}
 	if (ret)
 		return ret;
-	/* A result that cannot be written is lost for this call: no retry. */
+	/* A result that cannot be written is lost: the next call is new. */
 	return wg_wait_copy_out(argp, usize, &res);
 }
 
@@ -348,7 +331,6 @@ static noinline long wg_file_ioctl_other(struct wg_file *wf, unsigned int cmd,
 	case WG_IOC_CANCEL:
 		return wg_file_ioc_cancel(wf, argp);
 	}
-	/* The structures that grow: any size from the first version's up. */
 	usize = wg_ioc_size(cmd, WG_IOC_ADD, WG_SIZE_ADD_VER0);
 	if (usize)
 		return wg_file_ioc_add(wf, argp, usize);
@@ -455,7 +437,6 @@ struct waitgroup *waitgroup_fdget(int fd)
 		return ERR_PTR(-EBADF);
 	if (file->f_op == &wg_file_fops) {
 		wf = file->private_data;
-		/* A driver signals the group: the descriptor must allow it. */
 		if (wf->access & WG_ACCESS_ADD)
 			wg = &wg_group_get(wf->grp)->wg;
 		else

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The group: a waitgroup as the module shares it between open files, the
- * name registry and kernel users of waitgroup_fdget(). Its lifetime (one
- * kref, the charge against the limits given back when the last reference
- * goes) and the permission check of a named group.
+ * The group's lifetime (one kref; the charge against the limits is given
+ * back when the last reference goes) and the permission check of a name.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>

@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * A waitgroup as the module shares it (wg_group.c): the primitive with a
- * reference count, an owner charged against the limits, and the name and
- * permissions of a named group.
- */
+/* A waitgroup as the module shares it (wg_group.c). */
 #ifndef _WG_GROUP_H
 #define _WG_GROUP_H
 
@@ -15,19 +11,14 @@
 
 #include "wg_core.h"
 
-struct wg_ns;
-
 /**
  * struct wg_group - a waitgroup as the device shares it
  * @wg: the primitive
  * @ref: held by every open file, by a kernel user of waitgroup_fdget() and,
  *	while the group is named, by the registry
- * @hnode: entry in @wns's table of names (@wns's lock)
- * @wns: namespace registry the name is linked in, NULL once unlinked
- *	or for an anonymous group (@wns's lock)
- * @id: the name's position in @wns, for listing (@wns's lock)
- * @owner: the uid charged for this group against the per-user limit, as
- *	wg_charge() chose it; given back to wg_uncharge() when it is freed
+ * @hnode: entry in its IPC namespace's table of names (registry lock)
+ * @id: the name's position in that namespace, for listing (registry lock)
+ * @owner: the uid wg_charge() charged, given back to wg_uncharge()
  * @uid: owner of a named group
  * @gid: group of a named group
  * @mode: permission bits of a named group, 0 for an anonymous one
@@ -37,7 +28,6 @@ struct wg_group {
 	struct waitgroup wg;
 	struct kref ref;
 	struct rhash_head hnode;
-	struct wg_ns *wns;
 	unsigned long id;
 	kuid_t owner;
 	kuid_t uid;

@@ -1,34 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Limits on the number of groups: max_groups in all and
- * max_groups_per_user for each user, both module parameters readable
- * (and, by root, writable) in /sys/module/waitgroup/parameters/. A group is
- * charged to one user for as long as it exists, so one user cannot use up
- * another's share.
+ * Limits on the number of groups: max_groups in all and max_groups_per_user
+ * for each user, which outside the initial user namespace is the owner of
+ * the outermost one (Documentation/userspace-api/waitgroup.rst): the flat
+ * kuid would give a delegated range of uids a budget each. The kernel's own
+ * rule, kernel/ucount.c's inc_ucount(), charges (user namespace, uid) and
+ * then, level by level, (parent, owner of the namespace), because each
+ * level has its own limits there. Here one limit applies to all levels,
+ * and the outermost level counts every group that any inner level counts,
+ * so charging that level alone refuses exactly what charging every level
+ * would. (inc_ucount() is not exported.)
  *
- * Which user: in the initial user namespace, the creator's real uid. In any
- * other, the owner of the outermost user namespace below the initial one,
- * that is the user who created the container and whose subordinate uids
- * (/etc/subuid, newuidmap) it runs as, whatever uid the creator has inside.
- * Charging the flat kuid would give a user with a delegated range a budget
- * per mapped uid: 65536 budgets for one rootless container.
- *
- * This is the kernel's own rule, kernel/ucount.c: inc_ucount() and
- * inc_rlimit_ucounts() charge (user namespace, uid) and then, level by level,
- * (parent, owner of the namespace), so in init_user_ns a container's
- * RLIMIT_NPROC and inotify instances count against its owner. The kernel
- * does it at every level because each namespace has its own limits there.
- * Here one limit applies to all levels, and the outermost level counts every
- * group that any inner level counts, so charging that level alone refuses
- * exactly what charging every level would. (inc_ucount() itself is not
- * exported to modules.) The consequence is the kernel's too: containers
- * that root creates all share root's budget; raise max_groups_per_user on
- * a host that runs many.
- *
- * The uid charged is stored in the group (wg_group.owner) and the uncharge
- * takes it from there, so nothing the creator does later (setns, another
- * unshare, setuid, exit) and no namespace going away changes what is given
- * back. A uid is a value, not a reference: nothing is pinned.
+ * The uid charged is stored in the group and the uncharge takes it from
+ * there, so nothing the creator does later and no namespace going away
+ * changes what is given back. A uid is a value: nothing is pinned.
  */
 #include <linux/atomic.h>
 #include <linux/cred.h>
@@ -78,15 +63,12 @@ static const struct kernel_param_ops wg_nr_groups_ops = {
 	.get = wg_nr_groups_get,
 };
 
-/* Read-only: how many groups exist now, named or not, in all namespaces. */
 module_param_cb(nr_groups, &wg_nr_groups_ops, NULL, 0444);
 MODULE_PARM_DESC(nr_groups, "Waitgroups in existence now (read-only)");
 
 /*
- * The user a group created now is charged to: the real uid in the initial
- * user namespace, else the owner of the outermost namespace below it. Each
- * namespace holds a reference to its parent and the caller's cred to its
- * own, so the walk needs no lock; owner never changes.
+ * Each namespace holds a reference to its parent and the caller's cred to
+ * its own, so the walk needs no lock; owner never changes.
  */
 static kuid_t wg_charge_uid(void)
 {
@@ -112,9 +94,6 @@ static struct wg_user *wg_user_find(kuid_t uid)
 /**
  * wg_charge() - account one more group to the caller's user
  * @charged: set to the uid charged, which wg_uncharge() must be given
- *
- * The uid is the caller's real uid in the initial user namespace, else
- * the owner of its outermost user namespace (see the top of this file).
  *
  * Context: Process context.
  * Return: 0, -ENOSPC past max_groups or max_groups_per_user, -ENOMEM.

@@ -1,28 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The name registry: named waitgroups, one name space per IPC namespace.
- *
- * Each IPC namespace that holds names has a struct wg_ns: its names in a
- * hash table of their own, its names again by id for listing, and a mutex
- * that serialises the registry calls of that namespace only. The wg_ns are
- * found by the namespace's inode number in the xarray wg_spaces, under RCU,
- * so no call waits for another namespace's and no call's cost grows with
- * the number of namespaces or of names.
+ * The name registry: one struct wg_ns, with a mutex of its own, per IPC
+ * namespace that holds names, found by its inode number in wg_spaces.
  *
  * A namespace's address and inode number are reused once it dies, so the
- * registry pins every namespace that holds names and drops the pin through
- * the namespace's own ns.ops->put once its last name goes. A namespace
- * whose only reference left is that pin can no longer be reached by any task
- * or nsfs file: a delayed work, armed while a namespace other than the
- * initial one holds names, reaps its names within WG_REAP_INTERVAL, as SysV
- * IPC destroys a dead namespace's objects, and so lets the namespace go.
+ * registry pins every namespace that holds names and drops the pin once its
+ * last name goes. A namespace whose only reference left is that pin can no
+ * longer be reached by any task or nsfs file: a delayed work, armed while a
+ * namespace other than the initial one holds names, reaps its names, as
+ * SysV IPC destroys a dead namespace's objects, and so lets it go.
  *
- * Lifetimes: wg_spaces holds one reference on each wg_ns it maps, a caller
- * holds another while it works on it; a wg_ns is freed after an RCU grace
- * period. A wg_ns whose last name went is marked dead and removed from
- * wg_spaces, both under its mutex, before the pin is dropped; a caller that
- * finds it dead looks again. The registry holds one reference on each named
- * group.
+ * A wg_ns whose last name went is marked dead and removed from wg_spaces,
+ * both under its mutex, before the pin is dropped; a caller that finds it
+ * dead looks again. It is freed after an RCU grace period. The registry
+ * holds one reference on each named group.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -41,7 +32,6 @@
 
 #include "wg_names.h"
 
-/* How often the names of namespaces nothing else holds are looked for. */
 #define WG_REAP_INTERVAL	HZ
 
 /**
@@ -71,13 +61,10 @@ struct wg_ns {
 
 /*
  * Ids of names, for LIST's cursor: one sequence for all namespaces, so ids
- * only grow in a namespace even when its record dies with its last name
- * and a new one is made for the next (a cursor handed out before then
- * must skip nothing created after).
+ * only grow in a namespace even when its wg_ns dies and a new one is made.
  */
 static atomic_long_t wg_next_id = ATOMIC_LONG_INIT(0);
 
-/* IPC namespace inode number -> struct wg_ns; read under RCU. */
 static DEFINE_XARRAY(wg_spaces);
 /* How many namespaces other than the initial one hold names. */
 static atomic_t wg_nr_foreign = ATOMIC_INIT(0);
@@ -89,9 +76,7 @@ static DECLARE_DELAYED_WORK(wg_reap_work, wg_reap_fn);
  * wg_name_valid() - is @name a name a group may have?
  * @name: a buffer of WG_NAME_MAX bytes, as copied from userspace
  *
- * A name is up to WG_NAME_MAX - 1 characters of printable, non-space ASCII
- * other than '/', NUL-terminated within the buffer. The empty name passes:
- * the caller decides what it means.
+ * The empty name passes: the caller decides what it means.
  *
  * Context: Any context.
  * Return: 0 if it is valid, -ENAMETOOLONG if @name has no NUL, -EINVAL if
@@ -214,7 +199,6 @@ static struct wg_ns *wg_ns_lock(struct ipc_namespace *ns)
 {
 	struct wg_ns *wns;
 
-	/* A dead one has left wg_spaces before its lock was released. */
 	while ((wns = wg_ns_get(ns))) {
 		mutex_lock(&wns->lock);
 		if (!wns->dead)
@@ -259,7 +243,6 @@ static struct wg_ns *wg_ns_lock_or_create(struct ipc_namespace *ns)
 	}
 }
 
-/* Kill @wns if it holds no names, then unlock it. */
 static void wg_ns_unlock_maybe_kill(struct wg_ns *wns)
 {
 	if (!wns->nr_names)
@@ -275,19 +258,7 @@ static void wg_unlink_locked(struct wg_ns *wns, struct wg_group *grp)
 	rhashtable_remove_fast(&wns->names, &grp->hnode, wg_name_params);
 	xa_erase(&wns->ids, grp->id);
 	wns->nr_names--;
-	grp->wns = NULL;
 	wg_group_put(grp);
-}
-
-/* Unlink every name of @wns, then kill it. */
-static void wg_ns_unlink_all(struct wg_ns *wns)
-{
-	struct wg_group *grp;
-	unsigned long id;
-
-	xa_for_each(&wns->ids, id, grp)
-		wg_unlink_locked(wns, grp);
-	wg_ns_kill(wns);
 }
 
 /*
@@ -313,27 +284,34 @@ static struct wg_ns *wg_ns_next(unsigned long *idx)
 }
 
 /*
- * Reap the names of namespaces that nothing but the registry holds, and
- * look again later while a namespace other than the initial one holds
- * names. Its cost grows with the number of namespaces, but it runs once a
- * WG_REAP_INTERVAL in a worker, never in a registry call, and takes each
- * namespace's lock on its own.
+ * Unlink the names of every namespace (@all) or of those that nothing but
+ * the registry holds. Its cost grows with the number of namespaces: it
+ * runs in the reaper's worker and at unload, never in a registry call.
  */
-static void wg_reap_fn(struct work_struct *work)
+static void wg_ns_reap(bool all)
 {
-	unsigned long idx = 0;
+	struct wg_group *grp;
+	unsigned long idx = 0, id;
 	struct wg_ns *wns;
 
 	while ((wns = wg_ns_next(&idx))) {
 		mutex_lock(&wns->lock);
-		if (!wns->dead && wg_ipc_ns_orphaned(wns->ns))
-			wg_ns_unlink_all(wns);
+		if (!wns->dead && (all || wg_ipc_ns_orphaned(wns->ns))) {
+			xa_for_each(&wns->ids, id, grp)
+				wg_unlink_locked(wns, grp);
+			wg_ns_kill(wns);
+		}
 		wg_ns_unlock(wns);
 		if (idx == ULONG_MAX)
 			break;
 		idx++;
 		cond_resched();
 	}
+}
+
+static void wg_reap_fn(struct work_struct *work)
+{
+	wg_ns_reap(false);
 	if (atomic_read(&wg_nr_foreign))
 		queue_delayed_work(system_wq, &wg_reap_work, WG_REAP_INTERVAL);
 }
@@ -390,7 +368,6 @@ struct wg_group *wg_names_link(struct wg_group *grp, bool excl)
 		goto out_unlock;
 	}
 	wns->nr_names++;
-	grp->wns = wns;
 	wg_group_get(grp);
 out_unlock:
 	wg_ns_unlock_maybe_kill(wns);
@@ -458,9 +435,8 @@ int wg_names_unlink(const char *name)
  * @cursor: in: the id after which to start, 0 for the beginning; out: the
  *	id after which the next call starts, 0 once no name is left
  *
- * Names are taken in id order, oldest first. One call examines at most
- * WG_LIST_MAX names, whether the caller may see them or not, so it can
- * return fewer than @count names, even none, with a nonzero *@cursor.
+ * One call examines at most WG_LIST_MAX names, oldest first, hidden ones
+ * included.
  *
  * Context: Process context; takes the namespace's registry lock.
  * Return: how many names were written to @buf.
@@ -498,17 +474,6 @@ unsigned int wg_names_list(char *buf, unsigned int count, u64 *cursor)
  */
 void wg_names_exit(void)
 {
-	unsigned long idx = 0;
-	struct wg_ns *wns;
-
 	cancel_delayed_work_sync(&wg_reap_work);
-	while ((wns = wg_ns_next(&idx))) {
-		mutex_lock(&wns->lock);
-		if (!wns->dead)
-			wg_ns_unlink_all(wns);
-		wg_ns_unlock(wns);
-		if (idx == ULONG_MAX)
-			break;
-		idx++;
-	}
+	wg_ns_reap(true);
 }

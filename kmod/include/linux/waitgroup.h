@@ -1,20 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * waitgroup: Go's sync.WaitGroup for kernel code.
- *
- * A waitgroup counts outstanding tasks. waitgroup_add() moves the counter,
- * waitgroup_done() takes one away, and the waitgroup_wait() family sleeps
- * until the counter is zero. Each time the counter reaches zero a new
- * generation begins; every task waiting at that moment is released, even if
- * the group is re-armed at once.
- *
- * As errgroup does for goroutines, a group can also bound how many tasks
- * run at once (waitgroup_set_limit(): a positive add that would pass the
- * limit waits for room, or fails) and cancel the running generation
- * (waitgroup_cancel(): its waiters are released at once with an error).
- *
- * Its symbols are in the symbol namespace WAITGROUP: a module that uses
- * them says WAITGROUP_IMPORT_NS(), which needs nothing else on any kernel.
+ * waitgroup: Go's sync.WaitGroup for kernel code, a counter of outstanding
+ * tasks that can be waited for (Documentation/core-api/waitgroup.rst).
  */
 #ifndef _LINUX_WAITGROUP_H
 #define _LINUX_WAITGROUP_H
@@ -24,11 +11,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-/*
- * How many results of completed generations a waitgroup keeps, for the
- * waits that come back for one (a restarted call, one re-issued after a
- * signal or a timeout, a polled file's next wait).
- */
+/* Results of completed generations kept for the waits that come back. */
 #define WAITGROUP_RESULTS	8
 
 /**
@@ -121,10 +104,9 @@ struct waitgroup {
 /**
  * WAITGROUP_IMPORT_NS - import the symbol namespace of this API
  *
- * MODULE_IMPORT_NS() takes an identifier before 6.13 and a string literal
- * since: either way it becomes the modinfo tag import_ns, which is what
- * this writes directly, so that a user module needs neither a version test
- * nor a Kbuild probe. Use it where MODULE_LICENSE() goes.
+ * Writes the modinfo tag import_ns that MODULE_IMPORT_NS() makes of an
+ * identifier before 6.13 and of a string since, so that a user module
+ * needs no version test. Use it where MODULE_LICENSE() goes.
  */
 #define WAITGROUP_IMPORT_NS()	MODULE_INFO(import_ns, WAITGROUP_NS)
 
