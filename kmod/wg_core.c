@@ -424,10 +424,14 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 }
 
 /* A generation has ended: publish its result and wake its waiters. */
-static void wg_complete_locked(struct waitgroup *wg)
+static void wg_complete_locked(struct waitgroup *wg, s64 state)
 {
-	/* The zero-reaching cmpxchg moved the tag: point 9. */
-	u64 gen = wg_gen_locked(wg, atomic64_read(&wg->state));
+	/*
+	 * @state is what the zero-reaching cmpxchg wrote, not a new read:
+	 * with neither flag set a lock-free add and done may have completed
+	 * the next generation since (point 9).
+	 */
+	u64 gen = wg_gen_locked(wg, state);
 	unsigned int i = gen % WAITGROUP_RESULTS;
 
 	wg->results[i].generation = gen;
@@ -502,7 +506,7 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 	/* Saturates: a generation can abandon more adds than fit in 32 bits. */
 	wg->abandoned = min_t(u64, (u64)wg->abandoned + abandoned, U32_MAX);
 	if (!count && wg_count(old)) {
-		wg_complete_locked(wg);
+		wg_complete_locked(wg, wg_pack(count, low));
 		/* The error ended the generation: the next one lets them in. */
 		if (cancels)
 			wg_room_update_locked(wg);
