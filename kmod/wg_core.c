@@ -78,26 +78,28 @@
  *    zero instead completes the generation with the error, and the adders
  *    waiting are let into the next one under the same lock.
  * 9. A completion without the lock. WG_LOCKED is set under wq.lock by
- *    cmpxchg while wq is not empty (a sleeper, a poller), while the
- *    running generation has an error or an abandoned add to publish (set
- *    by the cmpxchg that reports it) and while a waiter decides (point 2);
- *    wg_flags_locked() clears it under wq.lock once none of that holds. A
- *    done whose result is zero and that sees neither flag has nobody to
- *    wake and nothing to publish: it moves the tag in its own cmpxchg and
- *    the generation completes clean, with no ring slot written, so a
- *    recent generation whose slot holds an older one was clean
- *    (wg_result_locked()). The number is gen_base plus the tag's distance
- *    from it; a lock-free completion refuses to make the tag a multiple of
- *    WG_TAG_SYNC, so one in 2^20 takes the lock and updates gen_base, and
- *    the tag (30 bits) never wraps past it.
+ *    cmpxchg while a waiter or a poller decides (points 2 and 5) and
+ *    then while its entry is on wq, and while the running generation has
+ *    an error or an abandoned add to publish (set by the cmpxchg that
+ *    reports it); wg_flags_locked() clears it under wq.lock once none of
+ *    that holds. A done whose result is zero and that sees neither flag
+ *    has nobody to wake and nothing to publish: it moves the tag in its
+ *    own cmpxchg and the generation completes clean, with no ring slot
+ *    written, so a recent generation whose slot holds an older one was
+ *    clean (wg_result_locked()). A locked completion takes its number
+ *    from the value its own cmpxchg wrote: with neither flag set, a
+ *    lock-free one may follow before it publishes. The number is gen_base
+ *    plus the tag's distance from it; a lock-free completion refuses to
+ *    make the tag a multiple of WG_TAG_SYNC, so one in 2^20 takes the
+ *    lock and updates gen_base, and the tag (30 bits) never wraps past it.
  * 10. Memory ordering (tools/memory-model). A successful cmpxchg is fully
  *    ordered; a failed one is not, and the loops recompute from the value
  *    it read. The tasks' writes before their dones precede the
  *    zero-reaching cmpxchg (each done's cmpxchg reads the last), which
  *    precedes the wake's release (the unlink) that the sleeper acquires;
- *    a waiter that finds a zero reads it in its own cmpxchg (point 2),
- *    which reads from the zero-reaching one. Other reads of the state are
- *    relaxed: they only feed a cmpxchg or follow one under wq.lock.
+ *    a waiter that finds a zero reads it with an acquire (point 2) from
+ *    the zero-reaching cmpxchg. Other reads of the state are relaxed:
+ *    they only feed a cmpxchg or follow one under wq.lock.
  *
  * model/waitgroup.pml checks this protocol with spin, and that each point
  * above is needed (its mutations).
@@ -426,11 +428,7 @@ static bool wg_cancel_locked(struct waitgroup *wg, int error)
 /* A generation has ended: publish its result and wake its waiters. */
 static void wg_complete_locked(struct waitgroup *wg, s64 state)
 {
-	/*
-	 * @state is what the zero-reaching cmpxchg wrote, not a new read:
-	 * with neither flag set a lock-free add and done may have completed
-	 * the next generation since (point 9).
-	 */
+	/* What the zero-reaching cmpxchg wrote, not a new read: point 9. */
 	u64 gen = wg_gen_locked(wg, state);
 	unsigned int i = gen % WAITGROUP_RESULTS;
 
