@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * waitgroup.pml - the waitgroup protocol of kmod/wg_core.c and wg_file.c
- * in Promela, for spin(1). scripts/check-model runs it; model/README.md
- * says what is modelled, what is abstracted and why.
+ * waitgroup.pml - the waitgroup protocol of kmod/wg_core.c in Promela,
+ * for spin(1). scripts/check-model runs it; model/README.md says what is
+ * modelled, what is abstracted and why.
  *
  * One configuration is chosen with -DCFG_<name> (see init at the end);
  * a mutation with -DMUT_<name>. Every inline below names the kernel
- * function it stands for.
+ * function it stands for; "point n" is point n of wg_core.c's "Why no
+ * wakeup is lost".
  *
  * Memory ordering: spin explores sequentially consistent interleavings.
  * That is exact here because every shared access of the protocol is one
- * of: under wq.lock; a fully ordered RMW (atomic64_try_cmpxchg,
- * atomic64_inc_return); a release store read by an acquire load (the
- * records' done); or a plain/relaxed read whose staleness the code
- * tolerates and the model reproduces by making it a step of its own (the
- * fast path's atomic64_read, which only feeds a cmpxchg;
- * waitqueue_active() of a poll queue; READ_ONCE(latch->w.done)).
- * model/README.md, "Memory ordering", gives each atomic's LKMM argument.
+ * of: under wq.lock; a fully ordered RMW (atomic64_try_cmpxchg); a
+ * release store read by an acquire load (a sleeper's entry unlinked by
+ * list_del_init_careful(), tested by list_empty_careful()); the full
+ * barriers of set_current_state() and try_to_wake_up(); or a relaxed read
+ * whose staleness the code tolerates, which the model makes a step of its
+ * own (the fast path's atomic64_read(), which only feeds a cmpxchg; a
+ * file's mark). model/README.md, "Memory ordering", gives each atomic's
+ * LKMM argument.
  */
 
 #ifndef GENS
@@ -25,9 +27,20 @@
 #ifndef SIGNALS
 #define SIGNALS 1
 #endif
+/*
+ * WAITGROUP_RESULTS is 8; the model keeps 2 results, so that a target
+ * that has left the ring is reached within its few generations.
+ */
+#ifndef RING
+#define RING 2
+#endif
+#ifndef COVERPT
+#define COVERPT 0
+#endif
 
-#define NP	3	/* processes at most; also the index of "none" */
+#define NP	3	/* processes at most; also "no file" */
 #define NG	8	/* generations at most, for the ghost arrays */
+#define UNPOLLED 255	/* WG_UNPOLLED: a file never polled */
 
 /* Errors a generation can report (the model's small numbers). */
 #define EIO		1	/* a done with an error code */
@@ -42,65 +55,73 @@
 #define ERESTART 4
 
 /* How a wait returned. */
-#define HOW_LATCH	1
-#define HOW_ZERO	2
-#define HOW_CANCEL	3
-#define HOW_SLEPT	4
+#define HOW_RING	1	/* its target has completed: from the ring */
+#define HOW_MARK	2	/* its polled file had a completion to report */
+#define HOW_ZERO	3	/* counter zero: the last completed generation */
+#define HOW_CANCEL	4	/* the running generation is canceled */
+#define HOW_SLEPT	5	/* handed over by the wake function */
 
-/* ---- waitgroup.state, one atomic64_t: counter | WG_SLOW | waiters ---- */
+/*
+ * ---- waitgroup.state, one atomic64_t: counter, WG_SLOW, WG_LOCKED, tag ----
+ * The tag is modelled as the generation number itself. That is exact
+ * within the model's bounds: its generations stay below 8, so the code's
+ * tag (the number modulo 2^30) never wraps, no lock-free completion meets
+ * a multiple of WG_TAG_SYNC (2^20), and gen_base, which wg_gen_locked()
+ * brings up to the tag under wq.lock, is always the tag it was given.
+ * gen_base is not modelled.
+ */
 short count;		/* high half; short so "never negative" can fail */
-byte nwait;		/* low half, bits 0-30: registered sleepers */
-bool slow;		/* WG_SLOW, bit 31 */
+bool slow;		/* WG_SLOW */
+bool locked;		/* WG_LOCKED */
+byte gen;		/* the tag: completions so far */
 
 /* ---- wq.lock: 0 free, else holder + 1 ---- */
 byte lk;
 
-/* ---- under wq.lock (generation: atomic64, written only under it) ---- */
-byte gen;		/* waitgroup.generation: completions so far */
+/* ---- under wq.lock ---- */
 byte err;		/* the running generation's first error */
 byte aband;		/* ... and its abandoned adds */
-byte last_err;
-byte last_aband;
-bool last_canceled;
 byte cancel_err;
 byte limit;
-byte coe_waiters;
+byte ring_gen[RING];	/* wg->results[], written by locked completions only */
+byte ring_err[RING];
+byte ring_aband[RING];
+bool ring_canc[RING];
 
-/* ---- struct wg_waiter of each sleeper (on its stack), on wg->results ---- */
-bool w_linked[NP];	/* on the results list */
-bool w_done[NP];	/* release store / acquire load */
-bool w_rel[NP];		/* released: the completion (or a cancel) wrote it */
-bool w_onrel[NP];	/* on wg->released, for the unlock to wake */
-bool w_cancelable[NP];
-bool w_coe[NP];
-byte w_gen[NP];
-byte w_err[NP];
-byte w_aband[NP];
-bool w_canc[NP];
-bool w_lat[NP];		/* latched: a latch was filled before its release */
+/*
+ * ---- struct wg_sleeper of each process, on its stack ----
+ * A waiter's entry is on wq (w_q), an adder's on roomers (r_q, and its
+ * place in roomers[]). s_live: the stack frame exists (from the sleeper's
+ * queueing to the return of its call): the wake function and the
+ * hand-over must not touch the record once it is gone (point 3). The
+ * wake of the task may come later: the task_struct outlives it.
+ */
+bool s_live[NP];
+bool w_q[NP];		/* a waiter's entry on wq */
+bool r_q[NP];		/* an adder's entry on roomers */
+byte s_target[NP];
+bool s_coe[NP];
+bool s_cancelable[NP];
+byte s_gen[NP];		/* s->res */
+byte s_err[NP];
+byte s_aband[NP];
+bool s_canc[NP];
+bool s_exp[NP];
+byte s_ret[NP];		/* an adder's s->ret */
 
-/* ---- struct wg_latch of each process's open file ---- */
-bool l_linked[NP];
-bool l_done[NP];
-bool l_keep[NP];
-byte l_gen[NP];
-byte l_err[NP];
-byte l_aband[NP];
-bool l_canc[NP];
-byte l_seen[NP];
-bool pq_active[NP];	/* someone on the file's poll queue */
+/* ---- roomers: adders waiting for room, FIFO ---- */
+byte roomers[NP];
+byte nroom;
+
+/* ---- each open file: its mark, and a poller's wait queue entry ---- */
+byte seen[NP];		/* wf->seen: UNPOLLED, or the newest reported */
+bool pq_active[NP];	/* the poller's entry on wq (poll_wait()) */
 bool pq_trig[NP];	/* pollwake(): poll_wqueues.triggered */
 
-/* ---- wait queues, task states ---- */
+/* ---- task states, signals ---- */
 bool tsleep[NP];	/* task state not TASK_RUNNING (set_current_state) */
 bool sigpend[NP];	/* signal_pending() */
 bool sigsent[NP];	/* at most one signal per process: bounds the model */
-
-/* ---- struct wg_room: adders waiting for room, FIFO wg->roomers ---- */
-byte roomers[NP];
-byte nroom;
-bool room_done[NP];
-byte room_ret[NP];
 
 /* ---- ghosts: the specification, moved at the linearisation points ---- */
 byte sgen;		/* generations completed: the zero-reaching cmpxchg */
@@ -115,25 +136,28 @@ byte room_tk[NP];	/* FIFO tickets of the adders waiting for room */
 byte room_gen[NP];	/* the generation each queued in (sgen + 1) */
 byte next_tk = 1;
 byte served_tk;
+#if COVERPT == 28
+bool g_cleared;		/* wg_flags_locked() last changed WG_LOCKED to clear */
+#endif
+#if COVERPT == 29
+bool g_window;		/* a locked zero's cmpxchg done, wg_complete_locked() not */
+#endif
 
 /*
  * Coverage: -DCOVERPT=n makes point n an assertion failure, so that
  * "scripts/check-model cover" can show each point is reached (no property
  * holds vacuously).
  */
-#ifndef COVERPT
-#define COVERPT 0
-#endif
 #define COVER(n) if :: COVERPT == n -> assert(false) :: else fi
 
 /* Every proctype's scratch locals (inlines are textual). */
 #define SCRATCH \
-	byte i; byte k; byte oc; byte ow; short nc; short base; byte rel; \
-	byte undo; byte rg; byte re; byte ra; bool rc; byte how; \
-	byte mygen; bool restart; bool fp_done; bool old_nz; bool pint; \
-	bool mask; bool lf; byte ret; byte ret2; bool won; byte wi; \
-	byte towake; byte rp; \
-	byte cg; byte ce; byte ca; bool cc; bool cnl; bool lat
+	byte i; byte k; short nc; short base; byte undo; byte ret; byte ret2; \
+	bool old_nz; bool cnl; bool pint; bool mask; bool fp_done; \
+	byte rg; byte re; byte ra; bool rc; bool rx; byte how; byte st; \
+	byte tgt; byte mygen; byte mk; bool restart; bool try; bool zc; \
+	byte wi; bool hw; byte rp; bool gu; bool hk; byte hr; \
+	short oc; byte og; bool os; byte cg
 
 /* ---------------------------------------------------------------- */
 
@@ -143,42 +167,9 @@ inline lock(me)
 	atomic { lk == 0 -> lk = me + 1 }
 }
 
-/*
- * wg_unlock(): every unlock of wq.lock takes the released sleepers off
- * wg->released with it, then, without the lock, marks each done (a
- * release store) and wakes its task: separate steps, so the task may
- * have seen done and returned before its wake, and others may run
- * between them.
- */
 inline unlock(me)
 {
-	d_step {
-		assert(lk == me + 1);
-		towake = 0;
-		wi = 0;
-		do
-		:: wi < NP ->
-			if
-			:: w_onrel[wi] -> w_onrel[wi] = 0; towake = towake | (1 << wi)
-			:: else
-			fi;
-			wi++
-		:: else -> break
-		od;
-		lk = 0
-	}
-	wi = 0;
-	do
-	:: wi < NP ->
-		if
-		:: towake & (1 << wi) ->
-			w_done[wi] = 1;		/* smp_store_release */
-			wake_process(wi)	/* its task, read before */
-		:: else
-		fi;
-		wi++
-	:: else -> break
-	od
+	d_step { assert(lk == me + 1); lk = 0 }
 }
 
 /*
@@ -216,80 +207,67 @@ inline spec_update(delta, error, ab, newc)
 }
 
 /*
- * wake_up_process() of a sleeper's task, after its record is done: a step
- * of its own, so the task may have seen done, returned and begun another
- * sleep (a spurious wakeup, which every sleep loop tolerates).
+ * wg_result_locked(wg, last, g, res): generation g's result, into rg, re,
+ * ra, rc, rx (expired); last: the tag read under wq.lock. From the
+ * ring if its slot holds g; clean if the slot holds an older generation
+ * (g completed lock-free, point 9). Under wq.lock, inside a d_step.
  */
-inline wake_process(p)
+inline result_locked(last, g)
 {
-	tsleep[p] = 0
+	rg = g; re = 0; ra = 0; rc = 0; rx = 0;
+	if
+	:: g == 0 -> skip
+#ifndef MUT_RING_NO_EXPIRY
+	:: g > 0 && last - g >= RING -> rx = 1
+	:: g > 0 && last - g < RING ->
+#else
+	/* MUTATION: the slot read without the expiry test. */
+	:: g > 0 ->
+#endif
+		if
+#ifndef MUT_RING_NO_SLOT_CHECK
+		:: ring_gen[g % RING] != g ->
+			/* completed lock-free: clean */
+			if
+			:: ring_gen[g % RING] != 0 -> COVER(27)
+			:: else
+			fi
+		:: ring_gen[g % RING] == g ->
+#else
+		/* MUTATION: the slot read whichever generation it holds. */
+		:: true ->
+#endif
+			re = ring_err[g % RING];
+			ra = ring_aband[g % RING];
+			rc = ring_canc[g % RING]
+		fi
+	fi
 }
 
 /*
- * wg_sleep(), the waiter's sleep, with no queue and no lock: the
- * completion marks the record done and then wakes the task itself.
- *	for (;;) {
- *		set_current_state(state);	// full barrier
- *		if (done) break;		// acquire
- *		if (signal_pending_state()) { ret = -ERESTARTSYS; break; }
- *		schedule();
- *		if (done) return 0;		// woken: TASK_RUNNING
- *	}
- *	__set_current_state(TASK_RUNNING);
+ * A completed generation's result is its own (sgen: completed so far),
+ * or flagged expired, with nothing else in it.
  */
-inline wg_sleep(me, cond, intr, ret)
+inline check_completed(g, e, a, c, x)
 {
-	ret = OK;
-	do
-	::
-#ifdef MUT_CHECK_BEFORE_QUEUE
-		/* MUTATION: the condition tested before the task state is set. */
-		if
-		:: cond -> break
-		:: else
-		fi;
-		tsleep[me] = 1;
-#else
-		tsleep[me] = 1;
-		if
-		:: cond -> break
-		:: else
-		fi;
-#endif
-		if
-		:: intr && sigpend[me] -> ret = ERESTART; break
-		:: else
-		fi;
-		if					/* schedule() */
-		:: tsleep[me] == 0 -> COVER(15)
-		:: atomic { intr && !sigsent[me] ->	/* signal_wake_up() */
-			sigsent[me] = 1; sigpend[me] = 1; tsleep[me] = 0 }
-		fi;
-		/* Woken: done tested before the state is set again. */
-		if
-		:: cond -> break
-		:: else
-		fi
-	od;
-	tsleep[me] = 0
+	assert(g <= sgen);
+	if
+	:: x -> assert(g > 0 && e == 0 && a == 0 && !c)
+	:: !x && g == 0 -> assert(e == 0 && a == 0 && !c)
+	:: !x && g > 0 && !c ->
+		assert(spec_canc[g] == 0 && e == spec_err[g] && a == spec_aband[g])
+	:: !x && g > 0 && c ->
+		assert(spec_canc[g] != 0 && e == spec_canc[g] && a == spec_aband[g])
+	fi
 }
 
-/* wg_slow_locked(): WG_SLOW by cmpxchg on the state word, under wq.lock */
-inline slow_locked()
-{
-	d_step {
-		slow = (limit != 0 || cancel_err != 0);
-		g_lim = (limit != 0);
-		g_canc = (cancel_err != 0)
-	}
-}
-
-/* ---- the swappable part: fast path and completion ---- */
+/* ---- the completion side: the fast path, wake and hand-over ---- */
 #include "completion.pml"
 
 /*
  * wg_room_fit_locked(wg, base, false): the counter with the adders at the
- * head of the queue that fit (each adds 1 in the model). Computes into nc.
+ * head of the queue that fit (each adds 1 in the model). Computes into nc,
+ * and k: how many.
  */
 inline room_fit(base)
 {
@@ -302,138 +280,113 @@ inline room_fit(base)
 	assert(nc == base || !g_lim || nc <= limit)
 }
 
-/* wg_room_fit_locked(wg, base, true): let in the first k (FIFO) */
+/* wg_room_fit_locked(wg, base, true): let in the first k, in order */
 inline room_commit()
 {
-	if
+	do
 	:: k > 0 ->
-		do
-		:: k > 0 ->
-#ifdef MUT_ROOM_WAKE_FIRST
-			/* MUTATION: the adder woken before its record is done. */
-			wake_process(roomers[0]);
-#endif
-			d_step {
-				/* FIFO: the head holds the oldest ticket. */
-				assert(room_tk[roomers[0]] > served_tk);
-				served_tk = room_tk[roomers[0]];
-				/*
-				 * let in within the generation it waited in, or the
-				 * next if that one's error completed it (point 8)
-				 */
-				assert(room_gen[roomers[0]] == sgen + 1 ||
-				       g_late && room_gen[roomers[0]] == sgen);
-				room_ret[roomers[0]] = OK;
-				COVER(8);
-				room_done[roomers[0]] = 1;	/* release */
-				rp = roomers[0];
-				roomers[0] = roomers[1];
-				roomers[1] = roomers[2];
-				nroom--;
-				k--
-			}
-#ifndef MUT_ROOM_WAKE_FIRST
-			/* wg_room_release_locked(): that adder's task only */
-			wake_process(rp)
-#else
-			skip
-#endif
-		:: else -> break
-		od;
-		skip	/* the loop's exit, not the caller's next d_step */
-	:: else
-	fi
+		d_step {
+			rp = roomers[0];
+			/* FIFO: the head holds the oldest ticket. */
+			assert(room_tk[rp] > served_tk);
+			served_tk = room_tk[rp];
+			/*
+			 * let in within the generation it waited in, or the
+			 * next if that one's error completed it (point 8)
+			 */
+			assert(room_gen[rp] == sgen + 1 ||
+			       g_late && room_gen[rp] == sgen);
+			COVER(8);
+			hk = 0; hr = OK;
+			HO_IN(rp);
+			k--
+		}
+		ho_rest(rp)
+	:: else -> break
+	od;
+	skip	/* the loop's exit, not the caller's next d_step */
 }
 
-/* wg_cancel_locked(): cancel the running generation */
+/* wg_room_fail_locked(wg, -ECANCELED, true): a cancel fails them all */
+inline room_fail_all()
+{
+	do
+	:: nroom > 0 ->
+		d_step {
+			rp = roomers[0];
+			hk = 0; hr = ECANC;
+			HO_IN(rp)
+		}
+		ho_rest(rp)
+	:: else -> break
+	od;
+	skip	/* the loop's exit, not the caller's next d_step */
+}
+
+/* wg_cancel_locked(): cancel the running generation (point 8) */
 inline cancel_locked(me, e)
 {
-	/* The test is relaxed but exact: only wq.lock's holder reaches zero. */
-	atomic {
+	/* "Something runs" and WG_SLOW in one cmpxchg, under wq.lock. */
+	d_step {
 		pint = (count == 0 || cancel_err != 0);
 		if
 		:: !pint ->
 			cancel_err = e;
 			assert(sgen + 1 < NG);
 			spec_canc[sgen + 1] = e;
-#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_CANCEL_SPLIT)
-			/*
-			 * The sketch: a lock-free completion can reach zero
-			 * under wq.lock, so the test and WG_SLOW are one
-			 * cmpxchg on the state word.
-			 */
 #ifdef MUT_CANCEL_NO_SLOW
-			g_canc = 1	/* MUTATION: WG_SLOW not set */
+			/* MUTATION: WG_SLOW not set, lock-free adds go on. */
+			g_canc = 1
 #else
 			slow = 1; g_canc = 1
-#endif
-#else
-			skip
 #endif
 		:: else
 		fi
 	}
 	if
-	:: pint -> skip
-	:: else ->
-#if !defined(COMPLETION_LOCKFREE) || defined(LOCKFREE_CANCEL_SPLIT)
-#ifdef MUT_CANCEL_NO_SLOW
-		/* MUTATION: WG_SLOW not set, lock-free adds go on. */
-		g_canc = 1;
-#else
-		slow_locked();
-#endif
-#endif
-		do
-		:: nroom > 0 ->
-			d_step {
-				room_ret[roomers[0]] = ECANC;
-				room_done[roomers[0]] = 1;
-				rp = roomers[0];
-				roomers[0] = roomers[1];
-				roomers[1] = roomers[2];
-				nroom--
-			}
-			wake_process(rp)
-		:: else -> break
-		od;
-		rel = 0;
-		i = 0;
-		do
-		:: i < NP ->
+	:: !pint ->
+		room_fail_all();
+		wake_wq()	/* wake_up_locked_poll() */
+	:: else
+	fi
+}
+
+/* wg_room_update_locked(): let in the adders that fit now */
+inline room_update_locked()
+{
+	if
+	:: nroom > 0 ->
+		d_step {
+			room_fit(count);
 			if
-			:: l_linked[i] && pq_active[i] -> pq_trig[i] = 1	/* wake_up_poll */
+			:: nc != count ->
+				spec_update(1, 0, 0, nc);
+				count = nc
 			:: else
-			fi;
-			if
-			:: w_linked[i] && w_cancelable[i] ->
-				d_step {
-					w_linked[i] = 0;
-					w_gen[i] = gen + 1; w_err[i] = e;
-					w_aband[i] = aband; w_canc[i] = 1;
-					COVER(10);
-					rel++;
-					w_rel[i] = 1; w_onrel[i] = 1	/* the unlock wakes it */
-				}
-			:: else
-			fi;
-			i++
-		:: else -> break
-		od;
-		coe_waiters = 0;
-		d_step { assert(nwait >= rel); nwait = nwait - rel }	/* atomic64_sub */
+			fi
+		}
+		room_commit()
+	:: else
 	fi
 }
 
 /*
- * wg_update_locked(): under wq.lock. The cmpxchg loop is one step, as in
- * fast_path: what it computes from reads only what wq.lock protects.
+ * wg_update_locked(): under wq.lock. The cmpxchg loop is one step: what it
+ * computes from reads only its snapshot of the word and what wq.lock
+ * protects, so it is one atomic read-modify-write at its successful
+ * cmpxchg: the counter, the tag moved if it reaches zero, WG_LOCKED set if
+ * it stays above zero with an error or abandoned adds to publish. The
+ * first error and the abandoned count are written after it, in the same
+ * critical section: nobody reads them without the lock, and a lock-free
+ * done sees WG_LOCKED.
  */
 inline update_locked(me, delta, error, ab, ret)
 {
-	atomic {
+	d_step {
 		/* An error that cancels the generation lets no one in: point 8. */
-		cnl = (error != 0 && coe_waiters > 0 && cancel_err == 0);
+		cnl = (error != 0 && cancel_err == 0 &&
+		       (w_q[0] && s_coe[0] || w_q[1] && s_coe[1] ||
+			w_q[2] && s_coe[2]));	/* wg_coe_locked() */
 		g_cancels = cnl;
 		if
 		:: count + delta < 0 -> ret = ERANGE
@@ -449,11 +402,11 @@ inline update_locked(me, delta, error, ab, ret)
 			if
 			:: ret == OK ->
 #ifdef MUT_ROOM_AFTER_ZERO
-				/* MUTATION: the done tests for zero before handing room over. */
+				/* MUTATION: the done tests for zero, then hands room over. */
 				nc = base; k = 0;
 #else
-				if
-				:: delta < 0 && !cnl && nroom > 0 -> room_fit(base)	/* hand_over */
+				if	/* hand_over: room a done makes, point 7 */
+				:: delta < 0 && !cnl && nroom > 0 -> room_fit(base)
 				:: else -> nc = base; k = 0
 				fi;
 #endif
@@ -461,29 +414,25 @@ inline update_locked(me, delta, error, ab, ret)
 				spec_update(delta, error, ab, nc);
 				count = nc;
 				if
-				:: nc == 0 -> nwait = 0	/* low half & WG_SLOW */
+				:: nc == 0 && old_nz ->
+					gen++;	/* completes: the tag moves, point 1 */
+					cg = gen;
+#if COVERPT == 29
+					g_window = 1
+#endif
+#ifndef MUT_ERROR_NO_LOCKED
+				:: nc != 0 && (error != 0 || ab != 0) ->
+					locked = 1	/* to publish: point 9 */
+#else
+				/* MUTATION: an error or abandon does not set WG_LOCKED. */
+#endif
 				:: else
 				fi;
-#ifdef COMPLETION_LOCKFREE
-				/*
-				 * The sketch: "the generation has an error" is in the
-				 * word, and so are the generation and its result when
-				 * this cmpxchg reaches zero (unless LOCKFREE_GEN_AFTER).
-				 */
 				if
 				:: error != 0 && err == 0 -> err = error
 				:: else
 				fi;
-				aband = aband + ab;
-#ifndef LOCKFREE_GEN_AFTER
-				if
-				:: nc == 0 && old_nz -> complete_publish()
-				:: else
-				fi
-#endif
-#else
-				skip
-#endif
+				aband = aband + ab
 			:: else
 			fi
 		fi;
@@ -492,18 +441,17 @@ inline update_locked(me, delta, error, ab, ret)
 	if
 	:: ret == OK ->
 		room_commit();
-#ifndef COMPLETION_LOCKFREE
-		d_step {
-			if
-			:: error != 0 && err == 0 -> err = error
-			:: else
-			fi;
-			aband = aband + ab
-		}
-#endif
 		if
 		:: nc == 0 && old_nz ->
-			complete_locked(me);
+#ifdef MUT_COMPLETE_UNLOCKED
+			/*
+			 * MUTATION: the completion in a critical section of its
+			 * own, after the one whose cmpxchg reached zero.
+			 */
+			unlock(me);
+			lock(me);
+#endif
+			complete_locked();
 			/* The error ended the generation: the next one lets them in. */
 			if
 			:: cnl && nroom > 0 ->
@@ -530,7 +478,7 @@ inline update_locked(me, delta, error, ab, ret)
 	fi
 }
 
-/* __waitgroup_add() */
+/* __waitgroup_add(): the fast path, else wg_add_locked() */
 inline wg_add(me, delta, error, ret)
 {
 	fast_path(me, delta, error, ret, fp_done);
@@ -571,38 +519,21 @@ inline abandon(me, n)
 	unlock(me)
 }
 
-/* wg_room_update_locked(): let in the adders that fit now */
-inline room_update_locked()
-{
-	if
-	:: nroom > 0 ->
-		atomic {
-			room_fit(count);
-			if
-			:: nc != count ->
-				spec_update(1, 0, 0, nc);
-				count = nc
-			:: else
-			fi
-		}
-		room_commit()
-	:: else
-	fi
-}
-
-/* waitgroup_set_limit() */
+/* waitgroup_set_limit(): once, from 0 to l; every add (1) fits it */
 inline set_limit(me, l)
 {
 	lock(me);
 	limit = l;
-	slow_locked();
-	/* wg_room_drop_locked(): every add in the model (1) fits the limit */
+	flags_locked();
 	room_update_locked();
 	unlock(me)
 }
 
-/* __waitgroup_add_wait(wg, 1, TASK_INTERRUPTIBLE, KTIME_MAX) */
-inline add_wait(me, ret)
+/*
+ * __waitgroup_add_wait(wg, 1, intr ? TASK_INTERRUPTIBLE :
+ * TASK_UNINTERRUPTIBLE (the model's: no signal), KTIME_MAX)
+ */
+inline add_wait(me, intr, ret)
 {
 	wg_add(me, 1, 0, ret);
 	if
@@ -617,6 +548,9 @@ inline add_wait(me, ret)
 		if
 		:: ret == EAGAIN ->
 			d_step {
+				/* wg_sleeper_init(), list_add_tail(&roomers) */
+				s_live[me] = 1;
+				r_q[me] = 1;
 #ifdef MUT_ROOM_LIFO
 				/* MUTATION: list_add() instead of list_add_tail() */
 				roomers[2] = roomers[1];
@@ -630,7 +564,6 @@ inline add_wait(me, ret)
 				:: else
 				fi;
 				nroom++;
-				room_done[me] = 0;
 				room_tk[me] = next_tk;
 				next_tk++;
 				room_gen[me] = sgen + 1
@@ -640,240 +573,226 @@ inline add_wait(me, ret)
 		unlock(me);
 		if
 		:: ret == EAGAIN ->
-			wg_sleep(me, room_done[me], 0, ret2);
-			ret = room_ret[me]
+			wg_sleep(me, intr, ret2);
+			sleep_end(me, ret2);
+			d_step {
+				assert(!r_q[me]);
+				if
+				:: ret2 == OK -> ret = s_ret[me]
+				:: else -> ret = ERESTART
+				fi;
+				sigpend[me] = 0;	/* handled on the way out */
+				s_live[me] = 0
+			}
 		:: else
 		fi
 	:: else
-	fi
-}
-
-/* wg_latch_rearm_locked() */
-inline latch_rearm_locked(f)
-{
-	if
-	:: !l_done[f] && !l_linked[f] && pq_active[f] -> l_linked[f] = 1
-	:: else
-	fi
-}
-
-/* wg_latch_seen() */
-inline latch_seen(me, g, c)
-{
-	lock(me);
-	d_step {
-		if
-		:: c && l_seen[me] < g -> l_seen[me] = g
-		:: else
-		fi;
-		if
-		:: l_done[me] && l_gen[me] <= g ->
-			l_done[me] = 0;
-			latch_rearm_locked(me)
-		:: else
-		fi
-	}
-	unlock(me)
-}
-
-/* A completed generation's result is its own (sgen: completed so far). */
-inline check_completed(g, e, a, c)
-{
-	assert(g <= sgen);
-	if
-	:: g > 0 && !c ->
-		assert(spec_canc[g] == 0);
-		assert(e == spec_err[g] && a == spec_aband[g])
-	:: g > 0 && c -> assert(spec_canc[g] != 0 && e == spec_canc[g])
-	:: else -> assert(e == 0 && a == 0 && !c)
 	fi
 }
 
 /*
- * __waitgroup_wait(wg, latch ? file's latch : NULL, intr ?
- * TASK_INTERRUPTIBLE : TASK_UNINTERRUPTIBLE, KTIME_MAX, flags, &res),
- * and, for a file, the restart of an interrupted call (SA_RESTART): the
- * restarted call must return for the generation the first began in.
- * Result in rg, re, ra, rc; how it returned in how.
+ * wg_wait_start_locked(): under wq.lock. WG_LOCKED set first
+ * (wg_hold_locked(), point 2) and the state it was set in judged: og is
+ * last. st = 0 with the result in rg, re, ra, rc, rx and how, or st = 1:
+ * sleep for tgt. A result returned at once is checked in the step that
+ * judged it, where the ghosts are exact.
  */
-inline wg_wait(me, latch, cancelable, coe, intr)
+inline wait_start(me, f, cancelable, coe)
 {
-	restart = 0;
-	do
-	::
-	lock(me);
-	if
-	:: latch && l_done[me] ->
-		d_step {
-			rg = l_gen[me]; re = l_err[me];
-			ra = l_aband[me]; rc = l_canc[me];
-			how = HOW_LATCH;
-			COVER(1);
-			if
-			:: restart -> COVER(7)
-			:: else
-			fi;
-			check_completed(rg, re, ra, rc);
-			assert(!restart || rg == mygen);
-			l_done[me] = 0;
-			latch_rearm_locked(me)
-		}
-		unlock(me);
-		break
-	:: else ->
+	d_step {
 		if
-		:: count == 0 ->
-			d_step {
-				rg = gen; re = last_err; ra = last_aband;
-				rc = last_canceled;
-				how = HOW_ZERO;
-				COVER(2);
-				assert(rg == sgen);
-				check_completed(rg, re, ra, rc);
-				assert(!restart || rg == mygen)
-			}
-			unlock(me);
-			break
-		:: else
+		:: f < NP -> mk = seen[f]
+		:: else -> mk = UNPOLLED
 		fi;
-		if
-		:: coe && err != 0 -> cancel_locked(me, err)
-		:: else
-		fi;
-		if
-		:: cancel_err != 0 && cancelable ->
-			d_step {
-				rg = gen + 1; re = cancel_err; ra = aband; rc = 1;
-				how = HOW_CANCEL;
-				COVER(3);
-				assert(rg == sgen + 1 && spec_canc[rg] == re);
-				assert(!restart || rg == mygen);
-				if
-				:: latch -> l_keep[me] = 0; l_seen[me] = rg
-				:: else
-				fi
-			}
-			unlock(me);
-			break
-		:: else
-		fi;
-		/* atomic64_inc (relaxed, under wq.lock); list_add_tail */
-#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_REGISTER_LOCKED)
-		/*
-		 * The sketch: with a lock-free completion the counter can reach
-		 * zero under our lock, so registering is a cmpxchg that fails
-		 * if it did since the test above; the wait then starts over.
-		 */
-		atomic {
-		pint = (count == 0);
-		if
-		:: pint -> skip
-		:: else ->
-#else
-		pint = 0;
-		d_step {
+#ifndef MUT_WAIT_JUDGE_FIRST
+		HOLD;
 #endif
-			nwait++;
-			w_linked[me] = 1;
-			w_done[me] = 0;
-			w_rel[me] = 0;
-			w_lat[me] = 0;
-			w_cancelable[me] = cancelable;
-			w_coe[me] = coe;
-			if
-			:: coe -> coe_waiters++
-			:: else
-			fi;
-			if
-			:: latch -> l_keep[me] = 0
-			:: else
-			fi;
-			/* the generation this wait is for */
-			assert(!restart || mygen == sgen + 1);
-			mygen = sgen + 1
-#if defined(COMPLETION_LOCKFREE) && !defined(LOCKFREE_REGISTER_LOCKED)
-		fi
-#endif
-		}
-		unlock(me);
+		og = gen;	/* last = wg_gen_locked(wg, state) */
+		/* Point 1: the tag moved in the step of every zero. */
+		assert(gen == sgen);
+		assert(tgt <= og + 1);		/* never -EINVAL in the model */
+		st = 2; how = 0;
+#ifndef MUT_RESTART_IGNORES_TARGET
 		if
-		:: pint -> skip		/* the sketch's failed registration */
-		:: else ->
-		wg_sleep(me, w_done[me], intr, ret);
-		if
-		:: ret != OK ->		/* gives up unless the completion won */
-			lock(me);
-#ifdef MUT_GIVEUP_TESTS_DONE
-			/* MUTATION: the give-up tests done, which comes after the unlock. */
-			won = w_done[me];
-#else
-			won = w_rel[me];
-#endif
+		:: tgt != 0 && tgt <= og ->
+			result_locked(og, tgt); how = HOW_RING; st = 0;
+			COVER(7);
 			if
-			:: won ->
-				COVER(6);
-				if
-				:: !w_done[me] -> COVER(18)
-				:: else
-				fi
-			:: else ->
-				d_step {
-					w_linked[me] = 0;
-					assert(nwait > 0);
-					nwait--;
-					if
-					:: coe -> coe_waiters--
-					:: else
-					fi;
-					if
-					:: latch && !l_done[me] ->
-						l_keep[me] = 1;
-						l_linked[me] = 1
-					:: else
-					fi
-				}
-			fi;
-			unlock(me);
-			if		/* released first: its done follows */
-			:: won -> wg_sleep(me, w_done[me], 0, ret)
+			:: rx -> COVER(21)
 			:: else
 			fi
 		:: else
 		fi;
+#else
+		/* MUTATION: a call with a target starts over as a new one. */
+		tgt = 0;
+#endif
+		if
+		:: st == 2 && tgt == 0 && mk != UNPOLLED && og > mk ->
+			result_locked(og, og); how = HOW_MARK; st = 0;
+			COVER(1)
+		:: else
+		fi;
+		if
+#ifdef MUT_WAIT_UNLOCKED_TEST
+		:: st == 2 && zc ->
+#else
+		:: st == 2 && count == 0 ->
+#endif
+			result_locked(og, og); how = HOW_ZERO; st = 0;
+			COVER(2)
+		:: else
+		fi;
+		/* checked where it was judged: its linearisation point */
+		if
+		:: st == 0 ->
+			/* a call with a target returns that generation */
+			assert(!restart || rg == mygen);
+			/* a new call: the last completed generation */
+			assert(how == HOW_RING || rg == sgen);
+			check_completed(rg, re, ra, rc, rx)
+		:: else
+		fi
+	}
+#ifdef MUT_WAIT_JUDGE_FIRST
+	/* MUTATION: the state judged, then WG_LOCKED set. */
+	d_step { locked = 1 };
+#endif
+#ifdef MUT_HOLD_STORE
+	HOLD_STORE;
+#endif
+	/* An error came before this wait: it cancels at once (point 8). */
+	if
+	:: st == 2 && coe && err != 0 -> cancel_locked(me, err)
+	:: else
+	fi;
+	d_step {
+		if
+		:: st == 2 && cancel_err != 0 && cancelable ->
+			/* wg_cancel_result_locked() */
+			rg = gen + 1; re = cancel_err; ra = aband; rc = 1; rx = 0;
+			how = HOW_CANCEL; st = 0;
+			COVER(3)
+		:: st == 2 ->
+			tgt = og + 1; st = 1
+		:: else
+		fi;
+		if
+		:: how == HOW_CANCEL ->
+			/* the running generation, canceled */
+			assert(!restart || rg == mygen);
+			assert(rg == sgen + 1 && spec_canc[rg] == re)
+		:: else
+		fi
+	}
+}
+
+/*
+ * __waitgroup_wait(wg, file f's mark or NULL, intr ? TASK_INTERRUPTIBLE :
+ * TASK_UNINTERRUPTIBLE, try ? 0 : KTIME_MAX, flags, &target, &res), and
+ * the calls that follow one that returned without a result: the restart of
+ * an interrupted WG_IOC_WAIT (SA_RESTART), or the call a program makes
+ * again with the target a deadline-0 test left in its struct. Each must
+ * return the generation the first call waited for. Result in rg, re,
+ * ra, rc, rx; how it returned in how.
+ */
+inline wg_wait(me, f, cancelable, coe, intr, tries)
+{
+	restart = 0;
+	tgt = 0;
+	if
+	:: tries -> try = 1
+	:: true -> try = 0
+	fi;
+	do
+	::
+#ifdef MUT_WAIT_UNLOCKED_TEST
+	/* MUTATION: the counter tested before wq.lock is taken. */
+	zc = (count == 0);
+#endif
+	lock(me);
+	wait_start(me, f, cancelable, coe);
+	if
+	:: st == 1 && !try ->
+		/* wg_sleeper_init(), __add_wait_queue(): point 2 */
+		d_step {
+			assert(!restart || tgt == mygen);
+			if
+			:: restart -> COVER(19)
+			:: else
+			fi;
+			mygen = tgt;
+			s_live[me] = 1;
+			s_target[me] = tgt;
+			s_coe[me] = coe;
+			s_cancelable[me] = cancelable;
+			w_q[me] = 1
+		}
+	:: else ->
+		/* returns at once: WG_LOCKED may go (point 9) */
+		flags_locked()
+	fi;
+	unlock(me);
+	if
+	:: st == 0 -> break
+	:: st == 1 && try ->
+		/* -ETIMEDOUT, the target written back; called again with it. */
+		COVER(20);
+		mygen = tgt;
+		try = 0;
+		restart = 1
+	:: st == 1 && !try ->
+		wg_sleep(me, intr, ret);
+		sleep_end(me, ret);
 		if
 		:: ret == OK ->
 			d_step {
-				rg = w_gen[me]; re = w_err[me];
-				ra = w_aband[me]; rc = w_canc[me];
+				rg = s_gen[me]; re = s_err[me]; ra = s_aband[me];
+				rc = s_canc[me]; rx = s_exp[me];
 				how = HOW_SLEPT;
 				COVER(4);
+				assert(!w_q[me]);
+				s_live[me] = 0;
+				sigpend[me] = 0;	/* a signal is handled on the way out */
 				/* its own generation: not earlier, not later */
 				assert(rg == mygen);
-				/* no early release: completed, or canceled */
 				if
-				:: !rc -> assert(sgen >= rg)
-				:: else
-				fi;
-				if
-				:: rc -> assert(spec_canc[rg] != 0 && re == spec_canc[rg])
-				:: else -> check_completed(rg, re, ra, rc)
+				:: rc && !rx ->
+					/*
+					 * canceled: handed over by the cancel (its
+					 * generation may still be running) or by the
+					 * completion; either way the cancel's code
+					 */
+					assert(spec_canc[rg] != 0 && re == spec_canc[rg])
+				:: else ->
+					/* no early release; its own result */
+					check_completed(rg, re, ra, rc, rx)
 				fi
 			}
-			if
-			:: latch && (rc || (w_lat[me] && l_done[me])) -> latch_seen(me, rg, rc)
-			:: else
-			fi;
 			break
 		:: else ->
-			/* -ERESTARTSYS: the call restarts once the signal is handled */
-			assert(latch);
-			sigpend[me] = 0;
+			/* -ERESTARTSYS, the target written back: it restarts */
+			d_step {
+				assert(intr && !w_q[me]);
+				s_live[me] = 0;
+				sigpend[me] = 0
+			}
 			COVER(5);
 			restart = 1
 		fi
-		fi
 	fi
-	od
+	od;
+	skip;	/* the loop's exit, not the next d_step */
+	/* wg_seen(): a polled file's mark only grows, lock-free */
+	d_step {
+		if
+		:: f < NP && seen[f] != UNPOLLED && seen[f] < rg ->
+			seen[f] = rg;
+			COVER(22)
+		:: else
+		fi;
+		tgt = 0
+	}
 }
 
 /* ---------------------------------------------------------------- */
@@ -883,9 +802,10 @@ inline wg_wait(me, latch, cancelable, coe, intr)
  * if room), then a done, a done with an error, or the close of a file
  * with the add in its undo ledger. hold: the task may hang for good once
  * its generation is canceled (its waiters must return all the same).
+ * intr: its waits for room can be interrupted.
  */
 proctype worker(byte me; byte rounds; bool room; bool errors; bool hold;
-		byte setlimit)
+		byte setlimit; bool intr)
 {
 	SCRATCH;
 	if
@@ -896,7 +816,7 @@ proctype worker(byte me; byte rounds; bool room; bool errors; bool hold;
 	:: rounds > 0 ->
 		rounds--;
 		if
-		:: room -> add_wait(me, ret)
+		:: room -> add_wait(me, intr, ret)
 		:: else -> wg_add(me, 1, 0, ret)
 		fi;
 		if
@@ -910,68 +830,90 @@ proctype worker(byte me; byte rounds; bool room; bool errors; bool hold;
 			:: errors -> wg_add(me, -1, EIO, ret2)
 			:: errors -> abandon(me, 1)
 			fi
+		:: ret == ERESTART -> COVER(23)
 		:: else
 		fi
 	:: else -> break
 	od
 }
 
-/* A waiter: waits times; file: WG_IOC_WAIT, else waitgroup_wait(). */
-proctype waiter(byte me; byte waits; bool file; bool coe)
+/*
+ * A waiter: waits times; f < NP: WG_IOC_WAIT on file f (cancelable,
+ * interruptible, optionally cancel on error, optionally a deadline-0 test
+ * first), else waitgroup_wait(), the kernel API's.
+ */
+proctype waiter(byte me; byte waits; byte f; bool coe; bool tries)
 {
 	SCRATCH;
 	do
 	:: waits > 0 ->
 		waits--;
 		if
-		:: file ->
+		:: f < NP ->
 			if
-			:: wg_wait(me, 1, 1, 0, SIGNALS)
-			:: coe -> wg_wait(me, 1, 1, 1, SIGNALS)
+			:: wg_wait(me, f, 1, 0, SIGNALS, tries)
+			:: coe -> wg_wait(me, f, 1, 1, SIGNALS, tries)
 			fi
-		:: else -> wg_wait(me, 0, 0, 0, 0)
+		:: else -> wg_wait(me, NP, 0, 0, 0, 0)
 		fi
 	:: else -> break
 	od
 }
 
 /*
- * poll() of a file until it is readable (do_poll(): the entry queued once,
- * poll_schedule_timeout() sleeps until pollwake() triggered it), then the
- * file's WG_IOC_WAIT.
+ * poll() of file f until it is readable (do_poll(): the entry queued at
+ * the first call, poll_schedule_timeout() sleeps until pollwake()
+ * triggered it), then the file's WG_IOC_WAIT; rounds times.
  */
-proctype poller(byte me)
+proctype poller(byte me; byte rounds; byte f)
 {
 	SCRATCH;
-	pq_active[me] = 1;		/* poll_wait(): queued before the state */
 	do
-	::
-#ifdef MUT_POLL_READ_FIRST
-		/* MUTATION: queued on the poll queue only after the state read. */
-		pq_active[me] = 0;
+	:: rounds > 0 ->
+		rounds--;
+#ifndef MUT_POLL_READ_FIRST
+		/* poll_wait(): add_wait_queue(), before the state is read */
+		atomic { lk == 0 -> pq_active[me] = 1 }
 #endif
-		lock(me);			/* wg_latch_poll() */
-		d_step {
-			mask = (l_done[me] || count == 0 || cancel_err != 0);
+		do
+		::
+			/* __waitgroup_poll() */
+			lock(me);
+			d_step {
+#ifndef MUT_POLL_NO_HOLD
+				HOLD;	/* wg_hold_locked(): point 5 */
+#else
+				/* MUTATION: the state judged without setting WG_LOCKED. */
+#endif
+				if
+				:: seen[f] == UNPOLLED -> seen[f] = gen
+				:: else
+				fi;
+				mask = (count == 0 || cancel_err != 0 || gen > seen[f])
+			}
+#ifdef MUT_HOLD_STORE
+			HOLD_STORE;
+#endif
+			/* WG_LOCKED stays while the poller is queued */
+			flags_locked();
+			unlock(me);
+#ifdef MUT_POLL_READ_FIRST
+			/* MUTATION: poll_wait() after the state is read. */
+			atomic { lk == 0 -> pq_active[me] = 1 }
+#endif
 			if
-			:: !l_done[me] && !l_linked[me] -> l_linked[me] = 1
-			:: else
+			:: mask -> break
+			:: else ->
+				pq_trig[me] == 1;	/* poll_schedule_timeout() */
+				COVER(14);
+				pq_trig[me] = 0
 			fi
-		}
-		unlock(me);
-#ifdef MUT_POLL_READ_FIRST
-		pq_active[me] = 1;
-#endif
-		if
-		:: mask -> break
-		:: else ->
-			pq_trig[me] == 1;	/* poll_schedule_timeout() */
-			COVER(14);
-			pq_trig[me] = 0
-		fi
-	od;
-	pq_active[me] = 0;		/* poll_freewait() */
-	wg_wait(me, 1, 1, 0, 0)
+		od;
+		/* poll_freewait(): remove_wait_queue(), under wq.lock */
+		atomic { lk == 0 -> pq_active[me] = 0; pq_trig[me] = 0 }
+		wg_wait(me, f, 1, 0, 0, 0)
+	:: else -> break
+	od
 }
 
 /* waitgroup_cancel(), then an add that must fail or start a new generation */
@@ -991,45 +933,49 @@ proctype canceller(byte me)
 init
 {
 	atomic {
+		seen[0] = UNPOLLED;
+		seen[1] = UNPOLLED;
+		seen[2] = UNPOLLED;
 #if defined(CFG_2P)
-		/* a task, and a waiter (userspace, signals, restart) */
-		run worker(0, GENS, 0, 1, 0, 0);
-		run waiter(1, GENS, 1, 0);
+		/* a task; a waiter (signals, restart, deadline-0 test) */
+		run worker(0, GENS, 0, 1, 0, 0, 0);
+		run waiter(1, GENS, 1, 0, 1);
 #elif defined(CFG_3P)
 		/* a task, a userspace waiter and a kernel API waiter */
-		run worker(0, GENS, 0, 1, 0, 0);
-		run waiter(1, GENS, 1, 0);
-		run waiter(2, GENS, 0, 0);
+		run worker(0, GENS, 0, 1, 0, 0, 0);
+		run waiter(1, GENS, 1, 0, 0);
+		run waiter(2, GENS, NP, 0, 0);
 #elif defined(CFG_3P_TASKS)
 		/* two tasks (one with errors) and a waiter */
-		run worker(0, GENS, 0, 1, 0, 0);
-		run worker(1, GENS, 0, 0, 0, 0);
-		run waiter(2, GENS, 1, 0);
+		run worker(0, GENS, 0, 1, 0, 0, 0);
+		run worker(1, GENS, 0, 0, 0, 0, 0);
+		run waiter(2, GENS, 2, 0, 0);
 #elif defined(CFG_3P_POLL)
-		/* a task, a waiter and a poller */
-		run worker(0, GENS, 0, 1, 0, 0);
-		run waiter(1, GENS, 1, 0);
-		run poller(2);
+		/* a task; a waiter and a poller of one file */
+		run worker(0, GENS, 0, 1, 0, 0, 0);
+		run waiter(1, GENS, 1, 0, 0);
+		run poller(2, GENS, 1);
 #elif defined(CFG_3P_LIMIT)
 		/* a task that sets limit 1, a task that waits for room, a waiter */
-		run worker(0, GENS, 1, 0, 0, 1);
-		run worker(1, GENS, 1, 0, 0, 0);
-		run waiter(2, GENS, 1, 0);
+		run worker(0, GENS, 1, 0, 0, 1, 0);
+		run worker(1, GENS, 1, 0, 0, 0, 0);
+		run waiter(2, GENS, 2, 0, 0);
 #elif defined(CFG_3P_FIFO)
-		/* three tasks under limit 1: two can wait for room at once */
-		run worker(0, GENS, 1, 0, 0, 1);
-		run worker(1, 1, 1, 0, 0, 0);
-		run worker(2, 1, 1, 0, 0, 0);
+		/* three tasks under limit 1: two can wait for room at once,
+		 * and be interrupted */
+		run worker(0, GENS, 1, 0, 0, 1, 0);
+		run worker(1, 1, 1, 0, 0, 0, SIGNALS);
+		run worker(2, 1, 1, 0, 0, 0, SIGNALS);
 #elif defined(CFG_3P_LIMIT_COE)
 		/* limit 1 and errors: a task with errors, a task waiting for
 		 * room, a waiter that cancels on error */
-		run worker(0, GENS, 1, 1, 0, 1);
-		run worker(1, 1, 1, 0, 0, 0);
-		run waiter(2, GENS, 1, 1);
+		run worker(0, GENS, 1, 1, 0, 1, 0);
+		run worker(1, 1, 1, 0, 0, 0, 0);
+		run waiter(2, GENS, 2, 1, 0);
 #elif defined(CFG_3P_CANCEL)
 		/* a task that may hang once canceled, a waiter (cancel on error), a cancel */
-		run worker(0, GENS, 0, 1, 1, 0);
-		run waiter(1, GENS, 1, 1);
+		run worker(0, GENS, 0, 1, 1, 0, 0);
+		run waiter(1, GENS, 1, 1, 0);
 		run canceller(2);
 #else
 #error "no configuration: -DCFG_2P, CFG_3P, CFG_3P_TASKS, CFG_3P_POLL, CFG_3P_LIMIT, CFG_3P_FIFO, CFG_3P_LIMIT_COE or CFG_3P_CANCEL"
