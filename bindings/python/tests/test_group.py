@@ -193,17 +193,9 @@ def test_go_threads(group):
     assert group.wait(timeout=0).error == errno.EIO and len(waitgroup_hook) == 1
 
 
-def test_wait_resumes_after_a_signal(group):
-    # A handler that returns does not end the wait (PEP 475): the wait goes
-    # on with the same deadline and sees the done the handler made.
-    group.add(1)
-    h = group.dup()
-    ran = []
-
-    def handler(signum, frame):
-        ran.append(signum)
-        h.done()
-
+def wait_interrupted(group, handler):
+    """group.wait() with @handler on SIGUSR1, which a child sends once the
+    wait is asleep; the wait's result."""
     old = signal.signal(signal.SIGUSR1, handler)
     try:
         me = os.getpid()
@@ -216,7 +208,19 @@ def test_wait_resumes_after_a_signal(group):
         assert reap(pid) == 0
     finally:
         signal.signal(signal.SIGUSR1, old)
-        h.close()
+    return res
+
+
+def test_wait_resumes_after_a_signal(group):
+    # A handler that returns does not end the wait (PEP 475): the wait goes
+    # on with the same deadline and sees the done the handler made.
+    group.add(1)
+    ran = []
+    with group.dup() as h:
+        def handler(signum, frame):
+            ran.append(signum)
+            h.done()
+        res = wait_interrupted(group, handler)
     assert ran == [signal.SIGUSR1] and res.generation == 1
 
 
@@ -230,26 +234,12 @@ def test_wait_after_a_signal_keeps_its_generation(group, codes, want):
     # group and completes the next, and the wait reports the first; after
     # 9 completions its result has expired.
     group.add(1)
-    h = group.dup()
-
-    def handler(signum, frame):
-        for code in codes:
-            h.done(error=code)
-            h.add(1)
-
-    old = signal.signal(signal.SIGUSR1, handler)
-    try:
-        me = os.getpid()
-
-        def poke():
-            until(lambda: group.info().waiters == 1, "a waiter")
-            os.kill(me, signal.SIGUSR1)
-        pid = fork(poke)
-        res = group.wait(timeout=LONG)
-        assert reap(pid) == 0
-    finally:
-        signal.signal(signal.SIGUSR1, old)
-        h.close()
+    with group.dup() as h:
+        def handler(signum, frame):
+            for code in codes:
+                h.done(error=code)
+                h.add(1)
+        res = wait_interrupted(group, handler)
     assert res == want
     group.done()
 
