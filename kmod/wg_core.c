@@ -286,12 +286,12 @@ static void wg_result_locked(struct waitgroup *wg, u64 last, u64 gen,
 	res->canceled = wg->results[i].canceled;
 }
 
-/* What a cancel tells the waiters of the running generation. */
-static void wg_cancel_result_locked(struct waitgroup *wg,
+/* What a cancel tells the waiters of the generation after @last. */
+static void wg_cancel_result_locked(struct waitgroup *wg, u64 last,
 				    struct wg_result *res)
 {
 	*res = (struct wg_result){
-		.generation = wg_gen_locked(wg, atomic64_read(&wg->state)) + 1,
+		.generation = last + 1,
 		.error = wg->cancel_error,
 		.abandoned = wg->abandoned,
 		.canceled = true,
@@ -313,7 +313,7 @@ static int wg_wake_waiter(struct wait_queue_entry *entry, unsigned int mode,
 	if (last >= s->target)
 		wg_result_locked(wg, last, s->target, &s->res);
 	else if (wg->cancel_error && s->cancelable)
-		wg_cancel_result_locked(wg, &s->res);
+		wg_cancel_result_locked(wg, last, &s->res);
 	else
 		return 0;
 	wg_hand_over(s);
@@ -849,7 +849,7 @@ static int wg_wait_start_locked(struct waitgroup *wg, atomic64_t *seen,
 	if ((flags & WG_WAIT_COE) && wg->error)
 		wg_cancel_locked(wg, wg->error);
 	if (wg->cancel_error && (flags & (WG_WAIT_CANCEL | WG_WAIT_COE))) {
-		wg_cancel_result_locked(wg, res);
+		wg_cancel_result_locked(wg, last, res);
 		return 0;
 	}
 	*target = last + 1;
