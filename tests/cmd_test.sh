@@ -481,23 +481,28 @@ t_run_not_found() {
 	"$WG" rm "$(g)"
 }
 
-# SIGKILL of "waitgroup run" itself: the kernel undoes its add.
+# SIGKILL of "waitgroup run" itself: COMMAND holds the task's open file
+# too (descriptor 100), is left running and keeps the add; once it exits
+# the kernel undoes the add as abandoned.
 t_run_sigkill() {
 	"$WG" create "$(g)" || return 1
 	mkfifo "$T/ready" "$T/go" || return 1
-	"$WG" run "$(g)" -- sh -c 'echo $PPID >"$1"; read x <"$2"' sh "$T/ready" "$T/go" &
+	"$WG" run "$(g)" -- sh -c 'echo $$ $PPID >"$1"; read x <"$2"' sh "$T/ready" "$T/go" &
 	rpid=$!
-	read -r ppid <"$T/ready"
+	read -r cpid ppid <"$T/ready"
 	[ "$ppid" = "$rpid" ] || { say "run is $ppid, not $rpid"; return 1; }
+	[ "$(readlink "/proc/$cpid/fd/100")" = "anon_inode:[waitgroup]" ] ||
+		{ say "COMMAND has no waitgroup at descriptor 100"; return 1; }
 	run "$WG" info "$(g)"; want_out "count:      1" || return 1
 	kill -KILL "$rpid"
 	{ wait "$rpid"; } 2>/dev/null	# no "Killed" notice from the shell
 	st=$?
 	[ "$st" -eq 137 ] || { say "run exited $st, not 137"; return 1; }
+	run "$WG" wait "$(g)" --timeout 0; want_status 124 || return 1
+	echo >"$T/go"	# COMMAND exits
 	run "$WG" wait "$(g)" --timeout 10; want_status 2 &&
 		want_err "waitgroup: $(g): 1 task abandoned" || return 1
 	run "$WG" wait -v "$(g)"; want_status 2 && want_out "abandoned=1 error=130" || return 1
-	echo >"$T/go"	# let the orphaned command go
 	rm -f "$T/ready" "$T/go"
 	"$WG" rm "$(g)"
 }
@@ -649,26 +654,94 @@ t_go_limit_shared() {
 	"$WG" rm "$(g)"
 }
 
-# A SIGKILLed supervisor under the limit gives its slot, and only its
-# slot, to the go waiting for room.
+# A slot is free only when its job is gone: a SIGKILLed supervisor's
+# COMMAND keeps the slot, which goes, and only it, to the go waiting for
+# room once COMMAND has exited.
 t_go_limit_sigkill() {
 	"$WG" create "$(g)" --limit 1 || return 1
 	mkfifo "$T/hold" || return 1
 	"$WG" run "$(g)" -- cat "$T/hold" >/dev/null 2>&1 &
 	rpid=$!
-	until_waiters_count() { while ! "$WG" info "$1" | grep -q "^count: *$2\$"; do usleep 1000; done; }
-	until_waiters_count "$(g)" 1
+	until_count "$(g)" 1
 	"$WG" go "$(g)" -- true >"$T/go.out" 2>&1 &
 	gpid=$!
 	until_room_waiters "$(g)" 1
 	kill -9 "$rpid"
+	{ wait "$rpid"; } 2>/dev/null
+	run "$WG" info "$(g)"; want_out "count:      1" && want_out "room waits: 1" || return 1
+	echo x >"$T/hold"	# cat exits: its slot goes to the go
 	wait "$gpid"; st=$?
 	cp "$T/go.out" "$T/err"; : >"$T/out"
 	want_status 0 || return 1
-	echo x >"$T/hold"	# the orphaned cat may go
 	run "$WG" wait "$(g)" --timeout 60 -v; want_status 2 && want_out "abandoned=1" || return 1
 	run "$WG" info "$(g)"; want_out "count:      0" && want_out "room waits: 0" || return 1
 	"$WG" rm "$(g)"
+}
+
+# A storm of SIGKILLs under limit 2: three scripts start 24 jobs with go,
+# and as each job runs, its supervisor, the job, or both are killed. A slot
+# is free only when its job is gone: the jobs (wg-slot-job) count
+# themselves in a second group, with an undo add only their death takes
+# back (its descriptor sits above the slot's, so that it is released
+# first when the job dies: wg-slot-job says why), and none ever sees more
+# than 2 alive; each holds its slot itself (the ledger's open file,
+# inherited at 100 or above); a job whose supervisor is killed dies with
+# it, so none is left once the pool drains.
+t_go_slot_storm() {
+	"$WG" create "$(g)" --limit 2 && "$WG" create "$(g).alive" || return 1
+	mkfifo "$T/storm.ready" || return 1
+	: >"$T/storm.bad"
+	# Open for reading and writing here: no EOF between two jobs' lines.
+	exec 4<>"$T/storm.ready"
+	l=0 lpids=
+	while [ "$l" -lt 3 ]; do
+		(
+			exec 4<&-
+			i=0
+			while [ "$i" -lt 8 ]; do
+				"$WG" go "$(g)" -- wg-slot-job "$(g).alive" 2 "$T/storm.bad" "$T/storm.ready" ||
+					echo "go $?" >"$T/storm.ready"
+				i=$((i + 1))
+			done
+		) &
+		lpids="$lpids $!"
+		l=$((l + 1))
+	done
+	k=0 ok=0 jobs=
+	while [ "$k" -lt 24 ] && read -r jp sp <&4; do
+		k=$((k + 1))
+		if [ "$jp" = go ]; then
+			say "a go exited $sp"
+			ok=1
+			continue
+		fi
+		jobs="$jobs $jp"
+		[ "$sp" -gt 1 ] || { say "job $jp has no supervisor"; ok=1; sp=$jp; }
+		case $((k % 3)) in
+		0) kill -KILL "$sp" ;;
+		1) kill -KILL "$jp" ;;
+		2) kill -KILL "$sp" "$jp" ;;
+		esac
+	done
+	exec 4<&-
+	for p in $lpids; do wait "$p"; done
+	[ "$k" -eq 24 ] || { say "$k jobs of 24 ran"; ok=1; }
+	# Tasks killed (error 137) or abandoned (their supervisor killed).
+	run "$WG" wait "$(g)" --timeout 60
+	[ "$st" -eq 1 ] || [ "$st" -eq 2 ] || { say "wait exited $st"; dump; ok=1; }
+	run "$WG" info "$(g).alive"
+	want_out "count:      0" || { say "jobs still run once the pool drained"; ok=1; }
+	if [ -s "$T/storm.bad" ]; then
+		sort "$T/storm.bad" | uniq -c | sed 's/^/# /'
+		ok=1
+	fi
+	# Jobs left running (only when the test fails).
+	for p in $jobs; do
+		grep -q wg-slot-job "/proc/$p/cmdline" 2>/dev/null && kill -KILL "$p"
+	done
+	rm -f "$T/storm.ready" "$T/storm.bad"
+	"$WG" rm "$(g)" "$(g).alive"
+	return "$ok"
 }
 
 # cancel: a sleeping wait returns at once, exit 1, "canceled"; positive
@@ -804,7 +877,8 @@ t_go_exec_confirmed() {
 	"$WG" rm "$(g)"
 }
 
-# The go supervisor forwards signals; SIGKILLed, the kernel undoes its add.
+# The go supervisor forwards signals; SIGKILLed, it takes COMMAND with it
+# and the kernel undoes the add once both are gone.
 t_go_supervisor() {
 	"$WG" create "$(g)" && "$WG" create "$(g).never" --count 1 || return 1
 	rm -f "$T/got"
@@ -818,8 +892,8 @@ t_go_supervisor() {
 	want_status 0 || return 1
 	read -r sup <"$T/ready"
 	kill -KILL "$sup" || return 1
+	# Undone only once COMMAND, which no one lets go, is dead too.
 	run "$WG" wait "$(g)" --timeout 60; want_status 2 && want_err "1 task abandoned" || return 1
-	echo >"$T/go"
 	rm -f "$T/ready" "$T/go"
 	"$WG" rm "$(g)" "$(g).never"
 }
@@ -879,7 +953,7 @@ main() {
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
 		t_run_signals t_run_signal_death \
 		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \
-		t_limit t_go_limit_shared t_go_limit_sigkill t_cancel t_cancel_on_error \
+		t_limit t_go_limit_shared t_go_limit_sigkill t_go_slot_storm t_cancel t_cancel_on_error \
 		t_cancel_ends_commands t_task_timeout \
 		t_permissions t_ls
 	echo "1..$#"

@@ -87,6 +87,41 @@ static int read_line(int fd, char *buf, size_t len)
 	return n;
 }
 
+/*
+ * The undo ledger of the open file process @pid has at descriptor 100, the
+ * copy of its task's a command holds (wg_spawn(3)); -1 if that is not a
+ * waitgroup.
+ */
+static long long ledger_at_100(pid_t pid)
+{
+	char path[64], buf[512];
+	long long undo = -1;
+	ssize_t n;
+	char *u;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/100", (int)pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	if (strcmp(buf, "anon_inode:[waitgroup]"))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/100", (int)pid);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	u = strstr(buf, "\nundo:");
+	if (!u || sscanf(u + 6, "%lld", &undo) != 1)
+		return -1;
+	return undo;
+}
+
 /* A shell command reading fd @r after writing its pid to fd @w. */
 static char *blocker(int w, int r)
 {
@@ -894,6 +929,8 @@ TEST_F(lib, spawn)
 	ASSERT_TRUE(pid > 0);
 	ASSERT_EQ(1, count_of(fd));
 	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	/* The command holds the task's open file, its add in the ledger. */
+	ASSERT_EQ(1, ledger_at_100(atoi(buf)));
 	ASSERT_EQ(1, write(q[1], "\n", 1));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_EQ(0, wg_status_error(st));
@@ -927,7 +964,11 @@ TEST_F(lib, spawn_errors)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
-/* SIGKILL of the supervisor wg_spawn() returns: the kernel undoes. */
+/*
+ * SIGKILL of the supervisor wg_spawn() returns: the command dies with it
+ * (the last holder of the pipe @p but for this test), and the kernel
+ * undoes the add once both are gone.
+ */
 TEST_F(lib, spawn_supervisor_killed)
 {
 	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
@@ -944,10 +985,11 @@ TEST_F(lib, spawn_supervisor_killed)
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFSIGNALED(st));
+	ASSERT_EQ(0, close(p[1]));
+	ASSERT_EQ(0, read(p[0], buf, 1));	/* EOF: the command is gone */
 	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
 	ASSERT_EQ(1U, res.abandoned);
 	ASSERT_EQ(EOWNERDEAD, res.error);
-	ASSERT_EQ(1, write(q[1], "\n", 1));	/* let the orphaned command go */
 	ASSERT_EQ(0, wg_close(fd));
 }
 
@@ -1022,7 +1064,11 @@ TEST_F(lib, run_statuses)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
-/* SIGKILL of the process inside wg_run(): the kernel undoes its add. */
+/*
+ * SIGKILL of the process inside wg_run(): the command, which holds the
+ * task's open file too, is left running and keeps the add; the kernel
+ * undoes it once the command has exited.
+ */
 TEST_F(lib, run_killed)
 {
 	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
@@ -1042,10 +1088,13 @@ TEST_F(lib, run_killed)
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFSIGNALED(st));
+	ASSERT_EQ(1, ledger_at_100(atoi(buf)));
+	ASSERT_EQ(-ETIMEDOUT, wg_wait(fd, 0, &res));
+	ASSERT_EQ(1, count_of(fd));
+	ASSERT_EQ(1, write(q[1], "\n", 1));	/* the command exits */
 	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
 	ASSERT_EQ(1U, res.abandoned);
 	ASSERT_EQ(EOWNERDEAD, res.error);
-	ASSERT_EQ(1, write(q[1], "\n", 1));
 	ASSERT_EQ(0, wg_close(fd));
 }
 
@@ -1283,7 +1332,10 @@ TEST_F(lib, supervisor_holds_nothing)
 	ASSERT_EQ(0, wg_close(fd));
 }
 
-/* SIGKILL of a wg_go() supervisor: the kernel undoes its add. */
+/*
+ * SIGKILL of a wg_go() supervisor: the command dies with it, and the
+ * kernel undoes the add once both are gone.
+ */
 TEST_F(lib, go_supervisor_killed)
 {
 	char buf[32], *blk[] = { "sh", "-c", NULL, NULL };
@@ -1297,11 +1349,13 @@ TEST_F(lib, go_supervisor_killed)
 	sup = wg_go(fd, blk, 0, NULL);
 	ASSERT_TRUE(sup > 0);
 	ASSERT_TRUE(read_line(p[0], buf, sizeof(buf)) > 0);
+	ASSERT_EQ(1, ledger_at_100(atoi(buf)));
 	ASSERT_EQ(0, kill(sup, SIGKILL));
+	ASSERT_EQ(0, close(p[1]));
+	ASSERT_EQ(0, read(p[0], buf, 1));	/* EOF: the command is gone */
 	ASSERT_EQ(0, wg_wait_timeout(fd, 10000000000LL, &res));
 	ASSERT_EQ(1U, res.abandoned);
 	ASSERT_EQ(EOWNERDEAD, res.error);
-	ASSERT_EQ(1, write(q[1], "\n", 1));
 	ASSERT_EQ(0, wg_close(fd));
 }
 

@@ -2,14 +2,44 @@
 /*
  * Tasks as processes: Go 1.25's WaitGroup.Go across processes.
  *
- * Who holds the undo ledger decides what a SIGKILL means. The add is made
- * on a private open file (WG_IOC_DUP, close-on-exec) held by the process
- * that supervises the command: the caller itself in wg_run(), a forked
- * supervisor in wg_spawn(), a detached one (its own session, a child of
- * init) in wg_go(). The command never holds it, so its normal exit is
- * reported by its supervisor as a done carrying its exit status, while a
- * supervisor that dies before reporting (SIGKILL, crash) loses its last
- * reference to the open file and the kernel undoes the add as abandoned.
+ * A slot is free only when its job is gone. The add is made with WG_UNDO
+ * on a private open file of the group (WG_IOC_DUP): its undo ledger is
+ * given back when the last descriptor of that open file is closed. The
+ * process that supervises the command holds it (the caller itself in
+ * wg_run(), a forked supervisor in wg_spawn(), a detached one, in a
+ * session of its own and a child of init, in wg_go()), and so does the
+ * command: the child moves a copy to the lowest free descriptor from
+ * TASK_FD_MIN up, not close-on-exec, before it executes the command
+ * (task_hand_over()); the command's descriptors below that are as the
+ * caller left them.
+ *
+ * So a normal exit changes nothing: the supervisor reaps the command and
+ * reports its status with a done on that same open file, which empties the
+ * ledger; whoever closes it last then gives nothing back. A supervisor that
+ * dies before reporting (SIGKILL, crash) no longer frees the slot while
+ * its command runs on: the add is undone, and the task reported abandoned,
+ * only once the supervisor, the command and whatever the command handed
+ * the descriptor to have all closed it. Under a limit that is what keeps
+ * the pool's count of running jobs true.
+ *
+ * A forked supervisor (wg_spawn(), wg_go()) also takes its command with
+ * it: the child sets PR_SET_PDEATHSIG to SIGKILL, then compares its parent
+ * with the supervisor's pid taken before the fork and exits at once if
+ * they differ: the supervisor died in between (task_die_with()). The
+ * signal follows the thread that forked, the supervisor's only one. The
+ * wg_go() supervisor's own session changes nothing: the command is still
+ * its child. The supervisor itself never asks for the signal: it may
+ * outlive its own parent (wg_go()'s short-lived first child always does,
+ * the caller of wg_spawn() may) and still report. wg_run() does not ask
+ * for it either: there the command is the caller's own child, as with
+ * system(3), and in a caller with threads the signal would follow the one
+ * thread that called (a pthread_cancel() in the call would kill the
+ * command). If that caller dies, its command runs on and holds its slot
+ * until it exits.
+ *
+ * A command that closes the descriptor leaves the add to its supervisor
+ * alone; one that executes a set-user-ID program (which clears
+ * PR_SET_PDEATHSIG) outlives a killed supervisor, holding its slot.
  *
  * Every task goes through the same steps, one function each:
  *   task_prepare()   count the task (task_add()) and block the signals
@@ -29,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -43,9 +74,17 @@ static const int forwarded[] = {
 
 #define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
+/*
+ * The command's copy of the task's open file goes at or above this number,
+ * out of the way of the low numbers a command or a script uses itself.
+ */
+#define TASK_FD_MIN 100
+
 /**
  * struct task - one command counted as a task of a group
  * @lfd: the private open file whose ledger holds the task's add
+ * @sup: the supervisor's pid when it is a process of its own, which its
+ *	command is to die with; 0 in wg_run()
  * @sigfd: signalfd of the forwarded signals, which are blocked meanwhile
  * @oldmask: the signal mask before task_prepare(), the command's mask
  * @pid: the command once started, else 0
@@ -54,6 +93,7 @@ static const int forwarded[] = {
  */
 struct task {
 	int lfd;
+	pid_t sup;
 	int sigfd;
 	sigset_t oldmask;
 	pid_t pid;
@@ -184,6 +224,7 @@ static int task_prepare(struct task *t, int fd)
 	sigset_t set;
 	int ret;
 
+	t->sup = 0;
 	t->pid = 0;
 	t->pidfd = -1;
 	t->lfd = task_add(fd, t->opts.room_deadline);
@@ -219,26 +260,62 @@ static void task_finish(struct task *t)
 }
 
 /*
+ * In the forked child of a supervisor that is a process of its own: die
+ * with it. PR_SET_PDEATHSIG fires when the thread that forked exits (the
+ * supervisor's only one); if the supervisor is gone already, the child has
+ * another parent now and goes at once.
+ */
+static void task_die_with(pid_t sup)
+{
+	if (!sup)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != sup)
+		_exit(128 + SIGKILL);
+}
+
+/*
+ * In the forked child: the command holds the task's open file too, so
+ * its add is not undone while it runs. The copy is not close-on-exec; it
+ * takes the lowest free number from TASK_FD_MIN up, or from 3 up when the
+ * descriptor limit leaves none there. Returns 0 or -errno.
+ */
+static int task_hand_over(const struct task *t)
+{
+	int fd = fcntl(t->lfd, F_DUPFD, TASK_FD_MIN);
+
+	if (fd < 0)
+		fd = fcntl(t->lfd, F_DUPFD, STDERR_FILENO + 1);
+	return fd < 0 ? -errno : 0;
+}
+
+/*
  * In the forked child: a forwarded signal that the caller catches would
  * run the caller's handler here, so it goes back to its default action
  * (exec would do that anyway); an ignored one stays ignored, as the
- * command would have inherited it. Then the caller's mask, and exec.
+ * command would have inherited it. Then the caller's mask, and exec. A
+ * failure goes to the parent on @report, as an exec's would.
  */
-static void exec_command(char *const argv[], const sigset_t *mask, int report)
+static void exec_command(const struct task *t, char *const argv[], int report)
 {
 	struct sigaction sa;
 	size_t i;
 	int err;
 
+	task_die_with(t->sup);
+	err = -task_hand_over(t);
+	if (err)
+		goto out_report;
 	for (i = 0; i < N_FORWARDED; i++) {
 		if (sigaction(forwarded[i], NULL, &sa))
 			continue;
 		if (sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL)
 			signal(forwarded[i], SIG_DFL);
 	}
-	pthread_sigmask(SIG_SETMASK, mask, NULL);
+	pthread_sigmask(SIG_SETMASK, &t->oldmask, NULL);
 	execvp(argv[0], argv);
 	err = errno;
+out_report:
 	write_msg(report, &err, sizeof(err));
 	_exit(exec_error_code(err));
 }
@@ -274,7 +351,7 @@ static int task_start(struct task *t, char *const argv[])
 	}
 	if (!pid) {
 		close(p[0]);
-		exec_command(argv, &t->oldmask, p[1]);
+		exec_command(t, argv, p[1]);
 	}
 	close(p[1]);
 	n = read_full(p[0], &err, sizeof(err));
@@ -498,6 +575,7 @@ static void spawn_supervise(struct task *t, char *const argv[], int report)
 	int err, status;
 
 	signal(SIGCHLD, SIG_DFL);
+	t->sup = getpid();
 	err = task_start(t, argv);
 	if (err) {
 		/* Not started: take the add back as if it never happened. */
@@ -600,7 +678,8 @@ static void go_supervise(struct task *t, char *const argv[], int report)
 
 	setsid();
 	signal(SIGCHLD, SIG_DFL);
-	go_tell(report, GO_PID, getpid());
+	t->sup = getpid();
+	go_tell(report, GO_PID, t->sup);
 	err = task_start(t, argv);
 	if (err) {
 		/* As wg_run(): counted, and reported failed with 126 or 127. */
