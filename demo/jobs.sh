@@ -47,7 +47,7 @@ POOL=$G.pool			# the pool of act two, limit 3
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/wg-demo.XXXXXX") || exit 1
 tty=
-[ -t 2 ] && tty=1
+[ -t 2 ] && [ "${TERM:-dumb}" != dumb ] && tty=1
 
 say() { printf '%s\n' "$*"; }
 # A line that may interrupt the progress bar starts by erasing it.

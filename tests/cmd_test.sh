@@ -132,6 +132,9 @@ t_completion() {
 	run bash -c '. "$1"; COMP_WORDS=(waitgroup add "$2" ""); COMP_CWORD=3; _waitgroup; echo "n=${#COMPREPLY[@]}"' \
 		sh "$c" "$(g).comp"
 	want_out "n=0" || return 1
+	# ls's header line is not a name.
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup wait NAM); COMP_CWORD=2; _waitgroup; echo "n=${#COMPREPLY[@]}"' sh "$c"
+	want_out "n=0" || return 1
 	# wait takes several names; go is a verb, and takes wait's options.
 	run bash -c '. "$1"; COMP_WORDS=(waitgroup wait "$2" "$3"); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' \
 		sh "$c" "$(g).comp" "$(g).co"
@@ -184,10 +187,26 @@ t_create_info_rm() {
 	run "$WG" rm "$(g)"; want_status 3 && want_err "waitgroup: $(g): No such file or directory" || return 1
 }
 
+# A bad name is refused before the kernel is asked, saying what a name is
+# (kmod/wg_names.c's rule, and not empty), by every command that takes one.
 t_bad_names() {
-	run "$WG" create "a/b"; want_status 3 && want_err "waitgroup: a/b: Invalid argument" || return 1
+	rule="invalid name: 1 to 63 printable ASCII characters, no space or '/'"
+	run "$WG" create "a/b"; want_status 3 || return 1
+	[ "$(cat "$T/err")" = "waitgroup: a/b: $rule" ] || { dump; return 1; }
 	long=$(printf '%064d' 0)
-	run "$WG" create "$long"; want_status 3 && want_err "File name too long" || return 1
+	run "$WG" create "$long"; want_status 3 && want_err "waitgroup: $long: $rule" || return 1
+	run "$WG" create "${long#0}"; want_status 0 && want_quiet || return 1
+	"$WG" rm "${long#0}" || return 1
+	for bad in "" "a b" "$(printf 'a\tb')" "$(printf 'caf\303\251')"; do
+		for cmd in create info add done wait cancel rm; do
+			run "$WG" "$cmd" "$bad"; want_status 3 && want_err "$rule" || return 1
+		done
+		run "$WG" limit "$bad" 1; want_status 3 && want_err "$rule" || return 1
+		run "$WG" run "$bad" -- true; want_status 125 && want_err "$rule" || return 1
+		run "$WG" go "$bad" -- true; want_status 125 && want_err "$rule" || return 1
+	done
+	run "$WG" rm "a/b" "$(g).missing"; want_status 3 && want_err "a/b: $rule" &&
+		want_err "$(g).missing: No such file" || return 1
 	run "$WG" create "$(g).a"; want_status 0 || return 1
 	run "$WG" rm "$(g).a" "$(g).missing"; want_status 3 && want_err "$(g).missing: No such file" || return 1
 	run "$WG" info "$(g).a"; want_status 3 || return 1
@@ -921,6 +940,14 @@ t_ls() {
 	"$WG" create "$(g).a" || return 1
 	"$WG" create "$(g).b" --count 2 --mode 0644 || return 1
 	run "$WG" ls; want_status 0 && want_out "$(g).a " && want_out "$(g).b " || return 1
+	# A header line first, as ps prints, naming every column.
+	[ "$(head -n 1 "$T/out")" = "NAME                        COUNT  WAITERS GENERATION   UID:GID   MODE  LIMIT" ] ||
+		{ say "ls header"; dump; return 1; }
+	"$WG" limit "$(g).b" 5 || return 1
+	run "$WG" ls
+	[ "$(awk -v n="$(g).b" '$1 == n { print $2, $3, $4, $5, $6, $7 }' "$T/out")" = "2 0 0 0:0 0644 5" ] ||
+		{ say "ls row of $(g).b"; dump; return 1; }
+	"$WG" limit "$(g).b" 0 || return 1
 	run "$WG" ls --json; want_status 0 || return 1
 	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" &&
 		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" || return 1

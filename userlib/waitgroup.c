@@ -179,8 +179,31 @@ static void close_stdout(void)
 	_exit(EXIT_IOERR);
 }
 
+/*
+ * Names as the kernel's wg_name_valid() (kmod/wg_names.c) takes them, plus
+ * not empty: 1 to WG_NAME_MAX - 1 printable ASCII characters other than
+ * space and '/'. Returns 0, or says what a name is and returns EXIT_FAILED
+ * (the status the kernel's EINVAL or ENAMETOOLONG would have given).
+ */
+static int check_name(const char *name)
+{
+	const unsigned char *c = (const unsigned char *)name;
+
+	while (*c > ' ' && *c <= '~' && *c != '/')
+		c++;
+	if (!*c && c != (const unsigned char *)name &&
+	    c - (const unsigned char *)name < WG_NAME_MAX)
+		return 0;
+	fprintf(stderr, "%s: %s: invalid name: 1 to %d printable ASCII characters, no space or '/'\n",
+		prog, name, WG_NAME_MAX - 1);
+	return EXIT_FAILED;
+}
+
 static int open_group(const char *name, unsigned int access, int *fd)
 {
+	*fd = -1;
+	if (check_name(name))
+		return EXIT_FAILED;
 	*fd = wg_open(name, WG_CLOEXEC | access);
 	return *fd < 0 ? fail(name, -*fd) : 0;
 }
@@ -249,6 +272,8 @@ static int cmd_create(int argc, char **argv)
 		}
 	}
 	name = one_name(argc, argv, "create");
+	if (check_name(name))
+		return EXIT_FAILED;
 	fd = create_or_open(name, count, mode, flags, limit);
 	if (fd < 0)
 		return fail(name, -fd);
@@ -391,6 +416,18 @@ static int ms_until(uint64_t deadline)
 		return 0;
 	ms = (deadline - now + 999999) / 1000000;
 	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * Whether @fd is a terminal that a bar may be redrawn on: not with TERM
+ * unset or dumb (scripts/vm-run sets dumb when its own output is not a
+ * terminal, though the guest's is).
+ */
+static int can_redraw(int fd)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fd) && term && *term && strcmp(term, "dumb");
 }
 
 /* The live bar on stderr: finished/total of the running generation. */
@@ -640,7 +677,7 @@ static int watch_groups(struct group *gs, int n, int *ep)
 static int wait_progress(struct group *gs, int n, int ep,
 			 const struct wait_opts *o)
 {
-	int ret, tty = isatty(STDERR_FILENO);
+	int ret, tty = can_redraw(STDERR_FILENO);
 	uint64_t step;
 
 	for (;;) {
@@ -946,13 +983,20 @@ static int list_names(void (*fn)(const char *name))
 	return 0;
 }
 
+/* ls: the header line, as ps(1) prints one; see waitgroup(1). */
+static void print_name_header(void)
+{
+	printf("%-24s %8s %8s %10s %5s:%-5s %-4s %6s\n", "NAME", "COUNT",
+	       "WAITERS", "GENERATION", "UID", "GID", "MODE", "LIMIT");
+}
+
 static void print_name_line(const char *name)
 {
 	struct wg_info info;
 	int fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_WAIT);
 
 	if (fd < 0 || wg_info(fd, &info)) {
-		printf("%-24s %8s %8s %10s %11s %5s %6s\n", name, "-", "-",
+		printf("%-24s %8s %8s %10s %11s %4s %6s\n", name, "-", "-",
 		       "-", "-", "-", "-");
 	} else {
 		printf("%-24s %8d %8u %10" PRIu64 " %5u:%-5u %04o %6u\n", name,
@@ -999,6 +1043,8 @@ static int cmd_ls(int argc, char **argv)
 		return fail(WG_DEVICE_PATH, errno);
 	if (json)
 		putchar('[');
+	else
+		print_name_header();
 	ret = list_names(json ? print_name_json : print_name_line);
 	if (json)
 		puts("]");
@@ -1023,6 +1069,10 @@ static int cmd_rm(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("%s: missing NAME", "rm");
 	for (; optind < argc; optind++) {
+		if (check_name(argv[optind])) {
+			status = EXIT_FAILED;
+			continue;
+		}
 		ret = wg_unlink(argv[optind]);
 		if (ret)
 			status = fail(argv[optind], -ret);
@@ -1082,6 +1132,8 @@ static int open_task_group(const char *name, int *fd)
 {
 	int ret;
 
+	if (check_name(name))
+		return EXIT_RUN_FAILED;
 	*fd = wg_open(name, WG_CLOEXEC | WG_ACCESS_ADD | WG_ACCESS_WAIT);
 	if (*fd == -EACCES || *fd == -EPERM)
 		ret = open_group(name, WG_ACCESS_ADD, fd);
