@@ -987,7 +987,13 @@ static void wg_concurrent_pairs(struct kunit *test)
 {
 	struct waitgroup *wg = new_wg(test);
 
+	struct waitgroup_totals t;
+
 	run_hammers(test, hammer_pairs, wg, 4, 20000);
+	/* Lock-free dones and completions: not one task is missed. */
+	waitgroup_totals(wg, &t);
+	KUNIT_EXPECT_EQ(test, 4ULL * 20000, t.done);
+	KUNIT_EXPECT_EQ(test, 0ULL, t.failed);
 	KUNIT_EXPECT_TRUE(test, state_idle(wg));
 	KUNIT_EXPECT_GE(test, generation(wg), 1ULL);
 	KUNIT_EXPECT_LE(test, generation(wg), 4ULL * 20000);
@@ -1106,6 +1112,52 @@ static void wg_result_error_of_own_generation(struct kunit *test)
 static void wg_result_abandoned_of_own_generation(struct kunit *test)
 {
 	wg_result_of_own_generation(test, true);
+}
+
+/*
+ * A batch's totals span its generations: a failure in the first is still
+ * there after the third completed clean, until a reset starts a new batch.
+ */
+static void wg_totals_span_generations(struct kunit *test)
+{
+	DEFINE_WAITGROUP_ONSTACK(wg);
+	struct waitgroup_totals t;
+	struct wg_result res;
+	u64 target = 0;
+
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, __waitgroup_add(&wg, -1, EPIPE));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 2));
+	KUNIT_EXPECT_EQ(test, 1U, __waitgroup_abandon(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 0, __waitgroup_add(&wg, -1, EIO));
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 3));
+	KUNIT_EXPECT_EQ(test, 0, waitgroup_add(&wg, -3));
+	/* Refused: not a task done. */
+	KUNIT_EXPECT_EQ(test, -ERANGE, waitgroup_done(&wg));
+	KUNIT_EXPECT_EQ(test, 0, test_wait(&wg, NULL, 0, &target, &res));
+	KUNIT_EXPECT_EQ(test, 3ULL, res.generation);
+	KUNIT_EXPECT_EQ(test, 0, res.error);
+	waitgroup_totals(&wg, &t);
+	KUNIT_EXPECT_EQ(test, 5ULL, t.done);
+	KUNIT_EXPECT_EQ(test, 2ULL, t.failed);
+	KUNIT_EXPECT_EQ(test, 1ULL, t.abandoned);
+	KUNIT_EXPECT_EQ(test, EPIPE, t.error);
+	/* Read and zeroed in one step; the generations go on. */
+	waitgroup_totals_reset(&wg, &t);
+	KUNIT_EXPECT_EQ(test, 5ULL, t.done);
+	KUNIT_EXPECT_EQ(test, EPIPE, t.error);
+	waitgroup_totals(&wg, &t);
+	KUNIT_EXPECT_EQ(test, 0ULL, t.done);
+	KUNIT_EXPECT_EQ(test, 0ULL, t.failed);
+	KUNIT_EXPECT_EQ(test, 0ULL, t.abandoned);
+	KUNIT_EXPECT_EQ(test, 0, t.error);
+	KUNIT_ASSERT_EQ(test, 0, waitgroup_add(&wg, 1));
+	KUNIT_EXPECT_EQ(test, 1U, __waitgroup_abandon(&wg, 5));
+	waitgroup_totals(&wg, &t);
+	KUNIT_EXPECT_EQ(test, 0ULL, t.done);
+	KUNIT_EXPECT_EQ(test, 1ULL, t.abandoned);
+	KUNIT_EXPECT_EQ(test, EOWNERDEAD, t.error);
+	KUNIT_EXPECT_EQ(test, 4ULL, generation(&wg));
 }
 
 /* A wait that finds the counter at zero reports the last generation. */
@@ -1909,6 +1961,7 @@ static struct kunit_case waitgroup_cases[] = {
 	KUNIT_CASE(wg_result_error_of_own_generation),
 	KUNIT_CASE(wg_result_abandoned_of_own_generation),
 	KUNIT_CASE(wg_result_at_zero_is_last),
+	KUNIT_CASE(wg_totals_span_generations),
 	KUNIT_CASE_PARAM(wg_ring_keeps_recent_results, ring_gen_params),
 	KUNIT_CASE(wg_target_travels_in_the_call),
 	KUNIT_CASE(wg_target_of_running_sleeps_for_it),

@@ -100,6 +100,14 @@
  *    a waiter that finds a zero reads it with an acquire (point 2) from
  *    the zero-reaching cmpxchg. Other reads of the state are relaxed:
  *    they only feed a cmpxchg or follow one under wq.lock.
+ * 11. A batch's totals. A task's done is counted in waitgroup.done before
+ *    its cmpxchg, fully ordered, applies it, and the other totals change
+ *    under wq.lock with the update that reports them. A waiter reads
+ *    them (waitgroup_totals()) after it has seen the counter reach zero
+ *    through a cmpxchg or a wake under wq.lock, both after each done's
+ *    cmpxchg: every task of the generations it waited for is in them. A
+ *    done refused (-ERANGE) takes its count back; until then, and between
+ *    a done's count and its cmpxchg, a reader may see one task early.
  *
  * model/waitgroup.pml checks this protocol with spin, and that each point
  * above is needed (its mutations).
@@ -501,6 +509,12 @@ static int wg_update_locked(struct waitgroup *wg, int delta, int error,
 		wg_room_fit_locked(wg, base, true);
 	if (error && !wg->error)
 		wg->error = error;
+	if (error && !wg->batch.error)
+		wg->batch.error = error;
+	if (abandoned)
+		wg->batch.abandoned += abandoned;
+	else if (error)
+		wg->batch.failed += -delta;
 	/* Saturates: a generation can abandon more adds than fit in 32 bits. */
 	wg->abandoned = min_t(u64, (u64)wg->abandoned + abandoned, U32_MAX);
 	if (!count && wg_count(old)) {
@@ -548,6 +562,9 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 
 	if (!delta)
 		return error ? -EINVAL : 0;
+	/* Counted before it lands, so a waiter it releases sees it: point 11. */
+	if (delta < 0)
+		atomic64_add(-(s64)delta, &wg->done);
 	/*
 	 * Fast path: one cmpxchg, with no error to report and no limit or
 	 * cancel in force; one that reaches zero completes the generation
@@ -558,7 +575,7 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 	while (!error && !(wg_low(old) & WG_SLOW)) {
 		ret = wg_new_count(wg_count(old), delta, &count);
 		if (ret)
-			return ret;
+			goto out;
 		low = wg_low(old);
 		if (!count) {
 			low = (low & ~WG_TAG_MASK) | ((low + 1) & WG_TAG_MASK);
@@ -568,7 +585,11 @@ int __waitgroup_add(struct waitgroup *wg, int delta, int error)
 		if (atomic64_try_cmpxchg(&wg->state, &old, wg_pack(count, low)))
 			return 0;
 	}
-	return wg_add_locked(wg, delta, error);
+	ret = wg_add_locked(wg, delta, error);
+out:
+	if (ret && delta < 0)
+		atomic64_sub(-(s64)delta, &wg->done);
+	return ret;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_add);
 
@@ -670,6 +691,63 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n)
 	return undo;
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
+
+/**
+ * __waitgroup_totals() - read a batch's totals, and maybe start a new one
+ * @wg: the waitgroup
+ * @t: where to put them
+ * @reset: zero them as they are read: a new batch starts
+ *
+ * Context: Any context.
+ */
+static void __waitgroup_totals(struct waitgroup *wg,
+			       struct waitgroup_totals *t, bool reset)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wg->wq.lock, flags);
+	t->done = reset ? atomic64_xchg(&wg->done, 0) :
+			  atomic64_read(&wg->done);
+	t->failed = wg->batch.failed;
+	t->abandoned = wg->batch.abandoned;
+	t->error = wg->batch.error;
+	if (reset)
+		memset(&wg->batch, 0, sizeof(wg->batch));
+	spin_unlock_irqrestore(&wg->wq.lock, flags);
+}
+
+/**
+ * waitgroup_totals() - the tasks done, failed and abandoned in the batch
+ * @wg: the waitgroup
+ * @t: where to put them
+ *
+ * A batch runs from waitgroup_init() to the next waitgroup_totals_reset(),
+ * over as many generations as complete meanwhile: it tells a waiter of
+ * every task, where a wait's result tells of its generation's only. Read
+ * after a wait returns, it holds every task of the generations waited for.
+ *
+ * Context: Any context.
+ */
+void waitgroup_totals(struct waitgroup *wg, struct waitgroup_totals *t)
+{
+	__waitgroup_totals(wg, t, false);
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_totals, WG_SYMBOL_NS);
+
+/**
+ * waitgroup_totals_reset() - read the batch's totals and start a new batch
+ * @wg: the waitgroup
+ * @t: where to put them
+ *
+ * As waitgroup_totals(), and zeroes them in the same step.
+ *
+ * Context: Any context.
+ */
+void waitgroup_totals_reset(struct waitgroup *wg, struct waitgroup_totals *t)
+{
+	__waitgroup_totals(wg, t, true);
+}
+EXPORT_SYMBOL_NS_GPL(waitgroup_totals_reset, WG_SYMBOL_NS);
 
 /**
  * waitgroup_init() - initialise a waitgroup with counter 0
@@ -1092,6 +1170,11 @@ void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 		snap->waiters += entry->func == wg_wake_waiter;
 	list_for_each_entry(s, &wg->roomers, entry.entry)
 		snap->room_waiters++;
+	/* After the state: a done it shows is counted (point 11). */
+	snap->totals.done = atomic64_read(&wg->done);
+	snap->totals.failed = wg->batch.failed;
+	snap->totals.abandoned = wg->batch.abandoned;
+	snap->totals.error = wg->batch.error;
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_snapshot);

@@ -76,6 +76,7 @@ struct wg_result {
  * @room_waiters: adders waiting for room
  * @cancel_error: nonzero if the running generation is canceled
  * @last: the last completed generation
+ * @totals: the batch's totals
  */
 struct wg_snapshot {
 	int count;
@@ -84,6 +85,7 @@ struct wg_snapshot {
 	unsigned int room_waiters;
 	int cancel_error;
 	struct wg_result last;
+	struct waitgroup_totals totals;
 };
 
 /*

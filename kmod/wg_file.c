@@ -191,7 +191,8 @@ static long wg_file_ioc_add(struct wg_file *wf, void __user *argp,
  * mode is part of the wake-up's latency.
  */
 static int wg_wait_copy_out(void __user *argp, size_t usize,
-			    const struct wg_result *res)
+			    const struct wg_result *res,
+			    const struct waitgroup_totals *t)
 {
 	struct wg_wait __user *u = argp;
 
@@ -208,6 +209,13 @@ static int wg_wait_copy_out(void __user *argp, size_t usize,
 		unsafe_put_user(0, &u->__pad2, efault);
 	if (usize >= offsetofend(struct wg_wait, target))
 		unsafe_put_user(0, &u->target, efault);
+	if (usize >= offsetofend(struct wg_wait, totals)) {
+		unsafe_put_user(t->done, &u->totals.done, efault);
+		unsafe_put_user(t->failed, &u->totals.failed, efault);
+		unsafe_put_user(t->abandoned, &u->totals.abandoned, efault);
+		unsafe_put_user(t->error, &u->totals.error, efault);
+		unsafe_put_user(0, &u->totals.__pad, efault);
+	}
 	user_write_access_end();
 	if (usize > sizeof(*u) &&
 	    clear_user(argp + sizeof(*u), usize - sizeof(*u)))
@@ -222,6 +230,7 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 			     size_t usize)
 {
 	struct wg_wait __user *u = argp;
+	struct waitgroup_totals t = {};
 	struct wg_result res;
 	struct wg_wait args;
 	int ret;
@@ -229,10 +238,20 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 	ret = copy_struct_from_user(&args, sizeof(args), argp, usize);
 	if (ret)
 		return ret;
-	/* outflags and __pad2 are written, never read: reuse is fine. */
-	if ((args.flags & ~WG_WAIT_CANCEL_ON_ERROR) || args.__pad)
+	/* The out fields are written, never read: reuse is fine. */
+	if ((args.flags & ~(WG_WAIT_CANCEL_ON_ERROR | WG_WAIT_TOTALS |
+			    WG_WAIT_RESET)) || args.__pad)
+		return -EINVAL;
+	/* Totals need room to go to; a reset is for the one who reads them. */
+	if ((args.flags & WG_WAIT_TOTALS) &&
+	    usize < offsetofend(struct wg_wait, totals))
+		return -EINVAL;
+	if ((args.flags & WG_WAIT_RESET) && !(args.flags & WG_WAIT_TOTALS))
 		return -EINVAL;
 	if (!(wf->access & WG_ACCESS_WAIT))
+		return -EBADF;
+	/* A new batch changes what other waiters are told: an adder's call. */
+	if ((args.flags & WG_WAIT_RESET) && !(wf->access & WG_ACCESS_ADD))
 		return -EBADF;
 	ret = __waitgroup_wait(&wf->grp->wg, &wf->seen, TASK_INTERRUPTIBLE,
 			       wg_deadline_timeout(args.deadline_ns),
@@ -247,8 +266,13 @@ static long wg_file_ioc_wait(struct wg_file *wf, void __user *argp,
 	}
 	if (ret)
 		return ret;
+	/* After the wait: every task of what it waited for is in (point 11). */
+	if (args.flags & WG_WAIT_RESET)
+		waitgroup_totals_reset(&wf->grp->wg, &t);
+	else if (args.flags & WG_WAIT_TOTALS)
+		waitgroup_totals(&wf->grp->wg, &t);
 	/* A result that cannot be written is lost: the next call is new. */
-	return wg_wait_copy_out(argp, usize, &res);
+	return wg_wait_copy_out(argp, usize, &res, &t);
 }
 
 static long wg_file_ioc_info(struct wg_file *wf, void __user *argp,
@@ -278,6 +302,10 @@ static long wg_file_ioc_info(struct wg_file *wf, void __user *argp,
 	if (snap.last.canceled)
 		info.flags |= WG_INFO_LAST_CANCELED;
 	info.cancel_error = snap.cancel_error;
+	info.totals.done = snap.totals.done;
+	info.totals.failed = snap.totals.failed;
+	info.totals.abandoned = snap.totals.abandoned;
+	info.totals.error = snap.totals.error;
 	return wg_copy_out(argp, usize, &info, sizeof(info));
 }
 
@@ -392,6 +420,10 @@ static void wg_file_show_fdinfo(struct seq_file *m, struct file *file)
 			   snap.limit, snap.room_waiters);
 		seq_printf(m, "cancel_error:\t%d\nlast_canceled:\t%d\n",
 			   snap.cancel_error, snap.last.canceled);
+		seq_printf(m, "batch_done:\t%llu\nbatch_failed:\t%llu\n",
+			   snap.totals.done, snap.totals.failed);
+		seq_printf(m, "batch_abandoned:\t%llu\nbatch_error:\t%d\n",
+			   snap.totals.abandoned, snap.totals.error);
 	}
 	seq_printf(m, "access:\t%s%s\nundo:\t%lld\n",
 		   wf->access & WG_ACCESS_WAIT ? "w" : "",

@@ -128,6 +128,8 @@ byte sgen;		/* generations completed: the zero-reaching cmpxchg */
 byte spec_err[NG];	/* first error reported in each generation */
 byte spec_aband[NG];	/* adds abandoned in each generation */
 byte spec_canc[NG];	/* the cancel's code, if that generation was canceled */
+byte spec_ndone[NG];	/* dones (not abandonments) applied in each generation */
+byte tot_done;		/* waitgroup.done: the batch's dones (point 11) */
 bool g_lim;		/* a limit is in force (WG_SLOW set for it) */
 bool g_canc;		/* a cancel is in force (WG_SLOW set for it) */
 bool g_cancels;		/* the update being applied has an error that cancels */
@@ -194,6 +196,10 @@ inline spec_update(delta, error, ab, newc)
 	:: else
 	fi;
 	spec_aband[sgen + 1] = spec_aband[sgen + 1] + ab;
+	if
+	:: delta < 0 && ab == 0 -> spec_ndone[sgen + 1] = spec_ndone[sgen + 1] - delta
+	:: else
+	fi;
 	if
 	:: newc == 0 ->
 		/*
@@ -478,9 +484,19 @@ inline update_locked(me, delta, error, ab, ret)
 	fi
 }
 
-/* __waitgroup_add(): the fast path, else wg_add_locked() */
+/*
+ * __waitgroup_add(): the fast path, else wg_add_locked(). A done is
+ * counted in the batch's totals before its update (point 11), taken back
+ * if refused.
+ */
 inline wg_add(me, delta, error, ret)
 {
+#ifndef MUT_TOTALS_AFTER_UPDATE
+	if
+	:: delta < 0 -> tot_done = tot_done - delta
+	:: else
+	fi;
+#endif
 	fast_path(me, delta, error, ret, fp_done);
 	if
 	:: !fp_done ->
@@ -488,7 +504,43 @@ inline wg_add(me, delta, error, ret)
 		update_locked(me, delta, error, 0, ret);
 		unlock(me)
 	:: else
+	fi;
+#ifndef MUT_TOTALS_AFTER_UPDATE
+	if
+	:: delta < 0 && ret != OK -> tot_done = tot_done + delta
+	:: else
 	fi
+#else
+	/* MUTATION: counted once applied, after its cmpxchg. */
+	if
+	:: delta < 0 && ret == OK -> tot_done = tot_done - delta
+	:: else
+	fi
+#endif
+}
+
+/*
+ * The batch's totals read as a wait returns generation g (completed, or
+ * canceled and maybe running): every done of the generations up to it
+ * that completed is in them.
+ */
+inline check_totals(g)
+{
+	d_step {
+		k = 0;
+		i = 1;
+		do
+		:: i <= g && i <= sgen -> k = k + spec_ndone[i]; i++
+		:: else -> break
+		od;
+		assert(tot_done >= k);
+		if
+		:: k > 0 -> COVER(31)
+		:: else
+		fi;
+		i = 0;
+		k = 0
+	}
 }
 
 /* __waitgroup_abandon(wg, n): the file's release with n adds in its ledger */
@@ -783,6 +835,7 @@ inline wg_wait(me, f, cancelable, coe, intr, tries)
 	fi
 	od;
 	skip;	/* the loop's exit, not the next d_step */
+	check_totals(rg);
 	/* wg_seen(): a polled file's mark only grows, lock-free */
 	d_step {
 		if

@@ -831,7 +831,7 @@ static void wait_without_target(struct __test_metadata *_metadata, int dev,
 				size_t size)
 {
 	int fd = wg_create_anon(dev, 1);
-	unsigned char buf[64];
+	unsigned char buf[sizeof(struct wg_wait) + 16];
 	struct wg_wait *w = (void *)buf;
 	size_t i;
 
@@ -863,6 +863,27 @@ TEST_F(wait, version_1_2_struct_has_no_target)
 {
 	wait_without_target(_metadata, self->dev,
 			    offsetof(struct wg_wait, target));
+}
+
+/* Version 1.3 passes 48 bytes: no totals, and nothing written past. */
+TEST_F(wait, version_1_3_struct_has_no_totals)
+{
+	int fd = wg_create_anon(self->dev, 0);
+	unsigned char buf[sizeof(struct wg_wait) + 16];
+	struct wg_wait *w = (void *)buf;
+	size_t i, size = offsetof(struct wg_wait, totals);
+
+	ASSERT_LE(0, fd);
+	memset(buf, 0xcc, sizeof(buf));
+	w->deadline_ns = 0;
+	w->flags = 0;
+	w->__pad = 0;
+	w->target = 0;
+	ASSERT_EQ(0, sys_wg_wait_sized(fd, size, w));
+	EXPECT_EQ(0ULL, w->target);
+	for (i = size; i < sizeof(buf); i++)
+		ASSERT_EQ(0xcc, buf[i]) TH_LOG("byte %zu", i);
+	close(fd);
 }
 
 TEST_F(wait, version_0_struct_has_no_target)
@@ -1112,6 +1133,95 @@ static void efault_loses_the_result(struct __test_metadata *_metadata,
 	EXPECT_EQ(2ULL, w.generation);
 	EXPECT_EQ(0, w.error);
 	munmap(s.w, page);
+	close(fd);
+}
+
+/*
+ * A batch of 20 fast tasks completes 20 generations: the 8th fails, the
+ * 14th is abandoned, the last is clean. The wait's own result tells of the
+ * last generation only (Go's rule); its totals tell of every task.
+ */
+TEST_F(wait, totals_report_every_task_of_the_batch)
+{
+	int fd = wg_create_anon(self->dev, 0), holder, i;
+	struct wg_info info;
+	struct wg_wait w;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 20; i++) {
+		if (i == 13) {
+			holder = sys_wg_dup(fd, WG_CLOEXEC);
+			ASSERT_LE(0, holder);
+			ASSERT_EQ(0, sys_wg_add(holder, 1, WG_UNDO, 0, 0));
+			ASSERT_EQ(0, close(holder));
+			continue;
+		}
+		ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+		ASSERT_EQ(0, sys_wg_add(fd, -1, 0, i == 7 ? EIO : 0, 0));
+	}
+	ASSERT_EQ(20, wg_generation(fd));
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, 0, &w));
+	EXPECT_EQ(20ULL, w.generation);
+	EXPECT_EQ(0, w.error);
+	EXPECT_EQ(0U, w.abandoned);
+	/* Without WG_WAIT_TOTALS the full struct's totals are written zero. */
+	EXPECT_EQ(0ULL, w.totals.done);
+	EXPECT_EQ(0, w.totals.error);
+	EXPECT_EQ(0U, w.totals.__pad);
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, WG_WAIT_TOTALS, &w));
+	EXPECT_EQ(20ULL, w.generation);
+	EXPECT_EQ(19ULL, w.totals.done);
+	EXPECT_EQ(1ULL, w.totals.failed);
+	EXPECT_EQ(1ULL, w.totals.abandoned);
+	EXPECT_EQ(EIO, w.totals.error);
+	EXPECT_EQ(0U, w.totals.__pad);
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
+	EXPECT_EQ(19ULL, info.totals.done);
+	EXPECT_EQ(1ULL, info.totals.failed);
+	EXPECT_EQ(1ULL, info.totals.abandoned);
+	EXPECT_EQ(EIO, info.totals.error);
+	EXPECT_EQ(0U, info.totals.__pad);
+	/* A reset returns them and starts a new batch. */
+	ASSERT_EQ(0, sys_wg_wait(fd, 0, WG_WAIT_TOTALS | WG_WAIT_RESET, &w));
+	EXPECT_EQ(19ULL, w.totals.done);
+	EXPECT_EQ(EIO, w.totals.error);
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
+	EXPECT_EQ(0ULL, info.totals.done);
+	EXPECT_EQ(0ULL, info.totals.failed);
+	EXPECT_EQ(0ULL, info.totals.abandoned);
+	EXPECT_EQ(0, info.totals.error);
+	close(fd);
+}
+
+/*
+ * A wait that does not return (here ETIMEDOUT) resets nothing; the flags
+ * need a struct with room for the totals; a reset needs WG_ACCESS_ADD.
+ */
+TEST_F(wait, totals_flags_are_checked)
+{
+	int fd = wg_create_anon(self->dev, 1), ro;
+	struct wg_info info;
+	struct wg_wait w;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sys_wg_add(fd, -1, 0, EPIPE, 0));
+	ASSERT_EQ(0, sys_wg_add(fd, 1, 0, 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, sys_wg_wait(fd, 0, WG_WAIT_TOTALS | WG_WAIT_RESET,
+					  &w));
+	ASSERT_EQ(0, sys_wg_info(fd, &info));
+	EXPECT_EQ(1ULL, info.totals.failed);
+	EXPECT_EQ(-EINVAL, sys_wg_wait(fd, 0, WG_WAIT_RESET, &w));
+	memset(&w, 0, sizeof(w));
+	w.flags = WG_WAIT_TOTALS;
+	EXPECT_EQ(-EINVAL, sys_wg_wait_sized(fd, offsetof(struct wg_wait, totals),
+					     &w));
+	ro = sys_wg_create(self->dev, WG_CLOEXEC | WG_ACCESS_WAIT, 0, 0, NULL);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(0, sys_wg_wait(ro, 0, WG_WAIT_TOTALS, &w));
+	EXPECT_EQ(-EBADF, sys_wg_wait(ro, 0, WG_WAIT_TOTALS | WG_WAIT_RESET,
+				      &w));
+	EXPECT_EQ(-EINVAL, sys_wg_wait(fd, 0, 8, &w));
+	close(ro);
 	close(fd);
 }
 

@@ -54,6 +54,15 @@
 #define WG_WAIT_CANCEL_ON_ERROR	_BITUL(0)
 
 /**
+ * define WG_WAIT_TOTALS - fill the batch's totals in (struct wg_wait's @totals)
+ */
+#define WG_WAIT_TOTALS		_BITUL(1)
+/**
+ * define WG_WAIT_RESET - with WG_WAIT_TOTALS, a new batch starts as it returns
+ */
+#define WG_WAIT_RESET		_BITUL(2)
+
+/**
  * define WG_RESULT_CANCELED - the generation returned for was canceled
  */
 #define WG_RESULT_CANCELED	_BITUL(0)
@@ -120,9 +129,26 @@ struct wg_add {
 };
 
 /**
+ * struct wg_totals - the tasks of a batch: from the group's creation or
+ * its last WG_WAIT_RESET on
+ * @done: tasks done (the magnitude of every negative add and done)
+ * @failed: of them, those done with an error
+ * @abandoned: adds undone by abandonment
+ * @error: the first error among them (EOWNERDEAD for an abandonment)
+ * @__pad: zero
+ */
+struct wg_totals {
+	__u64 done;
+	__u64 failed;
+	__u64 abandoned;
+	__s32 error;
+	__u32 __pad;
+};
+
+/**
  * struct wg_wait - argument of WG_IOC_WAIT, read and written
  * @deadline_ns: in: when to give up, absolute CLOCK_MONOTONIC
- * @flags: in: WG_WAIT_CANCEL_ON_ERROR
+ * @flags: in: WG_WAIT_CANCEL_ON_ERROR, WG_WAIT_TOTALS, WG_WAIT_RESET
  * @__pad: in: zero
  * @generation: out: the generation returned for
  * @error: out: its first error, or its cancel's code
@@ -130,6 +156,8 @@ struct wg_add {
  * @outflags: out: WG_RESULT_CANCELED, WG_RESULT_EXPIRED
  * @__pad2: out: zero
  * @target: in/out: 0 for a new wait, else the generation to wait for
+ * @totals: out: with WG_WAIT_TOTALS, the batch's totals as the wait
+ *	returns; zero without
  */
 struct wg_wait {
 	__u64 deadline_ns;
@@ -141,6 +169,7 @@ struct wg_wait {
 	__u32 outflags;
 	__u32 __pad2;
 	__u64 target;
+	struct wg_totals totals;
 };
 
 /**
@@ -159,6 +188,7 @@ struct wg_wait {
  * @room_waiters: adds waiting for room under the limit
  * @flags: WG_INFO_CANCELED, WG_INFO_LAST_CANCELED
  * @cancel_error: the running generation's cancel code, if canceled
+ * @totals: the batch's totals
  */
 struct wg_info {
 	__s32 count;
@@ -175,6 +205,7 @@ struct wg_info {
 	__u32 room_waiters;
 	__u32 flags;
 	__s32 cancel_error;
+	struct wg_totals totals;
 };
 
 /**

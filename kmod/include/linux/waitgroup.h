@@ -21,6 +21,8 @@
  *	someone waits or polls, or the generation has an error to publish)
  *	and the generation number modulo 2^30, which the cmpxchg that takes
  *	the counter to zero moves
+ * @done: tasks done in the batch: the magnitude of every negative add
+ *	that is not an abandonment, counted before it is applied
  * @wq: its lock serialises every transition to zero that has a waiter to
  *	wake or a result to publish, and everything below; on it sleep the
  *	waiters of the running generation, beside the pollers of the
@@ -43,11 +45,17 @@
  * @results.error: its first error, or its cancel's code
  * @results.abandoned: its adds undone by abandonment
  * @results.canceled: it was canceled
+ * @batch: the rest of the batch's totals (@wq.lock); the batch runs
+ *	from waitgroup_init() to the next waitgroup_totals_reset()
+ * @batch.failed: tasks done with an error
+ * @batch.abandoned: adds undone by abandonment
+ * @batch.error: the first error, EOWNERDEAD for an abandonment
  *
  * Treat the members as private: use the functions below.
  */
 struct waitgroup {
 	atomic64_t state;
+	atomic64_t done;
 	wait_queue_head_t wq;
 	u64 gen_base;
 	int error;
@@ -61,10 +69,31 @@ struct waitgroup {
 		unsigned int abandoned;
 		bool canceled;
 	} results[WAITGROUP_RESULTS];
+	struct {
+		u64 failed;
+		u64 abandoned;
+		int error;
+	} batch;
+};
+
+/**
+ * struct waitgroup_totals - the tasks of a batch, as waitgroup_totals()
+ * reads them
+ * @done: tasks done (the magnitude of every negative add)
+ * @failed: of them, those done with an error
+ * @abandoned: adds undone by abandonment
+ * @error: the first error among them, EOWNERDEAD for an abandonment
+ */
+struct waitgroup_totals {
+	u64 done;
+	u64 failed;
+	u64 abandoned;
+	int error;
 };
 
 #define __WAITGROUP_INITIALIZER(name) {					\
 	.state = ATOMIC64_INIT(0),					\
+	.done = ATOMIC64_INIT(0),					\
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER((name).wq),			\
 	.roomers = LIST_HEAD_INIT((name).roomers),			\
 }
@@ -122,6 +151,8 @@ long waitgroup_wait_timeout(struct waitgroup *wg, long timeout);
 int waitgroup_set_limit(struct waitgroup *wg, unsigned int limit);
 int waitgroup_add_killable(struct waitgroup *wg, int delta);
 bool waitgroup_cancel(struct waitgroup *wg, int error);
+void waitgroup_totals(struct waitgroup *wg, struct waitgroup_totals *t);
+void waitgroup_totals_reset(struct waitgroup *wg, struct waitgroup_totals *t);
 
 struct waitgroup *waitgroup_fdget(int fd);
 void waitgroup_put(struct waitgroup *wg);
