@@ -9,16 +9,17 @@
 #     returns once the worker is counted (add 1 with WG_UNDO) and executing,
 #     under a supervisor in its own session, reparented to init; the
 #     supervisor reports the worker's exit status as the task's error.
-#     The coordinator creates the group with a count of its own (1) and
-#     takes it back (done) after the loop, as Go's Add comes before the
-#     goroutines start: fast workers cannot end the generation between
-#     two go's, and the coordinator's wait cannot return early;
+#     Fast workers may end a generation between two go's: the wait after
+#     the loop still waits for every worker (each go has counted its own
+#     before it returns) and reports the whole batch, every task since
+#     the group's creation, from the totals the kernel keeps;
 #   - each worker verifies the SHA-256 sums of its generated files;
 #   - worker FAIL_ID finds a corrupted file and exits 3;
 #   - worker STUCK_ID hangs mid-task; a watchdog SIGKILLs its whole session
 #     (its supervisor included) once every other task has finished;
-#   - "waitgroup wait" reports 12 tasks: 11 finished, first error 3, 1
-#     abandoned (the kernel undid the killed supervisor's add) and exits 2.
+#   - "waitgroup wait" reports 12 tasks: 11 done, 1 of them failed (first
+#     error 3), 1 abandoned (the kernel undid the killed supervisor's add,
+#     once its worker was gone too) and exits 2.
 #
 # Then a pool: twelve jobs launched by "waitgroup go" into a group with a
 # limit of 3 kept by the kernel (go waits for a free slot), watched by
@@ -116,9 +117,9 @@ echo "$me: all $total files verified"
 EOF
 
 # --- the groups ---------------------------------------------------------------
-"$WG" create "$G" --excl --mode 0600 --count 1 || exit 1
+"$WG" create "$G" --excl --mode 0600 || exit 1
 "$WG" create "$STUCK" --excl --count 1 || exit 1
-say "coordinator: waitgroup create $G --count 1 (the coordinator's own, over the launch)"
+say "coordinator: waitgroup create $G (a new group: a new batch)"
 
 # --- launch: each worker counted and executing before go returns ----------------
 i=1
@@ -127,10 +128,8 @@ while [ "$i" -le "$WORKERS" ]; do
 		</dev/null >"$dir/w$i.log" 2>&1 || { fail "waitgroup go exited $?"; exit 1; }
 	i=$((i + 1))
 done
-# The launch is over: the coordinator's own count goes.
-"$WG" done "$G" || { fail "waitgroup done $G exited $?"; exit 1; }
 c=$("$WG" info --json "$G" | sed 's/.*"count":\([0-9]*\).*/\1/')
-say "coordinator: launched $WORKERS x 'waitgroup go $G -- sh worker.sh N', then done; count is $c at once"
+say "coordinator: launched $WORKERS x 'waitgroup go $G -- sh worker.sh N'; count is $c at once"
 # Not "= WORKERS": the fast ones may have finished already.
 [ "$c" -le "$WORKERS" ] || fail "count $c after $WORKERS go's"
 
@@ -188,7 +187,7 @@ read -r _ run _ <"$dir/w$STUCK_ID.pid"
 
 # --- verdict ------------------------------------------------------------------
 say ""
-expect="tasks=$WORKERS finished=$((WORKERS - 1)) abandoned=1 error=3"
+expect="done=$((WORKERS - 1)) failed=1 abandoned=1 error=3"
 [ "$rc" -eq 2 ] || fail "waitgroup wait exited $rc, not 2 (a task was abandoned)"
 case $result in
 *"$expect") ;;

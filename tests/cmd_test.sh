@@ -177,7 +177,7 @@ t_create_info_rm() {
 	want_out "name:       $(g)" && want_out "count:      2" &&
 		want_out "mode:       0640" && want_out "owner:      0:0" || return 1
 	run "$WG" info --json "$(g)"; want_status 0 || return 1
-	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" || return 1
+	want_out "{\"name\":\"$(g)\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0640\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false,\"batch\":{\"done\":0,\"failed\":0,\"abandoned\":0,\"error\":0}}" || return 1
 	run "$WG" create "$(g)" --excl; want_status 3 && want_err "waitgroup: $(g): File exists" || return 1
 	run "$WG" create "$(g)" --count 7; want_status 0 || return 1
 	want_err "waitgroup: $(g): exists; opened it, its mode, count and limit unchanged" || return 1
@@ -237,10 +237,18 @@ t_wait_error() {
 	"$WG" done "$(g)" || return 1
 	run "$WG" done "$(g)" --error 5; want_status 0 || return 1
 	run "$WG" done "$(g)" --error 6; want_status 0 || return 1
-	run "$WG" wait "$(g)"; want_status 1 && want_err "waitgroup: $(g): a task failed with error 5" || return 1
-	run "$WG" wait -v "$(g)"; want_status 1 && want_out "abandoned=0 error=5" || return 1
-	run "$WG" info "$(g)"; want_out "error:      5" || return 1
-	# The next generation starts clean.
+	run "$WG" wait "$(g)"; want_status 1 &&
+		want_err "waitgroup: $(g): 2 of 3 tasks failed, the first with error 5" || return 1
+	run "$WG" wait -v "$(g)"; want_status 1 &&
+		want_out "generation=1 done=3 failed=2 abandoned=0 error=5" || return 1
+	run "$WG" info "$(g)"; want_out "error:      5" &&
+		want_out "batch:      3 done, 2 failed, 0 abandoned, first error 5" || return 1
+	# The batch outlives the generation: a clean one does not hide it.
+	"$WG" add "$(g)" && "$WG" done "$(g)" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "2 of 4 tasks failed" || return 1
+	# --reset reports it and starts a new batch, which starts clean.
+	run "$WG" wait --reset "$(g)"; want_status 1 || return 1
+	run "$WG" info "$(g)"; want_out "batch:      0 done, 0 failed, 0 abandoned, first error 0" || return 1
 	"$WG" add "$(g)" && "$WG" done "$(g)" || return 1
 	run "$WG" wait "$(g)"; want_status 0 || return 1
 	"$WG" rm "$(g)"
@@ -256,8 +264,7 @@ t_wait_counts_tasks() {
 	st=$?
 	cp "$T/bg.out" "$T/out"
 	cp "$T/bg.err" "$T/err"
-	want_status 1 && want_out "generation=1 tasks=3 finished=3 abandoned=0 error=2" || return 1
-	run "$WG" wait -v --total 5 "$(g)"; want_out "tasks=5 finished=5" || return 1
+	want_status 1 && want_out "generation=1 done=3 failed=1 abandoned=0 error=2" || return 1
 	"$WG" rm "$(g)"
 }
 
@@ -290,7 +297,9 @@ t_progress_not_tty() {
 	want_status 0 || return 1
 	[ ! -s "$T/out" ] || { say "stdout not empty"; dump; return 1; }
 	[ "$(cat "$T/err")" = "$(g): 1/1 done" ] || { say "last lines wrong"; dump; return 1; }
-	# Twenty dones in a row: far fewer lines, one a second at most.
+	# Twenty dones in a row in a new batch: far fewer lines, one a
+	# second at most.
+	"$WG" wait --reset "$(g)" || return 1
 	"$WG" add "$(g)" 20 || return 1
 	"$WG" wait --progress --total 20 "$(g)" 2>"$T/err" &
 	wpid=$!
@@ -315,14 +324,16 @@ t_wait_several() {
 	run "$WG" wait --any "$(g).a" "$(g).b" --timeout 0; want_status 124 || return 1
 	"$WG" done "$(g).b" --error 5 || return 1
 	run "$WG" wait --any "$(g).a" "$(g).b" --json; want_status 1 || return 1
-	want_out "[{\"name\":\"$(g).a\",\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"pending\"}," &&
-		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\"}]" || return 1
+	want_out "[{\"name\":\"$(g).a\",\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"pending\",\"batch\":{\"done\":0,\"failed\":0,\"abandoned\":0,\"error\":0}}," &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\",\"batch\":{\"done\":1,\"failed\":1,\"abandoned\":0,\"error\":5}}]" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
 	run "$WG" wait "$(g).a" "$(g).b" --timeout 50ms --json; want_status 124 &&
-		want_out "\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"timeout\"}" &&
+		want_out "\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"timeout\",\"batch\":{\"done\":0,\"failed\":0,\"abandoned\":0,\"error\":0}}" &&
 		want_err "$(g).a: timed out" && want_err "$(g).b: a task failed with error 5" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
-	# The wait sees a complete, goes on waiting, and returns for b.
+	# The wait sees a complete, goes on waiting, and returns for b (in a
+	# new batch).
+	"$WG" wait --reset "$(g).b" 2>/dev/null
 	"$WG" add "$(g).b" || return 1
 	rm -f "$T/lines" && mkfifo "$T/lines" || return 1
 	"$WG" wait "$(g).a" "$(g).b" --progress --json --verbose >"$T/bg.out" 2>"$T/lines" &
@@ -340,9 +351,9 @@ t_wait_several() {
 	st=$?
 	cp "$T/bg.out" "$T/out"
 	want_status 0 && want_err "$(g).a: 1/1 done, $(g).b: 1/1 done" || return 1
-	want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
-		want_out "{\"name\":\"$(g).b\",\"generation\":2,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
-		want_out "name=$(g).b generation=2 tasks=1 finished=1 abandoned=0 error=0" || return 1
+	want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\",\"batch\":{\"done\":1,\"failed\":0,\"abandoned\":0,\"error\":0}}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":2,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\",\"batch\":{\"done\":1,\"failed\":0,\"abandoned\":0,\"error\":0}}" &&
+		want_out "name=$(g).b generation=2 done=1 failed=0 abandoned=0 error=0" || return 1
 	# The --json array is the first two lines, the --verbose ones follow.
 	head -n 2 "$T/out" | wg-json-check || { dump; return 1; }
 	rm -f "$T/lines"
@@ -405,7 +416,7 @@ t_wait_keeps_generation() {
 	cp "$T/bg.out" "$T/out"
 	cp "$T/bg.err" "$T/err"
 	want_status 1 && want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":3," &&
-		want_err "$(g).a: a task failed with error 3" || return 1
+		want_err "$(g).a: 2 of 2 tasks failed, the first with error 3" || return 1
 	# Several: a is at generation 3 and b at 0; each one's first look
 	# happens before the wait sleeps in epoll.
 	"$WG" wait "$(g).a" "$(g).b" --json >"$T/bg.out" 2>"$T/bg.err" &
@@ -420,13 +431,14 @@ t_wait_keeps_generation() {
 	cp "$T/bg.out" "$T/out"
 	cp "$T/bg.err" "$T/err"
 	want_status 1 &&
-		want_out "{\"name\":\"$(g).a\",\"generation\":3,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\"}" &&
+		want_out "{\"name\":\"$(g).a\",\"generation\":3,\"error\":5,\"abandoned\":0,\"canceled\":false,\"status\":\"failed\",\"batch\":{\"done\":4,\"failed\":4,\"abandoned\":0,\"error\":3}}" &&
 		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":7," || return 1
 	"$WG" rm "$(g).a" "$(g).b"
 }
 
 # A wait that comes back for a generation whose result the kernel no
-# longer keeps (more than 8 completed since) says so and exits 3.
+# longer keeps (more than 8 completed since): its own fields are null, and
+# the batch's totals still give the verdict.
 t_wait_expired() {
 	"$WG" create "$(g).a" --count 1 && "$WG" create "$(g).b" --count 1 || return 1
 	"$WG" wait "$(g).a" "$(g).b" --json >"$T/bg.out" 2>"$T/bg.err" &
@@ -440,12 +452,12 @@ t_wait_expired() {
 	st=$?
 	cp "$T/bg.out" "$T/out"
 	cp "$T/bg.err" "$T/err"
-	want_status 3 &&
-		want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"expired\"}" &&
-		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" &&
-		want_err "waitgroup: $(g).a: generation 1 completed, but its result is no longer kept" || return 1
+	want_status 1 &&
+		want_out "{\"name\":\"$(g).a\",\"generation\":1,\"error\":null,\"abandoned\":null,\"canceled\":null,\"status\":\"failed\",\"batch\":{\"done\":9,\"failed\":9,\"abandoned\":0,\"error\":1}}" &&
+		want_out "{\"name\":\"$(g).b\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\",\"batch\":{\"done\":1,\"failed\":0,\"abandoned\":0,\"error\":0}}" &&
+		want_err "waitgroup: $(g).a: 9 of 9 tasks failed, the first with error 1" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
-	# One group, restarted after the stop: --verbose says so too.
+	# One group, restarted after the stop; nine clean tasks more.
 	"$WG" wait "$(g).a" -v >"$T/bg.out" 2>"$T/bg.err" &
 	wpid=$!
 	until_waiters "$(g).a" 1
@@ -456,8 +468,7 @@ t_wait_expired() {
 	st=$?
 	cp "$T/bg.out" "$T/out"
 	cp "$T/bg.err" "$T/err"
-	want_status 3 && want_out "generation=10 expired" &&
-		want_err "$(g).a: generation 10 completed, but its result" || return 1
+	want_status 1 && want_out "generation=10 done=18 failed=9 abandoned=0 error=1" || return 1
 	"$WG" rm "$(g).a" "$(g).b"
 }
 
@@ -466,7 +477,7 @@ t_wait_json() {
 	"$WG" create "$(g)" --count 1 || return 1
 	"$WG" done "$(g)" || return 1
 	run "$WG" wait "$(g)" --json; want_status 0 || return 1
-	[ "$(cat "$T/out")" = "{\"name\":\"$(g)\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\"}" ] ||
+	[ "$(cat "$T/out")" = "{\"name\":\"$(g)\",\"generation\":1,\"error\":0,\"abandoned\":0,\"canceled\":false,\"status\":\"ok\",\"batch\":{\"done\":1,\"failed\":0,\"abandoned\":0,\"error\":0}}" ] ||
 		{ dump; return 1; }
 	wg-json-check <"$T/out" || { dump; return 1; }
 	# The checker itself tells broken JSON apart.
@@ -492,7 +503,7 @@ t_run_not_found() {
 	"$WG" create "$(g)" || return 1
 	run "$WG" run "$(g)" -- wg-no-such-command; want_status 127 &&
 		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
-	run "$WG" wait "$(g)"; want_status 1 && want_err "error 127" || return 1
+	run "$WG" wait --reset "$(g)"; want_status 1 && want_err "error 127" || return 1
 	printf '#!/bin/sh\n' >"$T/noexec"
 	chmod 644 "$T/noexec"
 	run "$WG" run "$(g)" -- "$T/noexec"; want_status 126 && want_err "Permission denied" || return 1
@@ -604,12 +615,46 @@ t_go_codes() {
 		want_err "waitgroup: $(g).missing: No such file or directory" || return 1
 	run "$WG" go "$(g)" -- wg-no-such-command; want_status 127 &&
 		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
-	run "$WG" wait "$(g)" --timeout 0; want_status 1 && want_err "error 127" || return 1
+	run "$WG" wait --reset "$(g)" --timeout 0; want_status 1 && want_err "error 127" || return 1
 	printf '#!/bin/sh\n' >"$T/noexec"
 	chmod 644 "$T/noexec"
 	run "$WG" go "$(g)" -- "$T/noexec"; want_status 126 && want_err "Permission denied" || return 1
 	run "$WG" wait "$(g)" --timeout 0; want_status 1 && want_err "error 126" || return 1
 	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	"$WG" rm "$(g)"
+}
+
+# The README's loop with fast jobs: each job ends before the next go (the
+# wait in the loop makes sure), so the batch spans a generation per job.
+# The wait after the loop reports every task of it: a failed job, a job
+# SIGKILLed (a failure: its supervisor reports 137), a SIGKILLed
+# supervisor (abandoned, the worst); --progress counts the batch's tasks.
+t_wait_batch() {
+	"$WG" create "$(g)" || return 1
+	i=0
+	while [ "$i" -lt 12 ]; do
+		case $i in
+		3) "$WG" go "$(g)" -- sh -c 'exit 3' ;;
+		6) "$WG" go "$(g)" -- sh -c 'kill -KILL $$' ;;
+		*) "$WG" go "$(g)" -- true ;;
+		esac || return 1
+		"$WG" wait "$(g)" >/dev/null 2>&1
+		i=$((i + 1))
+	done
+	run "$WG" info "$(g)"; want_out "generation: 12" || return 1
+	run "$WG" wait "$(g)" --progress; want_status 1 &&
+		want_err "$(g): 2 of 12 tasks failed, the first with error 3" &&
+		want_err "$(g): 12/12 done" || return 1
+	rm -f "$T/ready" && mkfifo "$T/ready" || return 1
+	"$WG" go "$(g)" -- sh -c 'echo $PPID $$ >"$1"; exec sleep 1000' sh "$T/ready" || return 1
+	read -r sup job <"$T/ready"
+	kill -KILL "$sup" || return 1
+	run "$WG" wait "$(g)" --timeout 60 -v; want_status 2 &&
+		want_err "$(g): 1 task abandoned" &&
+		want_err "$(g): 2 of 13 tasks failed, the first with error 3" &&
+		want_out "generation=13 done=12 failed=2 abandoned=1 error=3" || return 1
+	kill -KILL "$job" 2>/dev/null
+	rm -f "$T/ready"
 	"$WG" rm "$(g)"
 }
 
@@ -815,6 +860,8 @@ t_cancel_ends_commands() {
 	want_status 137 || { say "run's command not ended by SIGKILL"; return 1; }
 	until_count "$(g)" 0
 	run "$WG" info "$(g)"; want_out "canceled:   the last" || return 1
+	# A new batch: the group is as good as new.
+	"$WG" wait --reset "$(g)" 2>/dev/null
 	"$WG" go "$(g)" -- true && "$WG" wait "$(g)" || return 1
 	rm -f "$T/ready"
 	"$WG" rm "$(g)"
@@ -949,8 +996,8 @@ t_ls() {
 		{ say "ls row of $(g).b"; dump; return 1; }
 	"$WG" limit "$(g).b" 0 || return 1
 	run "$WG" ls --json; want_status 0 || return 1
-	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" &&
-		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false}" || return 1
+	want_out "{\"name\":\"$(g).a\",\"count\":0,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0600\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false,\"batch\":{\"done\":0,\"failed\":0,\"abandoned\":0,\"error\":0}}" &&
+		want_out "{\"name\":\"$(g).b\",\"count\":2,\"waiters\":0,\"generation\":0,\"error\":0,\"abandoned\":0,\"uid\":0,\"gid\":0,\"mode\":\"0644\",\"limit\":0,\"room_waiters\":0,\"canceled\":false,\"cancel_error\":0,\"last_canceled\":false,\"batch\":{\"done\":0,\"failed\":0,\"abandoned\":0,\"error\":0}}" || return 1
 	wg-json-check <"$T/out" || { dump; return 1; }
 	[ "$(head -c 1 "$T/out")" = "[" ] || { say "ls --json is not an array"; return 1; }
 	"$WG" rm "$(g).a" || return 1
@@ -975,7 +1022,7 @@ main() {
 		exit 77
 	fi
 	set -- t_usage t_messages t_write_error t_completion t_help t_create_info_rm t_bad_names t_add_done_wait \
-		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty \
+		t_wait_error t_wait_counts_tasks t_wait_timeout t_progress_not_tty t_wait_batch \
 		t_wait_several t_wait_keeps_generation t_wait_expired t_wait_json \
 		t_run t_run_not_found t_run_sigkill t_run_command_killed \
 		t_run_signals t_run_signal_death \
@@ -983,6 +1030,9 @@ main() {
 		t_limit t_go_limit_shared t_go_limit_sigkill t_go_slot_storm t_cancel t_cancel_on_error \
 		t_cancel_ends_commands t_task_timeout \
 		t_permissions t_ls
+	# WG_CMD_TESTS="t_a t_b": only those, when trying a change.
+	# shellcheck disable=SC2086 # a list of words
+	[ -z "${WG_CMD_TESTS:-}" ] || set -- $WG_CMD_TESTS
 	echo "1..$#"
 	for t in "$@"; do
 		n=$((n + 1))

@@ -36,13 +36,16 @@ soname=$(objdump -p "$dest/usr/lib/libwaitgroup.so.$version" | awk '$1 == "SONAM
 # (LIBWAITGROUP_1.0): a non-default version, the 1.0 wg_wait and wg_info.
 exported=$(objdump -T "$dest/usr/lib/libwaitgroup.so.$version" |
 	awk '/ wg_/ { v = $(NF-1); gsub(/[()]/, "", v); print v }' | sort -u)
-[ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1\nLIBWAITGROUP_1.2\nLIBWAITGROUP_1.3')" ] || fail "symbol versions: $exported"
+[ "$exported" = "$(printf 'LIBWAITGROUP_1.0\nLIBWAITGROUP_1.1\nLIBWAITGROUP_1.2\nLIBWAITGROUP_1.3\nLIBWAITGROUP_1.4')" ] || fail "symbol versions: $exported"
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q 'LIBWAITGROUP_1\.1 *wg_list$' || fail "wg_list is not in LIBWAITGROUP_1.1"
 for f in wg_go wg_go_opts wg_run_opts wg_spawn_opts wg_wait_all wg_wait_any; do
 	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -Eq "LIBWAITGROUP_1\.2\)? *$f\$" || fail "$f is not in LIBWAITGROUP_1.2"
 done
 for f in wg_wait_call wg_wait wg_wait_timeout wg_trywait wg_wait_flags wg_wait_all wg_wait_any; do
-	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q "LIBWAITGROUP_1\.3 *$f\$" || fail "$f is not in LIBWAITGROUP_1.3"
+	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -Eq "LIBWAITGROUP_1\.3\)? *$f\$" || fail "$f is not in LIBWAITGROUP_1.3"
+done
+for f in wg_totals wg_info wg_wait wg_wait_timeout wg_trywait wg_wait_flags wg_wait_all wg_wait_any; do
+	objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | grep -q "LIBWAITGROUP_1\.4 *$f\$" || fail "$f is not in LIBWAITGROUP_1.4"
 done
 objdump -T "$dest/usr/lib/libwaitgroup.so.$version" | awk '$4 == ".text" && $NF !~ /^wg_/ { bad = 1; print } END { exit bad }' ||
 	fail "symbols outside wg_ exported"

@@ -462,7 +462,7 @@ TEST_F(lib, v12_symbols_write_v12_sizes)
 	ASSERT_EQ(3, error_at(buf));
 	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_2, sizeof(buf)));
 
-	/* The current versions: 48 bytes, the target 0. */
+	/* The current versions: the whole struct, the target 0. */
 	memset(buf, 0xcc, sizeof(buf));
 	ASSERT_EQ(0, wg_wait(a, WG_FOREVER, w));
 	ASSERT_EQ(3, w->error);
@@ -480,6 +480,103 @@ TEST_F(lib, v12_symbols_write_v12_sizes)
 	ASSERT_TRUE(untouched(buf, sizeof(*w), sizeof(buf)));
 	wg_close(b);
 	ASSERT_EQ(0, wg_close(a));
+}
+
+/*
+ * A program built against 1.3 is bound to the 1.3 versions: 48 bytes of
+ * struct wg_wait (no totals), and 1.2's wg_info, 120 bytes of struct
+ * wg_info. The 1.4 ones write it all.
+ */
+int wg_wait_1_3(int fd, uint64_t deadline_ns, void *res);
+int wg_wait_flags_1_3(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res);
+int wg_wait_all_1_3(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+int wg_info_1_2(int fd, void *info);
+__asm__(".symver wg_wait_1_3, wg_wait@LIBWAITGROUP_1.3");
+__asm__(".symver wg_wait_flags_1_3, wg_wait_flags@LIBWAITGROUP_1.3");
+__asm__(".symver wg_wait_all_1_3, wg_wait_all@LIBWAITGROUP_1.3");
+__asm__(".symver wg_info_1_2, wg_info@LIBWAITGROUP_1.2");
+
+#define WAIT_SIZE_1_3 48
+#define INFO_SIZE_1_2 120
+
+TEST_F(lib, v13_symbols_write_v13_sizes)
+{
+	int a = wg_create(NULL, 0, 0, 0), b = wg_create(NULL, 0, 0, 0);
+	unsigned char buf[512];
+	struct wg_wait *w = (void *)buf;
+	struct wg_info *info = (void *)buf;
+	int fds[2];
+
+	ASSERT_TRUE(a >= 0 && b >= 0);
+	fds[0] = a;
+	fds[1] = b;
+	ASSERT_EQ(0, wg_add(a, 1, 0));
+	ASSERT_EQ(0, wg_done_error(a, 3));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_1_3(a, WG_FOREVER, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_EQ(0U, w->target);
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_3, sizeof(buf)));
+	/* Totals asked for, not written: 1.3's structure has no room. */
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_flags_1_3(a, 0, WG_WAIT_TOTALS, buf));
+	ASSERT_TRUE(untouched(buf, WAIT_SIZE_1_3, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_all_1_3(fds, 2, 0, buf));
+	ASSERT_EQ(3, error_at(buf));
+	ASSERT_EQ(0U, gen_at(buf + WAIT_SIZE_1_3));
+	ASSERT_TRUE(untouched(buf, 2 * WAIT_SIZE_1_3, sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_info_1_2(a, buf));
+	ASSERT_EQ(3, info->error);
+	ASSERT_TRUE(untouched(buf, INFO_SIZE_1_2, sizeof(buf)));
+	/* 1.4: the whole structures, totals included. */
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_info(a, info));
+	ASSERT_EQ(1U, info->totals.done);
+	ASSERT_EQ(1U, info->totals.failed);
+	ASSERT_TRUE(untouched(buf, sizeof(*info), sizeof(buf)));
+	memset(buf, 0xcc, sizeof(buf));
+	ASSERT_EQ(0, wg_wait_flags(a, 0, WG_WAIT_TOTALS, w));
+	ASSERT_EQ(1U, w->totals.failed);
+	ASSERT_EQ(3, w->totals.error);
+	ASSERT_TRUE(untouched(buf, sizeof(*w), sizeof(buf)));
+	wg_close(b);
+	ASSERT_EQ(0, wg_close(a));
+}
+
+/*
+ * wg_totals(): a batch over many generations, as a shell loop of fast
+ * tasks makes it; the last wait's own result is clean, the totals are not.
+ */
+TEST_F(lib, totals_of_a_batch)
+{
+	int fd = wg_create(NULL, 0, 0, 0), i;
+	struct wg_totals t;
+	struct wg_wait w;
+
+	ASSERT_TRUE(fd >= 0);
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, wg_add(fd, 1, 0));
+		ASSERT_EQ(0, wg_done_error(fd, i == 2 ? 7 : 0));
+	}
+	ASSERT_EQ(0, wg_wait(fd, WG_FOREVER, &w));
+	ASSERT_EQ(10U, w.generation);
+	ASSERT_EQ(0, w.error);
+	ASSERT_EQ(0, wg_totals(fd, &t));
+	ASSERT_EQ(10U, t.done);
+	ASSERT_EQ(1U, t.failed);
+	ASSERT_EQ(0U, t.abandoned);
+	ASSERT_EQ(7, t.error);
+	ASSERT_EQ(0, wg_wait_flags(fd, 0, WG_WAIT_TOTALS | WG_WAIT_RESET, &w));
+	ASSERT_EQ(1U, w.totals.failed);
+	ASSERT_EQ(0, wg_totals(fd, &t));
+	ASSERT_EQ(0U, t.done);
+	ASSERT_EQ(0, t.error);
+	ASSERT_EQ(-EBADF, wg_totals(-1, &t));
+	ASSERT_EQ(0, wg_close(fd));
 }
 
 /* Complete the running generation with @error and re-arm the group. */
@@ -1789,6 +1886,8 @@ TEST_F(lib, cmd_progress_tty)
 		s = open(ptsname(m), O_RDWR);
 		if (s < 0 || dup2(s, STDERR_FILENO) < 0)
 			_exit(100);
+		/* A terminal that can redraw (the VM's TERM is dumb). */
+		setenv("TERM", "xterm", 1);
 		execlp("waitgroup", "waitgroup", "wait", name, "--progress", NULL);
 		_exit(101);
 	}

@@ -41,24 +41,23 @@ static const char usage_text[] =
 "\n"
 "  create NAME [--count N] [--mode MODE] [--excl] [--limit N]  create or open\n"
 "  limit NAME N                 at most N tasks counted at once (0: no limit)\n"
-"  add NAME [N]                 add N (default 1) to the counter\n"
-"  done NAME [--error CODE]     subtract 1, reporting a failed task if CODE\n"
+"  add NAME [N]   done NAME [--error CODE]   +N (default 1); -1 (CODE: failed)\n"
 "  cancel NAME [--error CODE]   release every wait now with CODE (ECANCELED)\n"
-"  run NAME [OPT] [--] CMD [ARG]...  add 1 (undone if run dies; waits for room\n"
-"                               under a limit), run CMD, done with its status\n"
+"  run NAME [OPT] [--] CMD [ARG]...  add 1 (undone once run and CMD are gone;\n"
+"                               waits for room), run CMD, done with its status\n"
 "  go NAME [OPT] [--] CMD [ARG]...   as run, in a detached supervisor; returns\n"
 "                               once the task is counted and CMD executing\n"
 "  wait NAME... [--any] [--timeout DUR] [--progress] [--total N] [--verbose]\n"
-"       [--json] [--cancel-on-error]   wait for every group (--any: one)\n"
+"       [--json] [--cancel-on-error] [--reset]   each group's batch (--any: one)\n"
 "  info NAME [--json]   ls [--json]   rm NAME...   show, list, remove names\n"
 "\n"
-"DUR is seconds, or a number with ms, s, m, h or d. wait exits 0 when every\n"
-"task succeeded, 1 when one failed or it was canceled, 2 when one was\n"
-"abandoned, 124 on timeout (several groups: the worst). Any command: 3 if it\n"
-"failed, 64 usage error, 69 no /dev/waitgroup, 74 output not written. run,\n"
-"go: 125 task not counted, 126/127 CMD could not run, 124 no room before\n"
-"OPT --timeout DUR; on a cancel CMD gets SIGTERM, SIGKILL after OPT --grace DUR\n"
-"(10s); SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD.\n"
+"DUR is seconds, or a number with ms, s, m, h or d. wait exits 0 when every task\n"
+"of the batch (since create or --reset) succeeded, 1 when one failed or it was\n"
+"canceled, 2 when one was abandoned, 124 on timeout (several groups: the worst).\n"
+"Any command: 3 failed, 64 usage, 69 no /dev/waitgroup, 74 output not written.\n"
+"run, go: 125 task not counted, 126/127 CMD could not run, 124 no room by OPT\n"
+"--timeout DUR; a cancel sends CMD SIGTERM, SIGKILL after OPT --grace DUR (10s);\n"
+"SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD.\n"
 "See waitgroup(1).\n";
 
 static const char *prog = "waitgroup";
@@ -430,12 +429,12 @@ static int can_redraw(int fd)
 	return isatty(fd) && term && *term && strcmp(term, "dumb");
 }
 
-/* The live bar on stderr: finished/total of the running generation. */
-static void draw_bar(int done, int total)
+/* The live bar on stderr: finished/total of the batch. */
+static void draw_bar(uint64_t done, uint64_t total)
 {
-	static int last_done = -1, last_total = -1;
-	const int width = 40;
-	int i, fill = total > 0 ? (int)((long long)done * width / total) : 0;
+	static uint64_t last_done = UINT64_MAX, last_total = UINT64_MAX;
+	const uint64_t width = 40;
+	uint64_t i, fill = total > 0 ? done * width / total : 0;
 
 	if (done == last_done && total == last_total)
 		return;
@@ -445,7 +444,7 @@ static void draw_bar(int done, int total)
 	fputs("\r[", stderr);
 	for (i = 0; i < width; i++)
 		fputc(i < fill ? '#' : '-', stderr);
-	fprintf(stderr, "] %d/%d done\033[K", done, total);
+	fprintf(stderr, "] %" PRIu64 "/%" PRIu64 " done\033[K", done, total);
 	fflush(stderr);
 }
 
@@ -453,8 +452,11 @@ static void draw_bar(int done, int total)
  * struct group - one NAME operand of wait
  * @name: as given
  * @fd: open with WG_ACCESS_WAIT
- * @max: the highest count seen, or --total: the generation's tasks
+ * @max: the batch's tasks: --total, or the most seen (done, abandoned
+ *	and counted)
  * @count: the count last seen
+ * @tot: the batch's totals last seen: from WG_IOC_INFO while it runs,
+ *	from the wait once it has completed
  * @call: the group's wait, one from the first step to the last: the
  *	target the kernel leaves in it when a step ends without a result
  *	makes the next step wait for the same generation
@@ -466,8 +468,9 @@ static void draw_bar(int done, int total)
 struct group {
 	const char *name;
 	int fd;
-	int max;
+	uint64_t max;
 	int count;
+	struct wg_totals tot;
 	struct wg_wait call;
 	int look;
 	struct wg_wait res;
@@ -478,9 +481,19 @@ static int completed(const struct group *g)
 	return g->res.generation != WG_NO_GENERATION;
 }
 
-static int finished(const struct group *g)
+/* The batch's tasks that have ended: done or abandoned. */
+static uint64_t finished(const struct group *g)
 {
-	return completed(g) ? g->max : g->max - g->count;
+	return g->tot.done + g->tot.abandoned;
+}
+
+/* The highest count of tasks seen, or --total. */
+static void seen(struct group *g)
+{
+	uint64_t n = finished(g) + (uint64_t)(g->count > 0 ? g->count : 0);
+
+	if (n > g->max)
+		g->max = n;
 }
 
 struct wait_opts {
@@ -505,8 +518,8 @@ static int update_counts(struct group *gs, int n)
 		if (ret)
 			return ret;
 		gs[i].count = info.count;
-		if (info.count > gs[i].max)
-			gs[i].max = info.count;
+		gs[i].tot = info.totals;
+		seen(&gs[i]);
 	}
 	return 0;
 }
@@ -525,7 +538,8 @@ static void progress_line(const struct group *gs, int n, int last)
 	int i;
 
 	for (i = 0; i < n && len < sizeof(line); i++)
-		len += snprintf(line + len, sizeof(line) - len, "%s%s: %d/%d done",
+		len += snprintf(line + len, sizeof(line) - len,
+				"%s%s: %" PRIu64 "/%" PRIu64 " done",
 				i ? ", " : "", gs[i].name, finished(&gs[i]),
 				gs[i].max);
 	if (!strcmp(line, shown))
@@ -540,7 +554,8 @@ static void progress_line(const struct group *gs, int n, int last)
 
 static void show_progress(const struct group *gs, int n, int tty, int last)
 {
-	int i, done = 0, total = 0;
+	uint64_t done = 0, total = 0;
+	int i;
 
 	if (!tty) {
 		progress_line(gs, n, last);
@@ -553,8 +568,13 @@ static void show_progress(const struct group *gs, int n, int tty, int last)
 	draw_bar(done, total);
 }
 
-/* WG_WAIT_CANCEL_ON_ERROR for wait --cancel-on-error (a single group). */
-static unsigned int wait_flags;
+/*
+ * WG_WAIT_TOTALS, and WG_WAIT_CANCEL_ON_ERROR for --cancel-on-error (a
+ * single group), WG_WAIT_RESET for --reset. A module before 1.4 has no
+ * totals: the verdict is then the generation's (no_totals).
+ */
+static unsigned int wait_flags = WG_WAIT_TOTALS;
+static int no_totals;
 
 /*
  * The group's wait, resumed, until @deadline (0: only a look): 0 with the
@@ -570,8 +590,19 @@ static int group_wait(struct group *g, uint64_t deadline)
 	do
 		ret = wg_wait_call(g->fd, &g->call);
 	while (ret == -EINTR);
-	if (!ret)
+	if (ret == -EINVAL && (wait_flags & WG_WAIT_TOTALS) &&
+	    !(wait_flags & WG_WAIT_RESET) && !g->call.target) {
+		no_totals = 1;
+		wait_flags &= ~WG_WAIT_TOTALS;
+		return group_wait(g, deadline);
+	}
+	if (!ret) {
 		g->res = g->call;
+		g->count = 0;
+		if (!no_totals)
+			g->tot = g->res.totals;
+		seen(g);
+	}
 	return ret;
 }
 
@@ -707,17 +738,24 @@ static int expired(const struct group *g)
 }
 
 /*
- * A completed group's verdict: 0 ok, 1 a task failed, 2 one abandoned, 3
- * its result expired (the kernel no longer kept it when the wait came
- * back for it): how its tasks went is not known.
+ * A completed group's verdict, from its batch's totals: 0 every task
+ * succeeded, 1 one failed or the generation was canceled, 2 one was
+ * abandoned. Without totals (an older module), from the generation's
+ * result, and 3 if that expired (the kernel no longer kept it when the
+ * wait came back for it): how its tasks went is not known.
  */
 static int verdict(const struct group *g)
 {
-	if (expired(g))
+	if (no_totals && expired(g))
 		return EXIT_FAILED;
-	if (g->res.abandoned)
+	if (no_totals)
+		return g->res.abandoned ? EXIT_ABANDONED :
+		       g->res.error ? EXIT_TASK_FAILED : 0;
+	if (g->tot.abandoned)
 		return EXIT_ABANDONED;
-	return g->res.error ? EXIT_TASK_FAILED : 0;
+	if (g->tot.failed || (g->res.outflags & WG_RESULT_CANCELED))
+		return EXIT_TASK_FAILED;
+	return 0;
 }
 
 static const char *status_word(const struct group *g, int timed_out)
@@ -732,6 +770,15 @@ static const char *status_word(const struct group *g, int timed_out)
 	if (completed(g))
 		return words[verdict(g)];
 	return timed_out ? "timeout" : "pending";
+}
+
+/* ,"batch":{...}: the batch's totals, in wait --json and info --json. */
+static void print_totals_json(const struct wg_totals *t)
+{
+	printf(",\"batch\":{\"done\":%" PRIu64 ",\"failed\":%" PRIu64
+	       ",\"abandoned\":%" PRIu64 ",\"error\":%d}",
+	       (uint64_t)t->done, (uint64_t)t->failed, (uint64_t)t->abandoned,
+	       t->error);
 }
 
 static void print_wait_json(const struct group *gs, int n, int timed_out)
@@ -756,7 +803,10 @@ static void print_wait_json(const struct group *gs, int n, int timed_out)
 		else
 			fputs(",\"generation\":null,\"error\":null,\"abandoned\":null,\"canceled\":null",
 			      stdout);
-		printf(",\"status\":\"%s\"}", status_word(g, timed_out));
+		printf(",\"status\":\"%s\"", status_word(g, timed_out));
+		if (!no_totals)
+			print_totals_json(&g->tot);
+		putchar('}');
 	}
 	puts(n > 1 ? "]" : "");
 }
@@ -767,14 +817,43 @@ static void print_wait_verbose(const struct group *g, int named)
 
 	if (named)
 		printf("name=%s ", g->name);
-	if (expired(g)) {
+	if (no_totals && expired(g)) {
 		printf("generation=%" PRIu64 " expired\n", (uint64_t)r->generation);
 		return;
 	}
-	printf("generation=%" PRIu64 " tasks=%d finished=%d abandoned=%u error=%d\n",
-	       (uint64_t)r->generation, g->max,
-	       g->max > (int)r->abandoned ? g->max - (int)r->abandoned : 0,
-	       r->abandoned, r->error);
+	if (no_totals) {
+		printf("generation=%" PRIu64 " abandoned=%u error=%d\n",
+		       (uint64_t)r->generation, r->abandoned, r->error);
+		return;
+	}
+	/* The batch's: every task since the group's creation or reset. */
+	printf("generation=%" PRIu64 " done=%" PRIu64 " failed=%" PRIu64
+	       " abandoned=%" PRIu64 " error=%d\n", (uint64_t)r->generation,
+	       (uint64_t)g->tot.done, (uint64_t)g->tot.failed,
+	       (uint64_t)g->tot.abandoned, g->tot.error);
+}
+
+/* What went wrong in a completed group's batch, on standard error. */
+static void report_totals(const struct group *g, int v)
+{
+	const struct wg_totals *t = &g->tot;
+
+	if (!v)
+		return;
+	if (g->res.outflags & WG_RESULT_CANCELED)
+		fprintf(stderr, "%s: %s: canceled (error %d)\n", prog, g->name,
+			g->res.error);
+	if (t->abandoned)
+		fprintf(stderr, "%s: %s: %" PRIu64 " task%s abandoned (holder died before done)\n",
+			prog, g->name, (uint64_t)t->abandoned,
+			t->abandoned == 1 ? "" : "s");
+	if (t->failed == 1)
+		fprintf(stderr, "%s: %s: a task failed with error %d\n",
+			prog, g->name, t->error);
+	else if (t->failed)
+		fprintf(stderr, "%s: %s: %" PRIu64 " of %" PRIu64 " tasks failed, the first with error %d\n",
+			prog, g->name, (uint64_t)t->failed,
+			(uint64_t)(t->done + t->abandoned), t->error);
 }
 
 /* Say what became of each group; returns the worst exit status. */
@@ -796,7 +875,9 @@ static int wait_report(const struct group *gs, int n, int timed_out,
 		if (o->verbose)
 			print_wait_verbose(g, n > 1);
 		v = verdict(g);
-		if (expired(g))
+		if (!no_totals)
+			report_totals(g, v);
+		else if (expired(g))
 			fprintf(stderr, "%s: %s: generation %" PRIu64 " completed, but its result is no longer kept\n",
 				prog, g->name, (uint64_t)g->res.generation);
 		else if (v == EXIT_ABANDONED)
@@ -826,17 +907,24 @@ static int cmd_wait(int argc, char **argv)
 		{ "any", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "cancel-on-error", no_argument, NULL, 'C' },
+		{ "reset", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct wait_opts o = { .deadline = WG_FOREVER };
+	unsigned int access = WG_ACCESS_WAIT;
 	int c, i, n, ret = 0, ep = -1;
 	struct group *gs;
 
-	while ((c = next_opt(argc, argv, ":t:pT:vajCh", opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":t:pT:vajCRh", opts)) != -1) {
 		switch (c) {
 		case 'C':
-			wait_flags = WG_WAIT_CANCEL_ON_ERROR;
+			wait_flags |= WG_WAIT_CANCEL_ON_ERROR;
+			break;
+		case 'R':
+			/* A new batch: the descriptor must be an adder's. */
+			wait_flags |= WG_WAIT_RESET;
+			access |= WG_ACCESS_ADD;
 			break;
 		case 't':
 			o.deadline = wg_deadline(parse_duration("--timeout", optarg));
@@ -863,7 +951,7 @@ static int cmd_wait(int argc, char **argv)
 		usage_error("%s: missing NAME", "wait");
 	if (n > 1 && o.total)
 		usage_error("%s: --total needs a single NAME", "wait");
-	if (n > 1 && wait_flags)
+	if (n > 1 && (wait_flags & WG_WAIT_CANCEL_ON_ERROR))
 		usage_error("%s: --cancel-on-error needs a single NAME", "wait");
 	gs = calloc(n, sizeof(*gs));
 	if (!gs)
@@ -872,7 +960,7 @@ static int cmd_wait(int argc, char **argv)
 		gs[i].name = argv[optind + i];
 		gs[i].max = o.total;
 		gs[i].res.generation = WG_NO_GENERATION;
-		ret = open_group(gs[i].name, WG_ACCESS_WAIT, &gs[i].fd);
+		ret = open_group(gs[i].name, access, &gs[i].fd);
 		if (ret)
 			gs[i].fd = -1;
 	}
@@ -905,13 +993,15 @@ static void print_info_json(const struct wg_info *info)
 	printf(",\"count\":%d,\"waiters\":%u,\"generation\":%" PRIu64
 	       ",\"error\":%d,\"abandoned\":%u,\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\""
 	       ",\"limit\":%u,\"room_waiters\":%u,\"canceled\":%s,\"cancel_error\":%d"
-	       ",\"last_canceled\":%s}",
+	       ",\"last_canceled\":%s",
 	       info->count, info->waiters, (uint64_t)info->generation,
 	       info->error, info->abandoned, info->uid, info->gid,
 	       info->mode, info->limit, info->room_waiters,
 	       info->flags & WG_INFO_CANCELED ? "true" : "false",
 	       info->cancel_error,
 	       info->flags & WG_INFO_LAST_CANCELED ? "true" : "false");
+	print_totals_json(&info->totals);
+	putchar('}');
 }
 
 static int cmd_info(int argc, char **argv)
@@ -961,6 +1051,10 @@ static int cmd_info(int argc, char **argv)
 		       info.cancel_error);
 	else if (info.flags & WG_INFO_LAST_CANCELED)
 		printf("canceled:   the last completed generation\n");
+	printf("batch:      %" PRIu64 " done, %" PRIu64 " failed, %" PRIu64
+	       " abandoned, first error %d\n", (uint64_t)info.totals.done,
+	       (uint64_t)info.totals.failed, (uint64_t)info.totals.abandoned,
+	       info.totals.error);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ extern "C" {
 #define WG_DEVICE_PATH "/dev/waitgroup"
 
 #define LIBWAITGROUP_VERSION_MAJOR 1
-#define LIBWAITGROUP_VERSION_MINOR 3
+#define LIBWAITGROUP_VERSION_MINOR 4
 
 /* Groups: wg_create(3) */
 int wg_create(const char *name, int count, unsigned int mode,
@@ -54,6 +54,8 @@ int wg_wait(int fd, uint64_t deadline_ns, struct wg_wait *res);
 int wg_wait_timeout(int fd, int64_t timeout_ns, struct wg_wait *res);
 int wg_trywait(int fd, struct wg_wait *res);
 int wg_info(int fd, struct wg_info *info);
+/* The batch's totals (1.4): tasks done, failed, abandoned, first error */
+int wg_totals(int fd, struct wg_totals *totals);
 uint64_t wg_deadline(int64_t timeout_ns);
 /*
  * WG_IOC_WAIT itself (1.3): @w is read and written as the kernel does, so

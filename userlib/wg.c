@@ -188,14 +188,16 @@ int wg_done_error(int fd, int error)
 }
 
 /*
- * struct wg_wait and struct wg_info grew in 1.2, struct wg_wait again in
- * 1.3 (uapi: "Structures only ever grow at their end"). A program built
- * against an older release passes the sizes it knew: in the shared
- * library it is bound to the *_v0 symbols below (the 1.0 versions of the
- * names), which write 32 bytes of struct wg_wait and 104 of struct
- * wg_info, or to the *_v12 ones (the 1.2 versions), which write 40 of
- * struct wg_wait, in arrays too. Every version calls the kernel with the
- * 48-byte structure, whose target a restart after a signal brings back.
+ * struct wg_wait and struct wg_info grew in 1.2, struct wg_wait in 1.3,
+ * both in 1.4 (uapi: "Structures only ever grow at their end"). A
+ * program built against an older release passes the sizes it knew: in
+ * the shared library it is bound to the *_v0 symbols below (the 1.0
+ * versions of the names), which write 32 bytes of struct wg_wait and 104
+ * of struct wg_info, to the *_v12 ones (the 1.2 versions), which write 40
+ * of struct wg_wait and 120 of struct wg_info, or to the *_v13 ones,
+ * which write 48 of struct wg_wait, in arrays too. Every version calls
+ * the kernel with the whole structure, whose target a restart after a
+ * signal brings back.
  * A module older than 1.2 knows only the first sizes and answers ENOTTY
  * to the others: the calls then fall back to 32 bytes. (A module of 1.2
  * takes 48 bytes: it reads the target as the zero tail of a longer
@@ -205,8 +207,11 @@ int wg_done_error(int fd, int error)
 	_IOC(_IOC_READ | _IOC_WRITE, WG_IOC_MAGIC, 0x12, WG_SIZE_WAIT_VER0)
 #define WG_IOC_INFO_VER0 \
 	_IOC(_IOC_READ, WG_IOC_MAGIC, 0x13, WG_SIZE_INFO_VER0)
-/* struct wg_wait of 1.2, up to its __pad2. */
+/* struct wg_wait of 1.2, up to its __pad2, and of 1.3, up to its target. */
 #define WG_SIZE_WAIT_V12 40
+#define WG_SIZE_WAIT_V13 48
+/* struct wg_info of 1.2 and 1.3, up to its cancel_error. */
+#define WG_SIZE_INFO_V12 120
 
 #ifdef __PIC__
 /* @impl is the name's version @node, not the default one. */
@@ -221,24 +226,24 @@ int wg_done_error(int fd, int error)
 #define WG_IMPL(name, v) name
 #define WG_DEFAULT(name, v, node)
 #endif
-WG_DEFAULT(wg_wait, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_wait_timeout, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_trywait, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_wait_flags, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_wait_all, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_wait_any, v13, LIBWAITGROUP_1.3);
-WG_DEFAULT(wg_info, v12, LIBWAITGROUP_1.2);
+WG_DEFAULT(wg_wait, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_wait_timeout, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_trywait, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_wait_flags, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_wait_all, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_wait_any, v14, LIBWAITGROUP_1.4);
+WG_DEFAULT(wg_info, v14, LIBWAITGROUP_1.4);
 #ifdef __PIC__
-int wg_wait_v13(int fd, uint64_t deadline_ns, struct wg_wait *res);
-int wg_wait_timeout_v13(int fd, int64_t timeout_ns, struct wg_wait *res);
-int wg_trywait_v13(int fd, struct wg_wait *res);
-int wg_wait_flags_v13(int fd, uint64_t deadline_ns, unsigned int flags,
+int wg_wait_v14(int fd, uint64_t deadline_ns, struct wg_wait *res);
+int wg_wait_timeout_v14(int fd, int64_t timeout_ns, struct wg_wait *res);
+int wg_trywait_v14(int fd, struct wg_wait *res);
+int wg_wait_flags_v14(int fd, uint64_t deadline_ns, unsigned int flags,
 		      struct wg_wait *res);
-int wg_wait_all_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+int wg_wait_all_v14(const int *fds, unsigned int nfds, uint64_t deadline_ns,
 		    struct wg_wait *res);
-int wg_wait_any_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+int wg_wait_any_v14(const int *fds, unsigned int nfds, uint64_t deadline_ns,
 		    struct wg_wait *res);
-int wg_info_v12(int fd, struct wg_info *info);
+int wg_info_v14(int fd, struct wg_info *info);
 #endif
 
 /*
@@ -313,26 +318,57 @@ static int trywait_sized(int fd, void *res, size_t size)
 	return ret == -ETIMEDOUT ? -EAGAIN : ret;
 }
 
-int WG_IMPL(wg_wait, v13)(int fd, uint64_t deadline_ns, struct wg_wait *res)
+int WG_IMPL(wg_wait, v14)(int fd, uint64_t deadline_ns, struct wg_wait *res)
 {
 	return wait_sized(fd, deadline_ns, 0, res, sizeof(*res));
 }
 
-int WG_IMPL(wg_wait_flags, v13)(int fd, uint64_t deadline_ns,
+int WG_IMPL(wg_wait_flags, v14)(int fd, uint64_t deadline_ns,
 				unsigned int flags, struct wg_wait *res)
 {
 	return wait_sized(fd, deadline_ns, flags, res, sizeof(*res));
 }
 
-int WG_IMPL(wg_wait_timeout, v13)(int fd, int64_t timeout_ns,
+int WG_IMPL(wg_wait_timeout, v14)(int fd, int64_t timeout_ns,
 				  struct wg_wait *res)
 {
 	return wait_sized(fd, wg_deadline(timeout_ns), 0, res, sizeof(*res));
 }
 
-int WG_IMPL(wg_trywait, v13)(int fd, struct wg_wait *res)
+int WG_IMPL(wg_trywait, v14)(int fd, struct wg_wait *res)
 {
 	return trywait_sized(fd, res, sizeof(*res));
+}
+
+int wg_wait_v13(int fd, uint64_t deadline_ns, void *res);
+WG_COMPAT(wg_wait_v13, wg_wait, LIBWAITGROUP_1.3);
+int wg_wait_v13(int fd, uint64_t deadline_ns, void *res)
+{
+	return wait_sized(fd, deadline_ns, 0, res, WG_SIZE_WAIT_V13);
+}
+
+int wg_wait_flags_v13(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res);
+WG_COMPAT(wg_wait_flags_v13, wg_wait_flags, LIBWAITGROUP_1.3);
+int wg_wait_flags_v13(int fd, uint64_t deadline_ns, unsigned int flags,
+		      void *res)
+{
+	return wait_sized(fd, deadline_ns, flags, res, WG_SIZE_WAIT_V13);
+}
+
+int wg_wait_timeout_v13(int fd, int64_t timeout_ns, void *res);
+WG_COMPAT(wg_wait_timeout_v13, wg_wait_timeout, LIBWAITGROUP_1.3);
+int wg_wait_timeout_v13(int fd, int64_t timeout_ns, void *res)
+{
+	return wait_sized(fd, wg_deadline(timeout_ns), 0, res,
+			  WG_SIZE_WAIT_V13);
+}
+
+int wg_trywait_v13(int fd, void *res);
+WG_COMPAT(wg_trywait_v13, wg_trywait, LIBWAITGROUP_1.3);
+int wg_trywait_v13(int fd, void *res)
+{
+	return trywait_sized(fd, res, WG_SIZE_WAIT_V13);
 }
 
 int wg_wait_v12(int fd, uint64_t deadline_ns, void *res);
@@ -388,9 +424,26 @@ int wg_trywait_v0(int fd, void *res)
 	return trywait_sized(fd, res, WG_SIZE_WAIT_VER0);
 }
 
-int WG_IMPL(wg_info, v12)(int fd, struct wg_info *info)
+int WG_IMPL(wg_info, v14)(int fd, struct wg_info *info)
 {
 	return info_sized(fd, info, sizeof(*info));
+}
+
+int wg_info_v12(int fd, void *info);
+WG_COMPAT(wg_info_v12, wg_info, LIBWAITGROUP_1.2);
+int wg_info_v12(int fd, void *info)
+{
+	return info_sized(fd, info, WG_SIZE_INFO_V12);
+}
+
+int wg_totals(int fd, struct wg_totals *totals)
+{
+	struct wg_info info;
+	int ret = info_sized(fd, &info, sizeof(info));
+
+	if (!ret)
+		*totals = info.totals;
+	return ret;
 }
 
 int wg_info_v0(int fd, void *info);
@@ -485,7 +538,7 @@ static int wait_set_init(struct wait_set *ws, const int *fds,
 		no_result((char *)res + (size_t)i * size, size);
 	/* Each a waitgroup descriptor with WG_ACCESS_WAIT, before anything. */
 	for (i = 0; i < nfds; i++) {
-		ret = WG_IMPL(wg_info, v12)(fds[i], &info);
+		ret = WG_IMPL(wg_info, v14)(fds[i], &info);
 		if (ret)
 			return ret;
 	}
@@ -593,16 +646,34 @@ static int wait_set_run(const int *fds, unsigned int nfds,
 	return any ? first : 0;
 }
 
-int WG_IMPL(wg_wait_all, v13)(const int *fds, unsigned int nfds,
+int WG_IMPL(wg_wait_all, v14)(const int *fds, unsigned int nfds,
 			      uint64_t deadline_ns, struct wg_wait *res)
 {
 	return wait_set_run(fds, nfds, deadline_ns, res, sizeof(*res), 0);
 }
 
-int WG_IMPL(wg_wait_any, v13)(const int *fds, unsigned int nfds,
+int WG_IMPL(wg_wait_any, v14)(const int *fds, unsigned int nfds,
 			      uint64_t deadline_ns, struct wg_wait *res)
 {
 	return wait_set_run(fds, nfds, deadline_ns, res, sizeof(*res), 1);
+}
+
+int wg_wait_all_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+WG_COMPAT(wg_wait_all_v13, wg_wait_all, LIBWAITGROUP_1.3);
+int wg_wait_all_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res)
+{
+	return wait_set_run(fds, nfds, deadline_ns, res, WG_SIZE_WAIT_V13, 0);
+}
+
+int wg_wait_any_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res);
+WG_COMPAT(wg_wait_any_v13, wg_wait_any, LIBWAITGROUP_1.3);
+int wg_wait_any_v13(const int *fds, unsigned int nfds, uint64_t deadline_ns,
+		    void *res)
+{
+	return wait_set_run(fds, nfds, deadline_ns, res, WG_SIZE_WAIT_V13, 1);
 }
 
 int wg_wait_all_v12(const int *fds, unsigned int nfds, uint64_t deadline_ns,
