@@ -1014,6 +1014,403 @@ t_ls() {
 	"$WG" rm "$(g).b"
 }
 
+# --- waitgroup each ------------------------------------------------------
+
+# each_fifos NAME...: fresh FIFOs $T/NAME (an earlier test may have left one).
+each_fifos() {
+	for f in "$@"; do
+		rm -f "$T/$f" && mkfifo "$T/$f" || return 1
+	done
+}
+
+# Usage and other errors of each exit 255 (GNU parallel's), as a missing
+# group does; no input runs nothing, and the joblog has its header.
+t_each_usage() {
+	run "$WG" each; want_status 255 && want_err "waitgroup: each: missing NAME" || return 1
+	run "$WG" each x; want_status 255 && want_err "waitgroup: each: missing COMMAND" || return 1
+	run "$WG" each x -j x true; want_status 255 && want_err "--jobs: not N, +N, -N or N%: x" || return 1
+	run "$WG" each x --halt soon true; want_status 255 && want_err "--halt" || return 1
+	run "$WG" each x --halt now,fail=5% true; want_status 255 && want_err "only fail=N" || return 1
+	run "$WG" each x --retries 0 true; want_status 255 && want_err "--retries" || return 1
+	run "$WG" each x --grace; want_status 255 && want_err "--grace needs an argument" || return 1
+	run "$WG" each x --bogus true; want_status 255 && want_err "waitgroup: each: unknown option: --bogus" || return 1
+	run "$WG" each --help; want_status 0 && want_out "usage: waitgroup each NAME" || return 1
+	echo a >"$T/in"
+	run "$WG" each "$(g).missing" -- true <"$T/in"; want_status 255 &&
+		want_err "waitgroup: $(g).missing: No such file or directory" || return 1
+	"$WG" create "$(g)" || return 1
+	: >"$T/in"
+	run "$WG" each "$(g)" --joblog "$T/log" -- true <"$T/in"; want_status 0 && want_quiet || return 1
+	[ "$(cat "$T/log")" = "$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')" ] ||
+		{ say "joblog: $(cat "$T/log")"; return 1; }
+	run "$WG" info "$(g)"; want_out "generation: 0" || return 1
+	"$WG" rm "$(g)"
+}
+
+# Each line is an item (an empty one too, and a last one without newline):
+# it replaces every {} in every word, else it is appended. WAITGROUP names
+# the group. The whole batch is one generation, even one job at a time:
+# the next job's add comes before the done of the one that ended.
+t_each_items() {
+	"$WG" create "$(g)" || return 1
+	printf 'a\nb c\n\nd' >"$T/in"
+	run "$WG" each "$(g)" -j 1 -- printf '<%s|x{}y{}>\n' {} <"$T/in"
+	want_status 0 || return 1
+	[ "$(cat "$T/out")" = "$(printf '<a|xaya>\n<b c|xb cyb c>\n<|xy>\n<d|xdyd>')" ] ||
+		{ say "items not in place"; dump; return 1; }
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 1" || return 1
+	run "$WG" each "$(g)" -j 1 -- sh -c 'echo "$WAITGROUP:$#:$1"' sh <"$T/in"; want_status 0 || return 1
+	[ "$(cat "$T/out")" = "$(printf '%s:1:a\n%s:1:b c\n%s:1:\n%s:1:d' "$(g)" "$(g)" "$(g)" "$(g)")" ] ||
+		{ say "items not appended"; dump; return 1; }
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 2" || return 1
+	"$WG" rm "$(g)"
+}
+
+# A job of the -j tests: it counts itself in group $2 and writes the count
+# it sees to $3; jobs $4 <= $5 (the first wave) wait until $5 are counted,
+# so a launcher that started more than $5 at once would show a higher one.
+each_barrier='"$1" add "$2" || exit 1
+"$1" info "$2" | sed -n "s/^count: *//p" >>"$3"
+if [ "$4" -le "$5" ]; then
+	i=0
+	while [ "$("$1" info "$2" | sed -n "s/^count: *//p")" -lt "$5" ] && [ $i -lt 20000 ]; do
+		usleep 1000
+		i=$((i + 1))
+	done
+fi
+"$1" done "$2"'
+
+# -j N bounds the jobs running at once, and so does the group's limit
+# (-j 4 under --limit 2: the third job waits for room).
+t_each_jobs() {
+	"$WG" create "$(g)" && "$WG" create "$(g).c" && "$WG" create "$(g).l" --limit 2 || return 1
+	seq 10 >"$T/in"
+	: >"$T/counts"
+	run "$WG" each "$(g)" -j 3 -- sh -c "$each_barrier" sh "$WG" "$(g).c" "$T/counts" {} 3 <"$T/in"
+	want_status 0 || return 1
+	lines=$(wc -l <"$T/counts")
+	[ "$lines" -eq 10 ] || { say "$lines jobs ran, not 10"; return 1; }
+	max=$(sort -n "$T/counts" | tail -n 1)
+	[ "$max" -eq 3 ] || { say "$max jobs at once with -j 3"; return 1; }
+	: >"$T/counts"
+	run "$WG" each "$(g).l" -j 4 -- sh -c "$each_barrier" sh "$WG" "$(g).c" "$T/counts" {} 2 <"$T/in"
+	want_status 0 || return 1
+	max=$(sort -n "$T/counts" | tail -n 1)
+	[ "$max" -eq 2 ] || { say "$max jobs at once under --limit 2"; return 1; }
+	run "$WG" info "$(g).l"; want_out "count:      0" && want_out "room waits: 0" &&
+		want_out "generation: 1" || return 1
+	"$WG" rm "$(g)" "$(g).c" "$(g).l"
+}
+
+# The exit status counts the failed jobs (killed by a signal, not found:
+# failed too), 101 for more than 100; the group has each job's status.
+t_each_failures() {
+	"$WG" create "$(g)" || return 1
+	seq 5 >"$T/in"
+	run "$WG" each "$(g)" -j 1 -- sh -c '[ $(($1 % 2)) = 0 ] || exit $((10 + $1))' sh <"$T/in"
+	want_status 3 || return 1
+	run "$WG" wait --reset "$(g)"; want_status 1 &&
+		want_err "3 of 5 tasks failed, the first with error 11" || return 1
+	run "$WG" each "$(g)" -- sh -c 'kill -TERM $$' <"$T/in"; want_status 5 || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 143" || return 1
+	echo x >"$T/in"
+	run "$WG" each "$(g)" -- wg-no-such-command <"$T/in"; want_status 1 &&
+		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 127" || return 1
+	seq 150 >"$T/in"
+	run "$WG" each "$(g)" -j 4 -- false <"$T/in"; want_status 101 || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "room waits: 0" || return 1
+	"$WG" rm "$(g)"
+}
+
+# Jobs of the --halt and cancel tests, by item $1: slow says it started
+# on FIFO $2 and blocks in cat $3 (deaf too, ignoring SIGTERM); fail waits
+# for that and exits 7; any other item writes itself to file $4.
+each_halt='case $1 in
+slow) echo >"$2"; exec cat "$3" ;;
+deaf) trap "" TERM; echo >"$2"; exec cat "$3" ;;
+fail) read -r _ <"$2"; exit 7 ;;
+*) echo "$1" >>"$4" ;;
+esac'
+
+# --halt now,fail=1: the failure ends the running job (SIGTERM; SIGKILL
+# after --grace for one that ignores it) and starts no more; each exits
+# with the failed job's status, as parallel does.
+t_each_halt_now() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started never || return 1
+	: >"$T/ran"
+	printf 'slow\nfail\nx\ny\n' >"$T/in"
+	run "$WG" each "$(g)" -j 2 --halt now,fail=1 --joblog "$T/log" -- \
+		sh -c "$each_halt" sh {} "$T/started" "$T/never" "$T/ran" <"$T/in"
+	want_status 7 && want_err "waitgroup: $(g): 1 job failed: starting no more jobs, ending 1 running" || return 1
+	[ ! -s "$T/ran" ] || { say "started after the halt: $(cat "$T/ran")"; return 1; }
+	[ "$(awk -F '\t' '$9 ~ / slow / { print $7, $8 }' "$T/log")" = "0 15" ] ||
+		{ say "slow not ended by SIGTERM"; cat "$T/log"; return 1; }
+	printf 'deaf\nfail\n' >"$T/in"
+	run "$WG" each "$(g)" -j 2 --halt 2 --grace 100ms --joblog "$T/log" -- \
+		sh -c "$each_halt" sh {} "$T/started" "$T/never" "$T/ran" <"$T/in"
+	want_status 7 || return 1
+	[ "$(awk -F '\t' '$9 ~ / deaf / { print $7, $8 }' "$T/log")" = "0 9" ] ||
+		{ say "deaf not ended by SIGKILL"; cat "$T/log"; return 1; }
+	run "$WG" wait "$(g)"; want_status 1 && want_err "the first with error 7" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" || return 1
+	rm -f "$T/started" "$T/never"
+	"$WG" rm "$(g)"
+}
+
+# --halt soon,fail=1: no more jobs start, the running one is waited for.
+t_each_halt_soon() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started release msgs || return 1
+	: >"$T/ran"
+	printf 'slow\nfail\nx\ny\n' >"$T/in"
+	"$WG" each "$(g)" -j 2 --halt soon,fail=1 -- sh -c "$each_halt" sh {} "$T/started" "$T/release" "$T/ran" \
+		<"$T/in" >"$T/bg.out" 2>"$T/msgs" &
+	epid=$!
+	exec 3<"$T/msgs"
+	read -r line <&3
+	[ "$line" = "waitgroup: $(g): 1 job failed: starting no more jobs, waiting for 1 running" ] ||
+		{ say "said: $line"; return 1; }
+	echo released >"$T/release"	# slow's cat prints it and ends
+	cat <&3 >"$T/err"
+	exec 3<&-
+	wait "$epid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	want_status 7 && want_out released || return 1
+	[ ! -s "$T/ran" ] || { say "started after the halt: $(cat "$T/ran")"; return 1; }
+	run "$WG" info "$(g)"; want_out "count:      0" || return 1
+	rm -f "$T/started" "$T/release" "$T/msgs"
+	"$WG" rm "$(g)"
+}
+
+# --joblog: GNU parallel's format, a line per job as it ends.
+t_each_joblog() {
+	"$WG" create "$(g)" || return 1
+	printf 'ok\nbad\nkilled\nlast\n' >"$T/in"
+	t0=$(date +%s)
+	run "$WG" each "$(g)" -j 1 --joblog "$T/log" -- \
+		sh -c 'case $1 in bad) exit 3 ;; killed) kill -TERM $$ ;; esac' sh {} <"$T/in"
+	t1=$(date +%s)
+	want_status 2 || return 1
+	awk -F '\t' -v t0="$t0" -v t1="$t1" '
+	NR == 1 {
+		if ($0 != "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand") {
+			print "header: " $0; bad = 1
+		}
+		next
+	}
+	NF != 9 { print "line " NR ": " NF " fields"; bad = 1 }
+	$1 != NR - 1 || $2 != ":" || $5 != "0" || $6 != "0" { print "line " NR ": " $0; bad = 1 }
+	$3 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $3 < t0 || $3 > t1 + 1 { print "Starttime " $3; bad = 1 }
+	length($4) != 10 || $4 !~ /^ *[0-9]+\.[0-9][0-9][0-9]$/ { print "JobRuntime [" $4 "]"; bad = 1 }
+	{ st = st $7 "/" $8 " "; n = split($9, w, " "); item = item w[n] " " }
+	END {
+		if (st != "0/0 3/0 0/15 0/0 ") { print "Exitval/Signal: " st; bad = 1 }
+		if (item != "ok bad killed last ") { print "Commands end with: " item; bad = 1 }
+		exit bad
+	}' "$T/log" || { sed 's/^/#   /' "$T/log"; return 1; }
+	# Command: the command line as sh would read it back.
+	printf 'plain\na b\nit'"'"'s\n' >"$T/in"
+	run "$WG" each "$(g)" -j 1 --joblog "$T/log" -- echo {} <"$T/in"; want_status 0 || return 1
+	cut -f 9 "$T/log" >"$T/cmds"
+	printf '%s\n' Command 'echo plain' "echo 'a b'" "echo 'it'\\''s'" >"$T/want"
+	cmp -s "$T/cmds" "$T/want" || { say "Command fields:"; sed 's/^/#   /' "$T/cmds"; return 1; }
+	"$WG" rm "$(g)"
+}
+
+# --tag: each line of a job's output, stdout and stderr, starts with its item.
+t_each_tag() {
+	"$WG" create "$(g)" || return 1
+	printf 'a\nb\n' >"$T/in"
+	run "$WG" each "$(g)" -j 1 --tag -- sh -c 'echo one; echo two; echo err >&2' sh <"$T/in"
+	want_status 0 || return 1
+	[ "$(cat "$T/out")" = "$(printf 'a\tone\na\ttwo\nb\tone\nb\ttwo')" ] || { dump; return 1; }
+	[ "$(cat "$T/err")" = "$(printf 'a\terr\nb\terr')" ] || { dump; return 1; }
+	"$WG" rm "$(g)"
+}
+
+# --retries N: N tries in all; only the last one's status and output count.
+t_each_retries() {
+	"$WG" create "$(g)" || return 1
+	printf 'a\nb\n' >"$T/in"
+	flaky='if [ -e "$2.$1" ]; then echo "second $1"; else : >"$2.$1"; echo "first $1"; exit 4; fi'
+	run "$WG" each "$(g)" -j 1 --retries 2 --joblog "$T/log" -- sh -c "$flaky" sh {} "$T/state" <"$T/in"
+	want_status 0 || return 1
+	[ "$(cat "$T/out")" = "$(printf 'second a\nsecond b')" ] || { dump; return 1; }
+	[ "$(wc -l <"$T/log")" -eq 3 ] || { say "joblog:"; cat "$T/log"; return 1; }
+	run "$WG" wait "$(g)"; want_status 0 || return 1
+	rm -f "$T/state".*
+	run "$WG" each "$(g)" -j 1 -- sh -c "$flaky" sh {} "$T/state" <"$T/in"
+	want_status 2 && want_out "first a" || return 1
+	run "$WG" wait "$(g)"; want_status 1 && want_err "error 4" || return 1
+	: >"$T/tries"
+	echo x >"$T/in"
+	run "$WG" each "$(g)" --retries 3 -- sh -c 'echo >>"$1"; exit 1' sh "$T/tries" <"$T/in"
+	want_status 1 || return 1
+	[ "$(wc -l <"$T/tries")" -eq 3 ] || { say "$(wc -l <"$T/tries") tries, not 3"; return 1; }
+	rm -f "$T/state".*
+	"$WG" rm "$(g)"
+}
+
+# --group (the default): a job's output is printed whole when it ends,
+# though two jobs write in turns. --line-buffer: each line as soon as it
+# is complete, while its job runs; a half line waits for its end.
+t_each_output() {
+	"$WG" create "$(g)" || return 1
+	each_fifos f1 f2 || return 1
+	turns='case $1 in
+A) echo A1; echo >"$2"; read -r _ <"$3"; echo A2 ;;
+B) read -r _ <"$2"; echo B1; echo >"$3"; echo B2 ;;
+esac'
+	printf 'A\nB\n' >"$T/in"
+	run "$WG" each "$(g)" -j 2 -- sh -c "$turns" sh {} "$T/f1" "$T/f2" <"$T/in"
+	want_status 0 || return 1
+	case $(tr '\n' ' ' <"$T/out") in
+	"A1 A2 B1 B2 " | "B1 B2 A1 A2 ") ;;
+	*) say "outputs interleaved"; dump; return 1 ;;
+	esac
+	# Each waits (bounded) until the other's line is out: only passing
+	# lines on as they come lets both go on.
+	half='until_out() { i=0; while ! grep -q "$1" "$2" && [ $i -lt 20000 ]; do usleep 1000; i=$((i + 1)); done; }
+case $1 in
+A) printf A-half; echo >"$2"; until_out B-line "$3"; echo " end" ;;
+B) read -r _ <"$2"; echo B-line; until_out "A-half end" "$3" ;;
+esac'
+	run "$WG" each "$(g)" -j 2 --line-buffer -- sh -c "$half" sh {} "$T/f1" "$T/out" <"$T/in"
+	want_status 0 || return 1
+	[ "$(cat "$T/out")" = "$(printf 'B-line\nA-half end')" ] || { say "lines not passed on whole"; dump; return 1; }
+	rm -f "$T/f1" "$T/f2"
+	"$WG" rm "$(g)"
+}
+
+# Another process's wait sees the batch: begun during the first job, it
+# returns once the last has ended, with the error of the one that failed.
+t_each_wait_sees_jobs() {
+	"$WG" create "$(g)" || return 1
+	each_fifos hold || return 1
+	printf 'hold\nok\nfail\n' >"$T/in"
+	"$WG" each "$(g)" -j 1 -- sh -c 'case $1 in hold) read -r _ <"$2" ;; fail) exit 5 ;; esac' sh {} "$T/hold" \
+		<"$T/in" >"$T/bg.out" 2>"$T/bg.err" &
+	epid=$!
+	until_count "$(g)" 1
+	"$WG" wait "$(g)" >"$T/w.out" 2>"$T/w.err" &
+	wpid=$!
+	until_waiters "$(g)" 1
+	echo >"$T/hold"
+	wait "$epid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 1 || return 1
+	wait "$wpid"
+	st=$?
+	cp "$T/w.out" "$T/out"
+	cp "$T/w.err" "$T/err"
+	want_status 1 && want_err "a task failed with error 5" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "generation: 1" || return 1
+	rm -f "$T/hold"
+	"$WG" rm "$(g)"
+}
+
+# A cancel of the group ends the running job and starts no more: 255.
+t_each_cancel() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started never || return 1
+	: >"$T/ran"
+	printf 'slow\nx\n' >"$T/in"
+	"$WG" each "$(g)" -j 1 -- sh -c "$each_halt" sh {} "$T/started" "$T/never" "$T/ran" \
+		<"$T/in" >"$T/bg.out" 2>"$T/bg.err" &
+	epid=$!
+	read -r _ <"$T/started"
+	"$WG" cancel "$(g)" || return 1
+	wait "$epid"
+	st=$?
+	cp "$T/bg.out" "$T/out"
+	cp "$T/bg.err" "$T/err"
+	want_status 255 && want_err "waitgroup: $(g): canceled (error 125); 1 job not started" || return 1
+	[ ! -s "$T/ran" ] || { say "started after the cancel: $(cat "$T/ran")"; return 1; }
+	run "$WG" info "$(g)"; want_out "count:      0" && want_out "canceled:   the last" || return 1
+	rm -f "$T/started" "$T/never"
+	"$WG" rm "$(g)"
+}
+
+# each SIGKILLed: the running job holds its own add (it inherited the
+# ledger), so its slot stays taken until the job is gone; then the kernel
+# undoes the add as abandoned. (The job writes nothing: its output pipe
+# has no reader once each is dead.)
+t_each_sigkill() {
+	"$WG" create "$(g)" --limit 1 || return 1
+	each_fifos started go || return 1
+	printf 'a\nb\n' >"$T/in"
+	"$WG" each "$(g)" -- sh -c 'echo >"$1"; read -r _ <"$2"' sh "$T/started" "$T/go" <"$T/in" >/dev/null 2>&1 &
+	epid=$!
+	read -r _ <"$T/started"
+	kill -KILL "$epid"
+	{ wait "$epid"; } 2>/dev/null
+	run "$WG" info "$(g)"; want_out "count:      1" || { say "the job's slot was given back"; return 1; }
+	run "$WG" add "$(g)"; want_status 3 && want_err "Resource temporarily unavailable" || return 1
+	echo x >"$T/go"	# the job reads its line and ends
+	run "$WG" wait "$(g)" --timeout 60 -v; want_status 2 && want_out "abandoned=1" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" || return 1
+	rm -f "$T/started" "$T/go"
+	"$WG" rm "$(g)"
+}
+
+# SIGTERM sent to each goes on to the running job, no more start, and
+# each dies of it as run does (143); the group has the job's status.
+t_each_signal() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started never || return 1
+	: >"$T/ran"
+	printf 'slow\nx\n' >"$T/in"
+	"$WG" each "$(g)" -j 1 -- sh -c "$each_halt" sh {} "$T/started" "$T/never" "$T/ran" \
+		<"$T/in" >/dev/null 2>&1 &
+	epid=$!
+	read -r _ <"$T/started"
+	kill -TERM "$epid"
+	{ wait "$epid"; } 2>/dev/null
+	st=$?
+	[ "$st" -eq 143 ] || { say "each exited $st, not 143"; return 1; }
+	[ ! -s "$T/ran" ] || { say "started after SIGTERM: $(cat "$T/ran")"; return 1; }
+	run "$WG" wait "$(g)" --timeout 60; want_status 1 && want_err "a task failed with error 143" || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" || return 1
+	rm -f "$T/started" "$T/never"
+	"$WG" rm "$(g)"
+}
+
+# --progress, not on a terminal: a first line, then a line a second at
+# most, and the final state.
+t_each_progress() {
+	"$WG" create "$(g)" || return 1
+	seq 3 >"$T/in"
+	run "$WG" each "$(g)" -j 2 --progress -- true <"$T/in"
+	want_status 0 || return 1
+	[ ! -s "$T/out" ] || { dump; return 1; }
+	first=$(head -n 1 "$T/err")
+	case $first in
+	"$(g): 0/3 done, "*" running, ETA -") ;;
+	*) say "first line: $first"; return 1 ;;
+	esac
+	[ "$(tail -n 1 "$T/err")" = "$(g): 3/3 done, 0 running, ETA 0s" ] || { dump; return 1; }
+	"$WG" rm "$(g)"
+}
+
+# Completion knows each, its options and their values.
+t_each_completion() {
+	c=${WG_COMPLETION:-/opt/wg/share/waitgroup.bash-completion}
+	if [ ! -f "$c" ] || ! command -v bash >/dev/null; then say "no bash or no $c"; return 77; fi
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup ea); COMP_CWORD=1; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "each" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup each x --j); COMP_CWORD=3; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "--jobs --joblog" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup each x --halt ""); COMP_CWORD=4; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "never soon,fail=1 now,fail=1" || return 1
+	run bash -c '. "$1"; COMP_WORDS=(waitgroup each -j 4 x -- wg-json-chec); COMP_CWORD=6; _waitgroup; echo "${COMPREPLY[*]}"' sh "$c"
+	want_out "wg-json-check" || return 1
+}
+
 main() {
 	echo "TAP version 13"
 	if [ ! -c /dev/waitgroup ]; then
@@ -1029,7 +1426,11 @@ main() {
 		t_go t_go_codes t_go_loop t_go_exec_confirmed t_go_supervisor \
 		t_limit t_go_limit_shared t_go_limit_sigkill t_go_slot_storm t_cancel t_cancel_on_error \
 		t_cancel_ends_commands t_task_timeout \
-		t_permissions t_ls
+		t_permissions t_ls \
+		t_each_usage t_each_items t_each_jobs t_each_failures t_each_halt_now \
+		t_each_halt_soon t_each_joblog t_each_tag t_each_retries t_each_output \
+		t_each_wait_sees_jobs t_each_cancel t_each_sigkill t_each_signal t_each_progress \
+		t_each_completion
 	# WG_CMD_TESTS="t_a t_b": only those, when trying a change.
 	# shellcheck disable=SC2086 # a list of words
 	[ -z "${WG_CMD_TESTS:-}" ] || set -- $WG_CMD_TESTS

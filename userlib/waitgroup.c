@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 
 #include "waitgroup.h"
+#include "each.h"
 
 enum {
 	EXIT_TASK_FAILED = 1,	/* wait: a task reported an error */
@@ -47,6 +48,7 @@ static const char usage_text[] =
 "                               waits for room), run CMD, done with its status\n"
 "  go NAME [OPT] [--] CMD [ARG]...   as run, in a detached supervisor; returns\n"
 "                               once the task is counted and CMD executing\n"
+"  each NAME [OPT] [--] CMD [ARG]... as run, for each line of standard input\n"
 "  wait NAME... [--any] [--timeout DUR] [--progress] [--total N] [--verbose]\n"
 "       [--json] [--cancel-on-error] [--reset]   each group's batch (--any: one)\n"
 "  info NAME [--json]   ls [--json]   rm NAME...   show, list, remove names\n"
@@ -57,8 +59,8 @@ static const char usage_text[] =
 "Any command: 3 failed, 64 usage, 69 no /dev/waitgroup, 74 output not written.\n"
 "run, go: 125 task not counted, 126/127 CMD could not run, 124 no room by OPT\n"
 "--timeout DUR; a cancel sends CMD SIGTERM, SIGKILL after OPT --grace DUR (10s);\n"
-"SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD.\n"
-"See waitgroup(1).\n";
+"SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 go on to CMD. each (-j N at\n"
+"once, {} in CMD: the line) exits N failed, 101 more, 255 error; see waitgroup(1)\n";
 
 static const char *prog = "waitgroup";
 
@@ -1323,6 +1325,7 @@ static const struct {
 	{ "limit", cmd_limit }, { "cancel", cmd_cancel },
 	{ "run", cmd_run }, { "go", cmd_go }, { "wait", cmd_wait }, { "info", cmd_info },
 	{ "ls", cmd_ls }, { "rm", cmd_rm },
+	{ "each", cmd_each },
 };
 
 int main(int argc, char **argv)
