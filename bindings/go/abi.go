@@ -5,7 +5,9 @@ package waitgroup
 // The ABI of uapi/linux/waitgroup.h, transcribed: every structure with
 // its current (grown) layout, and the first version's size of each one
 // that grew, for a module older than 1.2 (which answers ENOTTY to the
-// new sizes). abi_test.go holds the numbers the C compiler gives.
+// new sizes). A module of 1.2 or 1.3 takes the grown sizes but has no
+// batch totals: it answers EINVAL to waitTotals. TestABI holds the
+// numbers the C compiler gives.
 
 import "unsafe"
 
@@ -23,6 +25,8 @@ const (
 	addWait = 1 << 1 // WG_ADD_WAIT
 
 	waitCancelOnError = 1 << 0 // WG_WAIT_CANCEL_ON_ERROR
+	waitTotals        = 1 << 1 // WG_WAIT_TOTALS
+	waitReset         = 1 << 2 // WG_WAIT_RESET
 	resultCanceled    = 1 << 0 // WG_RESULT_CANCELED
 	resultExpired     = 1 << 1 // WG_RESULT_EXPIRED
 
@@ -59,6 +63,14 @@ type wgAdd struct {
 	deadline uint64
 }
 
+type wgTotals struct {
+	done      uint64
+	failed    uint64
+	abandoned uint64
+	error     int32
+	_         uint32
+}
+
 type wgWait struct {
 	deadline   uint64
 	flags      uint32
@@ -69,6 +81,7 @@ type wgWait struct {
 	outflags   uint32
 	_          uint32
 	target     uint64 // in and out: the generation a resumed wait is for
+	totals     wgTotals
 }
 
 type wgInfo struct {
@@ -86,6 +99,7 @@ type wgInfo struct {
 	roomWaiters uint32
 	flags       uint32
 	cancelError int32
+	totals      wgTotals
 }
 
 type wgCancel struct {

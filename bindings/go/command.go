@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -17,10 +18,24 @@ import (
 // the command's exit status as the task's error code (128 + the signal
 // for a command killed by one), whether Wait is called or not.
 //
-// The private open file is never inherited by the command: this process
-// holds the task's undo ledger. If this process dies before the command
-// has exited, the kernel takes the add back and waiters see the task
-// abandoned (EOWNERDEAD), even though the command may go on running.
+// A slot is free only when its job is gone: the command holds the task's
+// open file too. Start hands it a copy at the lowest descriptor free here
+// from 100 up (through ExtraFiles, after the caller's own, which keep
+// their numbers 3, 4, ...; the numbers in between are passed on as the
+// command would have inherited them, a descriptor of this process that is
+// not close-on-exec as itself, the others closed). So the kernel takes the
+// add back, and waiters see the task abandoned (EOWNERDEAD), only once
+// this process and the command, and whatever the command handed the
+// descriptor to, are all gone: if this process dies first, the command
+// runs on and holds its slot until it exits. A command that closes the
+// descriptor leaves the add to this process alone.
+//
+// As with wg_run(3), the command does not die with this process. To have
+// it do so, set SysProcAttr.Pdeathsig to syscall.SIGKILL (Go then checks,
+// as userlib does, that the parent did not die before the signal was
+// set); the signal follows the OS thread that called Start, so call it
+// from a goroutine that is not locked to a thread that exits
+// (runtime.LockOSThread) before the command.
 //
 // The embedded exec.Cmd is set up as usual (Dir, Env, Stdin, Stdout,
 // ExtraFiles, SysProcAttr, ...) before Start; use Cmd's own Start, Wait,
@@ -81,7 +96,12 @@ func (c *Cmd) Start() error {
 		ledger.Close()
 		return err
 	}
-	if err := c.Cmd.Start(); err != nil {
+	restore, err := c.handOver(ledger)
+	if err == nil {
+		err = c.Cmd.Start()
+		restore()
+	}
+	if err != nil {
 		ledger.DoneErr()
 		ledger.Close()
 		return err
@@ -89,6 +109,74 @@ func (c *Cmd) Start() error {
 	c.done = make(chan struct{})
 	go c.supervise(ledger)
 	return nil
+}
+
+// taskFDMin is where the command's copy of the task's open file goes:
+// at or above it, out of the way of the low numbers a command or a
+// script uses itself.
+const taskFDMin = 100
+
+func fcntl(fd, cmd, arg int) (int, error) {
+	r, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), uintptr(arg))
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
+}
+
+// handOver sets ExtraFiles for Start: the caller's own, then at the
+// number of a close-on-exec copy of ledger's descriptor, the lowest free
+// from taskFDMin up (from 3 up when the descriptor limit leaves none
+// there), that copy, which Go makes inheritable in the command alone.
+// The numbers in between keep what the command would have inherited
+// without it: a copy of each descriptor that is not close-on-exec, nil
+// (closed) for the others. The returned function puts the caller's
+// ExtraFiles back and closes the copies.
+func (c *Cmd) handOver(ledger *Group) (func(), error) {
+	fd := -1
+	var err error
+	cerr := ledger.rc.Control(func(l uintptr) {
+		fd, err = fcntl(int(l), syscall.F_DUPFD_CLOEXEC, taskFDMin)
+		if err == syscall.EINVAL {
+			fd, err = fcntl(int(l), syscall.F_DUPFD_CLOEXEC, 3)
+		}
+	})
+	if cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, &Error{Op: "start", Name: c.g.name, Err: err}
+	}
+	own := os.NewFile(uintptr(fd), "waitgroup task")
+	copies := []*os.File{own}
+	user := c.Cmd.ExtraFiles
+	at := fd
+	if at < 3+len(user) {
+		at = 3 + len(user)
+	}
+	files := make([]*os.File, at-3+1)
+	copy(files, user)
+	// No descriptor is made inheritable meanwhile (syscall.ForkLock's rule).
+	syscall.ForkLock.RLock()
+	for i := 3 + len(user); i < at; i++ {
+		flags, err := fcntl(i, syscall.F_GETFD, 0)
+		if err != nil || flags&syscall.FD_CLOEXEC != 0 {
+			continue
+		}
+		if d, err := fcntl(i, syscall.F_DUPFD_CLOEXEC, 0); err == nil {
+			files[i-3] = os.NewFile(uintptr(d), "inherited")
+			copies = append(copies, files[i-3])
+		}
+	}
+	syscall.ForkLock.RUnlock()
+	files[at-3] = own
+	c.Cmd.ExtraFiles = files
+	return func() {
+		c.Cmd.ExtraFiles = user
+		for _, f := range copies {
+			f.Close()
+		}
+	}, nil
 }
 
 func (c *Cmd) supervise(ledger *Group) {

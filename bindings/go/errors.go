@@ -46,22 +46,28 @@ func (e *Error) Timeout() bool {
 	return e.Err == syscall.ETIMEDOUT || e.Err == context.DeadlineExceeded
 }
 
-// TaskError is how Result.Err reports a generation that did not end
-// well: a task that reported an error code, a task abandoned by a holder
-// that died (EOWNERDEAD, unless a code came first), or a cancel; or one
-// whose outcome is not known, its result expired. It unwraps to
-// syscall.Errno(Code), so errors.Is(err, syscall.ECANCELED) tells a
-// plain cancel.
+// TaskError is how Result.Err reports a batch (Batch set) or a
+// generation that did not end well: a task that reported an error code,
+// a task abandoned by a holder that died (EOWNERDEAD, unless a code came
+// first), or a cancel; or a generation whose outcome is not known, its
+// result expired. It unwraps to syscall.Errno(Code), so errors.Is(err,
+// syscall.ECANCELED) tells a plain cancel.
 type TaskError struct {
-	Code      int    // the first error code of the generation
+	Code      int    // the first error code of the batch or generation
 	Abandoned uint32 // adds undone because their holder went away
 	Canceled  bool   // the generation was canceled (Code is the cancel's)
 	Expired   bool   // its result was no longer kept (Code is 0)
+	Batch     bool   // the verdict is the batch's (Result.Batch)
+	Failed    uint64 // with Batch: the tasks of the batch that failed
 }
 
 // Error describes the outcome.
 func (e *TaskError) Error() string {
 	switch {
+	case e.Batch:
+		return "waitgroup: batch: " + strconv.FormatUint(e.Failed, 10) +
+			" task(s) failed, " + strconv.FormatUint(uint64(e.Abandoned), 10) +
+			" abandoned (first error " + strconv.Itoa(e.Code) + ")"
 	case e.Expired:
 		return "waitgroup: the generation's result is no longer kept"
 	case e.Canceled:

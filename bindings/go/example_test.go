@@ -116,7 +116,8 @@ func ExampleGroup_WaitContext() {
 }
 
 // Commands as tasks: each is counted while it runs, and its exit status
-// is the task's error code.
+// is the task's error code. However many generations they completed, the
+// batch has every task, and Err judges it.
 func ExampleGroup_Command() {
 	wg, _ := waitgroup.New(waitgroup.Limit(2)) // at most two at once
 	defer wg.Close()
@@ -127,8 +128,11 @@ func ExampleGroup_Command() {
 	a.Wait()
 	b.Wait()
 	res, _ := wg.WaitContext(context.Background())
-	fmt.Println("first error:", res.Error)
-	// Output: first error: 3
+	fmt.Println(res.Batch.Done, res.Batch.Failed, res.Batch.Error)
+	fmt.Println(res.Err())
+	// Output:
+	// 2 1 3
+	// waitgroup: batch: 1 task(s) failed, 0 abandoned (first error 3)
 }
 
 // Cancel releases every waiter of the running generation at once, as

@@ -29,8 +29,11 @@ func TestABI(t *testing.T) {
 		{"wg_create", unsafe.Sizeof(wgCreate{}), 88},
 		{"wg_open", unsafe.Sizeof(wgOpen{}), 72},
 		{"wg_add", unsafe.Sizeof(wgAdd{}), 24},
-		{"wg_wait", unsafe.Sizeof(wgWait{}), 48},
-		{"wg_info", unsafe.Sizeof(wgInfo{}), 120},
+		{"wg_wait", unsafe.Sizeof(wgWait{}), 80},
+		{"wg_info", unsafe.Sizeof(wgInfo{}), 152},
+		{"wg_totals", unsafe.Sizeof(wgTotals{}), 32},
+		{"wg_wait.totals", unsafe.Offsetof(wgWait{}.totals), 48},
+		{"wg_info.totals", unsafe.Offsetof(wgInfo{}.totals), 120},
 		{"wg_cancel", unsafe.Sizeof(wgCancel{}), 8},
 		{"wg_info.name", unsafe.Offsetof(wgInfo{}.name), 40},
 		{"wg_info.limit", unsafe.Offsetof(wgInfo{}.limit), sizeInfoVer0},
@@ -43,8 +46,8 @@ func TestABI(t *testing.T) {
 		{"WG_IOC_UNLINK", iocUnlink, 0x4048bc02},
 		{"WG_IOC_ADD", iocAdd, 0x4018bc10},
 		{"WG_IOC_DONE", iocDone, 0x0000bc11},
-		{"WG_IOC_WAIT", iocWait, 0xc030bc12},
-		{"WG_IOC_INFO", iocInfo, 0x8078bc13},
+		{"WG_IOC_WAIT", iocWait, 0xc050bc12},
+		{"WG_IOC_INFO", iocInfo, 0x8098bc13},
 		{"WG_IOC_DUP", iocDup, 0x4004bc14},
 		{"WG_IOC_LIMIT", iocLimit, 0x4004bc15},
 		{"WG_IOC_CANCEL", iocCancel, 0x4008bc16},
@@ -256,6 +259,13 @@ func TestWaitKeepsGeneration(t *testing.T) {
 	defer cancel()
 	polled := func(g *Group) (Result, error) { return g.WaitContext(ctx) }
 	sliced := func(g *Group) (Result, error) { return g.WaitCancelOnError(ctx) }
+	// Without the batch's totals (a module before 1.4), Err judges the
+	// generation: an expired one is not known.
+	plain := func(g *Group) (Result, error) {
+		r, err := g.WaitContext(ctx)
+		r.Batch, r.HasBatch = Totals{}, false
+		return r, err
+	}
 	nine := []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
 	for _, c := range []struct {
 		name  string
@@ -267,6 +277,7 @@ func TestWaitKeepsGeneration(t *testing.T) {
 		{"sliced", sliced, []int{3, 4}, Result{Generation: 1, Error: 3}},
 		{"polled expired", polled, nine, Result{Generation: 1, Expired: true}},
 		{"sliced expired", sliced, nine, Result{Generation: 1, Expired: true}},
+		{"plain expired", plain, nine, Result{Generation: 1, Expired: true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g, _ := named(t, Count(1))
@@ -284,11 +295,19 @@ func TestWaitKeepsGeneration(t *testing.T) {
 			}
 			defer func() { testHookAway = nil }()
 			r, err := c.wait(g)
-			if err != nil || r != c.want {
-				t.Fatalf("got %+v, %v; want %+v", r, err, c.want)
+			want := c.want
+			if c.name != "plain expired" {
+				// The batch has every task of the generations completed.
+				n := uint64(len(c.codes))
+				want.Batch = Totals{Done: n, Failed: n, Error: c.codes[0]}
+				want.HasBatch = true
+			}
+			if err != nil || r != want {
+				t.Fatalf("got %+v, %v; want %+v", r, err, want)
 			}
 			var te *TaskError
-			if !errors.As(r.Err(), &te) || te.Expired != c.want.Expired {
+			if !errors.As(r.Err(), &te) || te.Expired != (want.Expired && !want.HasBatch) ||
+				te.Batch != want.HasBatch || (te.Batch && te.Code != c.codes[0]) {
 				t.Fatalf("Err: %v", r.Err())
 			}
 		})
@@ -460,7 +479,8 @@ func TestInfo(t *testing.T) {
 	g.Add(-2)
 	g.Fail(4)
 	info, _ = g.Info()
-	if info.Count != 0 || info.Generation != 1 || info.Error != 4 {
+	if info.Count != 0 || info.Generation != 1 || info.Error != 4 ||
+		info.Batch != (Totals{Done: 3, Failed: 1, Error: 4}) {
 		t.Fatalf("after the generation: %+v", info)
 	}
 	// Opened by name and as a file, the same group.

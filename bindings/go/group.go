@@ -519,6 +519,7 @@ type Info struct {
 	Canceled     bool        // the running generation is canceled ...
 	CancelError  int         // ... with this code
 	LastCanceled bool        // the last completed generation was canceled
+	Batch        Totals      // the batch's totals (zero from a module before 1.4)
 }
 
 // Info reads the group's state. The descriptor needs wait access.
@@ -551,5 +552,6 @@ func (g *Group) Info() (Info, error) {
 		Canceled:     arg.flags&infoCanceled != 0,
 		CancelError:  int(arg.cancelError),
 		LastCanceled: arg.flags&infoLastCanceled != 0,
+		Batch:        totalsOf(&arg.totals),
 	}, nil
 }

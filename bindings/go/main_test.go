@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -145,6 +146,23 @@ func runRole(role string) int {
 		fmt.Printf("generation=%d error=%d abandoned=%d canceled=%v\n",
 			r.Generation, r.Error, r.Abandoned, r.Canceled)
 		return 0
+	case "fds":
+		// Its descriptors from 3 up, as "FD:pipe" and "FD:wg:UNDO" (the
+		// fdinfo's undo ledger), on fd 3.
+		fmt.Fprint(extra(0), describeFDs())
+		return 0
+	case "supervise":
+		// A Cmd supervised here: sh, which says "x" on fd 3 and then
+		// reads fd 4 to its end; with WG_PDEATH, it dies with us.
+		g, err := Open(name)
+		must(err)
+		c := g.Command("sh", "-c", "printf x >&3; read x <&4")
+		c.ExtraFiles = []*os.File{extra(0), extra(1)}
+		if os.Getenv("WG_PDEATH") != "" {
+			c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		}
+		must(c.Run())
+		return 0
 	case "anon":
 		// An anonymous group as fd 3: done, with an error code.
 		g, err := FromFile(extra(0))
@@ -155,6 +173,40 @@ func runRole(role string) int {
 	}
 	fmt.Fprintln(os.Stderr, "unknown role", role)
 	return 101
+}
+
+// describeFDs lists this process's pipes and waitgroup descriptors from 3
+// up, "3:pipe 100:wg:1", in the order of their numbers.
+func describeFDs() string {
+	ents, err := os.ReadDir("/proc/self/fd")
+	must(err)
+	fds := []int{}
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil && n >= 3 {
+			fds = append(fds, n)
+		}
+	}
+	sort.Ints(fds)
+	var out []string
+	for _, fd := range fds {
+		link, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
+		switch {
+		case err != nil:
+		case strings.HasPrefix(link, "pipe:"):
+			out = append(out, strconv.Itoa(fd)+":pipe")
+		case link == "anon_inode:[waitgroup]":
+			info, err := os.ReadFile("/proc/self/fdinfo/" + strconv.Itoa(fd))
+			must(err)
+			undo := "?"
+			for _, l := range strings.Split(string(info), "\n") {
+				if f := strings.Fields(l); len(f) == 2 && f[0] == "undo:" {
+					undo = f[1]
+				}
+			}
+			out = append(out, strconv.Itoa(fd)+":wg:"+undo)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // worker starts the test binary again in role, with WG_NAME=name and

@@ -4,13 +4,16 @@ package waitgroup
 
 import (
 	"context"
+	"math"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
 )
 
 // Result is what a wait learns about the generation it waited for (each
-// time the counter reaches zero a generation completes).
+// time the counter reaches zero a generation completes), as Go's Wait
+// would tell it, and about the batch of tasks that generation ends.
 type Result struct {
 	Generation uint64 // the completed generation's number
 	Error      int    // its first error code, 0 if none
@@ -18,15 +21,54 @@ type Result struct {
 	Canceled   bool   // it was canceled (Error is then the cancel's code)
 	// Expired: the generation completed, but so many completed after it
 	// before the wait came back for it (more than the kernel keeps, 8)
-	// that its result is gone; Error and Abandoned are 0 and say nothing.
+	// that its result is gone; Error and Abandoned are 0 and say nothing
+	// (Batch still does).
 	Expired bool
+	// Batch is the group's batch totals as the wait returned: every task
+	// of this generation and of the ones before it since the group's
+	// creation or the last WaitReset. WaitContext, WaitCancelOnError,
+	// WaitReset and TryWait fill it in, and set HasBatch; a module before
+	// 1.4 has no totals, and leaves HasBatch false.
+	Batch    Totals
+	HasBatch bool
 }
 
-// Err is nil for a generation whose tasks all succeeded, else a
-// *TaskError that unwraps to syscall.Errno(r.Error): EOWNERDEAD for an
-// abandoned task, ECANCELED for a plain Cancel. An expired result, whose
-// outcome is not known, is a *TaskError with Expired set.
+// Totals are a group's batch totals (struct wg_totals). Fast tasks
+// started one after another let the counter reach zero between them, so
+// a batch of many tasks may complete many generations, and the last
+// one's result says nothing of a failure in the first: the batch does.
+type Totals struct {
+	Done      uint64 // tasks done: the magnitude of every Done, Fail, negative Add
+	Failed    uint64 // of them, those done with an error code (Fail)
+	Abandoned uint64 // adds undone because their holder went away
+	Error     int    // the first error among them (EOWNERDEAD for an abandonment)
+}
+
+// Err is nil if every task of the batch succeeded, else a *TaskError
+// with Batch set that unwraps to syscall.Errno(t.Error).
+func (t Totals) Err() error {
+	if t.Failed == 0 && t.Abandoned == 0 {
+		return nil
+	}
+	abandoned := uint32(math.MaxUint32)
+	if t.Abandoned < math.MaxUint32 {
+		abandoned = uint32(t.Abandoned)
+	}
+	return &TaskError{Code: t.Error, Abandoned: abandoned, Failed: t.Failed, Batch: true}
+}
+
+// Err is the verdict of the wait: nil if every task succeeded, else a
+// *TaskError. A canceled generation is one, whose Code is the cancel's
+// (ECANCELED for a plain Cancel). Otherwise, with HasBatch, it is the
+// batch's (Totals.Err): a failed or abandoned task of any generation
+// since the last reset counts, not only of the one waited for. Without
+// it, the generation's: unwrapping to syscall.Errno(r.Error), EOWNERDEAD
+// for an abandoned task, and an expired result, whose outcome is not
+// known, is a *TaskError with Expired set.
 func (r Result) Err() error {
+	if r.HasBatch && !r.Canceled {
+		return r.Batch.Err()
+	}
 	if r.Error == 0 && r.Abandoned == 0 && !r.Canceled && !r.Expired {
 		return nil
 	}
@@ -63,33 +105,58 @@ func deadlineOf(ctx context.Context) uint64 {
 	return forever
 }
 
+// noTotals is set once a module of 1.2 or 1.3 answered EINVAL to
+// WG_WAIT_TOTALS; the waits then go without it.
+var noTotals int32
+
 // waitCall is WG_IOC_WAIT with arg read and written as the kernel does:
 // when the call ends without a result (ETIMEDOUT; EINTR, which ioctl
 // retries with the same arg) the kernel leaves in arg.target the
 // generation the wait began in, and a call with the same arg resumes
 // that wait, however many generations completed meanwhile. A module
-// before 1.2 gets the first size, without flags or target.
+// before 1.2 gets the first size, without flags or target; one before 1.4
+// a new wait without WG_WAIT_TOTALS (taken out of arg, so that a resumed
+// call goes on without it), and a reset it cannot do fails with EINVAL.
 func (g *Group) waitCall(arg *wgWait) (Result, error) {
-	old := arg.flags == 0 && arg.target == 0
+	if arg.flags&waitReset == 0 && atomic.LoadInt32(&noTotals) != 0 {
+		arg.flags &^= waitTotals
+	}
+	old := arg.flags&^waitTotals == 0 && arg.target == 0
 	req := iocWait
 	if isOldModule() && old {
 		req = iocWaitVer0
+		arg.flags &^= waitTotals
 	}
 	_, err := g.ioctl(req, unsafe.Pointer(arg))
-	if err == syscall.ENOTTY && req == iocWait && old {
+	switch {
+	case err == syscall.ENOTTY && req == iocWait && old:
 		setOldModule()
+		arg.flags &^= waitTotals
 		_, err = g.ioctl(iocWaitVer0, unsafe.Pointer(arg))
+	case err == syscall.EINVAL && arg.flags&waitTotals != 0 &&
+		arg.flags&waitReset == 0 && arg.target == 0:
+		atomic.StoreInt32(&noTotals, 1)
+		arg.flags &^= waitTotals
+		_, err = g.ioctl(req, unsafe.Pointer(arg))
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{
+	r := Result{
 		Generation: arg.generation,
 		Error:      int(arg.error),
 		Abandoned:  arg.abandoned,
 		Canceled:   arg.outflags&resultCanceled != 0,
 		Expired:    arg.outflags&resultExpired != 0,
-	}, nil
+	}
+	if arg.flags&waitTotals != 0 {
+		r.Batch, r.HasBatch = totalsOf(&arg.totals), true
+	}
+	return r, nil
+}
+
+func totalsOf(t *wgTotals) Totals {
+	return Totals{Done: t.done, Failed: t.failed, Abandoned: t.abandoned, Error: int(t.error)}
 }
 
 // wait is a new WG_IOC_WAIT.
@@ -109,10 +176,11 @@ func (g *Group) Wait() {
 	}
 }
 
-// TryWait reports the last completed generation if the counter is zero,
-// without blocking; EAGAIN (errors.Is(err, syscall.EAGAIN)) if it is not.
+// TryWait reports the last completed generation and the batch's totals
+// if the counter is zero, without blocking; EAGAIN (errors.Is(err,
+// syscall.EAGAIN)) if it is not.
 func (g *Group) TryWait() (Result, error) {
-	r, err := g.wait(0, 0)
+	r, err := g.wait(0, waitTotals)
 	if err == syscall.ETIMEDOUT {
 		err = syscall.EAGAIN
 	}
@@ -120,7 +188,8 @@ func (g *Group) TryWait() (Result, error) {
 }
 
 // WaitContext is Wait that gives up when ctx is done, and tells how the
-// generation it waited for went (Result.Err is its first error).
+// generation it waited for went, and the batch it ends (Result.Err is
+// the verdict on every task of the batch).
 //
 // A deadline of ctx becomes the absolute CLOCK_MONOTONIC deadline of the
 // kernel's wait: past it the error satisfies both errors.Is(err,
@@ -134,7 +203,18 @@ func (g *Group) TryWait() (Result, error) {
 // and others complete before it looks (Result.Expired if more than the
 // kernel keeps did).
 func (g *Group) WaitContext(ctx context.Context) (Result, error) {
-	r, err := g.waitContext(ctx, 0)
+	r, err := g.waitContext(ctx, waitTotals)
+	return r, g.err("wait", err)
+}
+
+// WaitReset is WaitContext that starts a new batch as it returns: in the
+// same step, under the group's lock, the batch's totals are read into
+// the Result and zeroed, so the next wait's Batch holds only the tasks
+// done after it. A wait that fails resets nothing. It changes what every
+// waiter of the group is told, so it needs add access (EBADF on a
+// WaitOnly descriptor); a module before 1.4 cannot (EINVAL).
+func (g *Group) WaitReset(ctx context.Context) (Result, error) {
+	r, err := g.waitContext(ctx, waitTotals|waitReset)
 	return r, g.err("wait", err)
 }
 
@@ -145,7 +225,7 @@ func (g *Group) WaitContext(ctx context.Context) (Result, error) {
 // context that can be canceled, the kernel's wait runs in slices of 50
 // ms, between which the context is checked.
 func (g *Group) WaitCancelOnError(ctx context.Context) (Result, error) {
-	r, err := g.waitContext(ctx, waitCancelOnError)
+	r, err := g.waitContext(ctx, waitCancelOnError|waitTotals)
 	return r, g.err("wait", err)
 }
 
@@ -207,10 +287,10 @@ func (g *Group) waitContext(ctx context.Context, flags uint32) (Result, error) {
 	if testHookPolling != nil {
 		testHookPolling()
 	}
-	if flags != 0 {
+	if flags&waitCancelOnError != 0 {
 		return w.sliced(ctx, deadline, flags)
 	}
-	return w.polled(ctx, deadline)
+	return w.polled(ctx, deadline, flags)
 }
 
 // A waiter holds an epoll instance on a group's private descriptor and
@@ -285,9 +365,9 @@ func msUntil(deadline uint64) int {
 // leaves there the generation running then, and the later ones return
 // that generation's result, even if the group was re-armed and others
 // completed before this goroutine looked.
-func (w *waiter) polled(ctx context.Context, deadline uint64) (Result, error) {
+func (w *waiter) polled(ctx context.Context, deadline uint64, flags uint32) (Result, error) {
 	var evs [2]syscall.EpollEvent
-	var call wgWait // deadline 0: each look only tests
+	call := wgWait{flags: flags} // deadline 0: each look only tests
 	look, last := true, false
 	for {
 		if look {

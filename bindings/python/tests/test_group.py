@@ -23,7 +23,8 @@ def test_anonymous_add_done_wait(group):
     group.done()
     group.add(-1)
     res = group.wait(timeout=LONG)
-    assert res == waitgroup.Result(generation=1, error=0, abandoned=0, canceled=False)
+    assert res == waitgroup.Result(generation=1, error=0, abandoned=0, canceled=False,
+                                   batch=waitgroup.Batch(done=2, failed=0, abandoned=0, error=0))
     assert res.ok and res.check() is res
 
 
@@ -225,14 +226,15 @@ def test_wait_resumes_after_a_signal(group):
 
 
 @pytest.mark.parametrize("codes,want", [
-    ((3, 4), waitgroup.Result(1, 3, 0)),
-    (tuple(range(1, 10)), waitgroup.Result(1, 0, 0, expired=True)),
+    ((3, 4), waitgroup.Result(1, 3, 0, batch=waitgroup.Batch(2, 2, 0, 3))),
+    (tuple(range(1, 10)), waitgroup.Result(1, 0, 0, expired=True,
+                                           batch=waitgroup.Batch(9, 9, 0, 1))),
 ])
 def test_wait_after_a_signal_keeps_its_generation(group, codes, want):
     # The handler runs between the EINTR and the retry, which carries the
     # generation the wait began in: the handler completes it, re-arms the
     # group and completes the next, and the wait reports the first; after
-    # 9 completions its result has expired.
+    # 9 completions its result has expired. The batch has them all.
     group.add(1)
     with group.dup() as h:
         def handler(signum, frame):

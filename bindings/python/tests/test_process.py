@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -319,3 +320,91 @@ def test_run_room_timeout_and_canceled_group(group):
         group.run(["true"], grace=-1)
     assert e.value.errno == errno.EINVAL
     assert group.count == 0
+
+
+# The command's waitgroup descriptors, as "FD:UNDO" (its fdinfo's undo
+# ledger), written to the descriptor given.
+GROUP_FDS = r"""
+import os, sys
+seen = []
+for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
+    try:
+        if os.readlink("/proc/self/fd/%d" % fd) != "anon_inode:[waitgroup]":
+            continue
+        with open("/proc/self/fdinfo/%d" % fd) as f:
+            undo = [l.split()[1] for l in f if l.startswith("undo:")]
+    except OSError:
+        continue
+    seen.append("%d:%s" % (fd, undo[0]))
+os.write(int(sys.argv[1]), " ".join(seen).encode())
+"""
+
+
+def _group_fds(start) -> list[tuple[int, int]]:
+    r, w = _ready_pipe()
+    try:
+        assert start([sys.executable, "-c", GROUP_FDS, str(w)]) == 0
+    finally:
+        os.close(w)
+    out = os.read(r, 4096).decode()
+    os.close(r)
+    return [tuple(int(x) for x in e.split(":")) for e in out.split()]
+
+
+@pytest.mark.parametrize("how", ["run", "spawn"])
+def test_command_holds_its_task_at_fd_100_up(group, how):
+    # Its only waitgroup descriptor is the task's open file, whose ledger
+    # holds the add, at 100 or above, inherited through exec.
+    if how == "run":
+        fds = _group_fds(group.run)
+    else:
+        fds = _group_fds(lambda argv: group.spawn(argv).wait())
+    assert len(fds) == 1, fds
+    fd, undo = fds[0]
+    assert fd >= 100 and undo == 1
+    res = group.wait(timeout=LONG)
+    assert res.ok and res.batch.done == 1
+
+
+def test_run_command_outlives_its_killed_caller_and_holds_its_slot(group):
+    # The caller of run() is SIGKILLed while its command runs: the command
+    # goes on (it is no supervisor's to kill) and holds the add until it
+    # exits, then the kernel undoes it as abandoned.
+    ready_r, ready_w = _ready_pipe()
+    hold_r, hold_w = os.pipe()
+    os.set_inheritable(hold_r, True)
+
+    def caller():
+        group.run(["sh", "-c", "printf x >&%d; read x <&%d" % (ready_w, hold_r)])
+    pid = fork(caller)
+    os.close(ready_w)
+    os.close(hold_r)
+    assert os.read(ready_r, 1) == b"x"
+    os.kill(pid, signal.SIGKILL)
+    assert reap(pid) == -signal.SIGKILL
+    # The caller's descriptors are closed by now, its copy of the task's
+    # file with them: the command's copy holds the add.
+    assert group.count == 1
+    os.close(hold_w)  # the command reads its end of file and exits
+    res = group.wait(timeout=LONG)
+    assert (res.abandoned, res.error) == (1, errno.EOWNERDEAD)
+    assert res.batch == waitgroup.Batch(0, 0, 1, errno.EOWNERDEAD)
+    os.close(ready_r)
+
+
+def test_spawn_command_dies_with_its_killed_supervisor(group):
+    # The command holds a pipe's write end: its end of file says it died.
+    ready_r, ready_w = _ready_pipe()
+    alive_r, alive_w = _ready_pipe()
+    s = group.spawn(["sh", "-c", "printf x >&%d; exec sleep 1000" % ready_w])
+    os.close(ready_w)
+    os.close(alive_w)
+    assert os.read(ready_r, 1) == b"x"
+    s.send_signal(signal.SIGKILL)
+    assert s.wait() == 128 + signal.SIGKILL
+    assert select.select([alive_r], [], [], LONG)[0], "the command outlived its supervisor"
+    assert os.read(alive_r, 1) == b""
+    res = group.wait(timeout=LONG)
+    assert (res.abandoned, res.batch.abandoned) == (1, 1)
+    os.close(ready_r)
+    os.close(alive_r)

@@ -4,7 +4,11 @@
 A group is a counter in the kernel (the waitgroup module's
 ``/dev/waitgroup``) that unrelated processes share by name, or pass as a
 descriptor. ``add`` moves it, ``done`` takes one away, ``wait`` returns once
-it is zero::
+it is zero. A wait's :class:`Result` tells of the generation it waited
+for, as Go's Wait does, and carries the group's *batch* totals
+(:class:`Batch`): every task since the group's creation or the last
+``wait(reset=True)``, over however many generations fast tasks completed
+meanwhile; :meth:`Result.check` judges the batch::
 
     import waitgroup
 
@@ -13,7 +17,8 @@ it is zero::
             compile_things()                    # raises: done with an error
         wg.spawn(["make", "-C", "docs"])        # a process as a task
         result = wg.wait(timeout=60)            # TimeoutError past 60 s
-        result.check()                          # raises if a task failed
+        result.check()                          # raises if any task failed
+        print(result.batch)                     # Batch(done=2, failed=0, ...)
 
     async def main():
         result = await wg.wait_async()          # through the event loop
@@ -30,6 +35,7 @@ from ._group import (
     FOREVER,
     NAME_MAX,
     Access,
+    Batch,
     Group,
     Info,
     Result,
@@ -44,7 +50,15 @@ from ._group import (
     open,
     unlink,
 )
-from ._spawn import FORWARDED_SIGNALS, GRACE_DEFAULT, Spawned, run, spawn, status_error
+from ._spawn import (
+    FORWARDED_SIGNALS,
+    GRACE_DEFAULT,
+    TASK_FD_MIN,
+    Spawned,
+    run,
+    spawn,
+    status_error,
+)
 from .errors import (
     AbandonedError,
     CanceledError,
@@ -61,10 +75,11 @@ from .errors import (
     WaitTimeoutError,
 )
 
-__version__ = "1.3.0"
+__version__ = "1.4.0"
 
 __all__ = [
-    "FOREVER", "NAME_MAX", "FORWARDED_SIGNALS", "GRACE_DEFAULT", "Access", "Group", "Info",
+    "FOREVER", "NAME_MAX", "FORWARDED_SIGNALS", "GRACE_DEFAULT", "TASK_FD_MIN",
+    "Access", "Batch", "Group", "Info",
     "Result", "Task", "Spawned", "anonymous", "create", "open", "unlink",
     "fromfd", "list_names", "deadline", "monotonic_ns", "exception_error",
     "run", "spawn", "status_error",

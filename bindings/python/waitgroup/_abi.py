@@ -4,7 +4,9 @@
 Every structure is packed native-endian with explicit padding, exactly as
 the header lays it out; the ``*_VER0`` sizes are the first version's, which
 every module accepts (a module older than 1.2 answers ENOTTY for the grown
-sizes, and the callers retry with these).
+sizes, and the callers retry with these). A module of 1.2 or 1.3 takes the
+grown sizes, reading their tail as zero and clearing it, but has no batch
+totals: it answers EINVAL to ``WAIT_TOTALS``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ ADD_WAIT = 1 << 1
 
 # struct wg_wait flags and outflags
 WAIT_CANCEL_ON_ERROR = 1 << 0
+WAIT_TOTALS = 1 << 1
+WAIT_RESET = 1 << 2
 RESULT_CANCELED = 1 << 0
 RESULT_EXPIRED = 1 << 1
 
@@ -44,13 +48,17 @@ CREATE = struct.Struct("=IIiI64sII")
 OPEN = struct.Struct("=II64s")
 # struct wg_add { s32 delta; u32 flags; s32 error; u32 pad; u64 deadline_ns; }
 ADD = struct.Struct("=iIiIQ")
+# struct wg_totals { u64 done, failed, abandoned; s32 error; u32 pad; }
+TOTALS = struct.Struct("=QQQiI")
 # struct wg_wait { u64 deadline_ns; u32 flags, pad; u64 generation;
-#                  s32 error; u32 abandoned, outflags, pad2; u64 target; }
-WAIT = struct.Struct("=QIIQiIIIQ")
+#                  s32 error; u32 abandoned, outflags, pad2; u64 target;
+#                  struct wg_totals totals; }
+WAIT = struct.Struct("=QIIQiIIIQ" + TOTALS.format[1:])
 # struct wg_info { s32 count; u32 waiters; u64 generation; u32 abandoned;
 #                  s32 error; u32 uid, gid, mode, pad; char name[64];
-#                  u32 limit, room_waiters, flags; s32 cancel_error; }
-INFO = struct.Struct("=iIQIiIIII64sIIIi")
+#                  u32 limit, room_waiters, flags; s32 cancel_error;
+#                  struct wg_totals totals; }
+INFO = struct.Struct("=iIQIiIIII64sIIIi" + TOTALS.format[1:])
 # struct wg_cancel { s32 error; u32 flags; }
 CANCEL = struct.Struct("=iI")
 # struct wg_list { u64 names; u32 count, flags; u64 cursor; }
@@ -61,9 +69,14 @@ SIZE_CREATE_VER0 = 80
 SIZE_ADD_VER0 = 16
 SIZE_WAIT_VER0 = 32
 SIZE_INFO_VER0 = 104
+# Where the totals start: the sizes of 1.3's struct wg_wait and wg_info.
+OFFSET_WAIT_TOTALS = 48
+OFFSET_INFO_TOTALS = 120
 
 assert CREATE.size == 88 and OPEN.size == 72 and ADD.size == 24
-assert WAIT.size == 48 and INFO.size == 120 and CANCEL.size == 8
+assert TOTALS.size == 32 and WAIT.size == 80 and INFO.size == 152 and CANCEL.size == 8
+assert WAIT.size - TOTALS.size == OFFSET_WAIT_TOTALS
+assert INFO.size - TOTALS.size == OFFSET_INFO_TOTALS
 assert LIST.size == 24
 
 MAGIC = 0xBC

@@ -7,6 +7,7 @@ import enum
 import errno
 import fcntl
 import os
+import struct
 import threading
 import time
 from types import TracebackType
@@ -119,11 +120,40 @@ def _flags(inheritable: bool, access: Access) -> int:
     return (0 if inheritable else _abi.CLOEXEC) | int(access)
 
 
-class Result(NamedTuple):
-    """What a wait returns: the completed generation it waited for.
+class Batch(NamedTuple):
+    """The batch totals of a group: every task since the group's creation or
+    the last reset (``wait(reset=True)``), over all the generations that
+    completed meanwhile (``struct wg_totals``).
 
-    A wait does not raise for failed tasks, as Go's Wait cannot; use
-    :attr:`ok` or :meth:`check`.
+    Fast tasks started one after another let the counter reach zero between
+    them, so a batch of many tasks may complete many generations, and the
+    last one's result says nothing of a failure in the first: the batch
+    does. A done is counted just before it lands, never missed.
+    """
+
+    done: int
+    """Tasks done: the magnitude of every done and negative add."""
+    failed: int
+    """Of them, those done with an error code."""
+    abandoned: int
+    """Adds undone because their holder went away."""
+    error: int
+    """The first error among them (EOWNERDEAD for an abandonment), 0 if none."""
+
+    @property
+    def ok(self) -> bool:
+        """No task of the batch failed and none was abandoned."""
+        return not (self.failed or self.abandoned)
+
+
+class Result(NamedTuple):
+    """What a wait returns: the completed generation it waited for, and the
+    batch of tasks it ends.
+
+    The generation's fields are as Go's Wait would tell them; :attr:`batch`
+    counts every task since the group's creation or the last reset. A wait
+    does not raise for failed tasks, as Go's Wait cannot; use :attr:`ok` or
+    :meth:`check`, which judge the batch.
     """
 
     generation: int
@@ -137,35 +167,61 @@ class Result(NamedTuple):
     expired: bool = False
     """The generation completed, but its result was no longer kept when the
     wait came back for it (more than 8 completed after it): ``error`` and
-    ``abandoned`` are 0 and say nothing."""
+    ``abandoned`` are 0 and say nothing (:attr:`batch` still does)."""
+    batch: Optional[Batch] = None
+    """The batch's totals as the wait returned (:class:`Batch`): every task
+    of this generation and of those before it since the last reset. None
+    when the module has none (before 1.4)."""
+
+    def _failure(self) -> tuple[int, int]:
+        """(abandoned, first error code) of the batch, or of the generation
+        without :attr:`batch`."""
+        b = self.batch
+        if b is None:
+            return self.abandoned, self.error
+        return b.abandoned, b.error if b.failed else 0
 
     @property
     def ok(self) -> bool:
-        """No task failed, none was abandoned, nothing canceled, and the
-        result is known (not :attr:`expired`)."""
-        return not (self.error or self.abandoned or self.canceled or self.expired)
+        """Every task of the batch (of the generation, without
+        :attr:`batch`) succeeded: none failed, none was abandoned, nothing
+        canceled; without :attr:`batch`, also the result is known (not
+        :attr:`expired`)."""
+        abandoned, code = self._failure()
+        return not (abandoned or code or self.canceled
+                    or (self.expired and self.batch is None))
 
     def check(self) -> "Result":
-        """Return self if :attr:`ok`; else raise :class:`ResultExpiredError`,
-        :class:`CanceledError`, :class:`AbandonedError` or
-        :class:`TaskFailedError`."""
-        if self.expired:
+        """Return self if :attr:`ok`; else raise :class:`CanceledError` (the
+        generation was canceled), :class:`AbandonedError` (a task of the
+        batch was abandoned), :class:`TaskFailedError` (one failed: its
+        ``errno`` is the batch's first error code) or, without
+        :attr:`batch`, :class:`ResultExpiredError`."""
+        abandoned, code = self._failure()
+        where = "the batch" if self.batch is not None else \
+            "generation %d" % self.generation
+        if self.expired and self.batch is None:
             exc: WaitgroupError = ResultExpiredError(
                 errno.ENODATA, "the result of generation %d is no longer kept" % self.generation)
         elif self.canceled:
             exc = CanceledError(self.error or errno.ECANCELED,
                                 "generation %d canceled" % self.generation)
-        elif self.abandoned:
+        elif abandoned:
             exc = AbandonedError(errno.EOWNERDEAD,
-                                 "%d task(s) abandoned in generation %d"
-                                 % (self.abandoned, self.generation))
-        elif self.error:
-            exc = TaskFailedError(self.error, "a task failed with error %d in generation %d"
-                                  % (self.error, self.generation))
+                                 "%d task(s) abandoned in %s" % (abandoned, where))
+        elif code and self.batch is not None:
+            exc = TaskFailedError(code, "%d task(s) failed in the batch, the first with error %d"
+                                  % (self.batch.failed, code))
+        elif code:
+            exc = TaskFailedError(code, "a task failed with error %d in generation %d"
+                                  % (code, self.generation))
         else:
             return self
         exc.result = self  # type: ignore[attr-defined]
         raise exc
+
+
+_NO_BATCH = Batch(0, 0, 0, 0)
 
 
 class Info:
@@ -177,12 +233,14 @@ class Info:
     anonymous group), ``name`` (empty for an anonymous group), ``limit``
     (0: none), ``room_waiters`` (adds waiting for room), ``canceled`` (the
     running generation is), ``last_canceled`` (the last completed one
-    was), ``cancel_error`` (the running generation's cancel code).
+    was), ``cancel_error`` (the running generation's cancel code),
+    ``batch`` (the batch's totals, :class:`Batch`; zero on a module before
+    1.4).
     """
 
     __slots__ = ("count", "waiters", "generation", "abandoned", "error", "uid",
                  "gid", "mode", "name", "limit", "room_waiters", "canceled",
-                 "last_canceled", "cancel_error")
+                 "last_canceled", "cancel_error", "batch")
     count: int
     waiters: int
     generation: int
@@ -197,11 +255,13 @@ class Info:
     canceled: bool
     last_canceled: bool
     cancel_error: int
+    batch: Batch
 
     def __init__(self, count: int, waiters: int, generation: int, abandoned: int,
                  error: int, uid: int, gid: int, mode: int, name: str,
                  limit: int = 0, room_waiters: int = 0, canceled: bool = False,
-                 last_canceled: bool = False, cancel_error: int = 0) -> None:
+                 last_canceled: bool = False, cancel_error: int = 0,
+                 batch: Batch = _NO_BATCH) -> None:
         values = locals()
         for field in self.__slots__:
             object.__setattr__(self, field, values[field])
@@ -225,15 +285,22 @@ class Info:
 
 
 def _result(buf: bytearray, full: bool) -> Result:
-    _, _, _, gen, err, abandoned, outflags, _, _ = _abi.WAIT.unpack(buf)
+    (_, flags, _, gen, err, abandoned, outflags, _, _,
+     done, failed, lost, first, _) = _abi.WAIT.unpack(buf)
+    batch = Batch(done, failed, lost, first) if full and flags & _abi.WAIT_TOTALS else None
     return Result(gen, err, abandoned,
                   bool(full and outflags & _abi.RESULT_CANCELED),
-                  bool(full and outflags & _abi.RESULT_EXPIRED))
+                  bool(full and outflags & _abi.RESULT_EXPIRED), batch)
 
 
 def _wait_buf(deadline_ns: int, flags: int = 0) -> bytearray:
     """A struct wg_wait for a new wait."""
-    return bytearray(_abi.WAIT.pack(deadline_ns, flags, 0, 0, 0, 0, 0, 0, 0))
+    return bytearray(_abi.WAIT.pack(deadline_ns, flags, 0, 0, 0, 0, 0, 0, 0,
+                                    0, 0, 0, 0, 0))
+
+
+_WAIT_FLAGS = 8  # offsets in struct wg_wait: its flags
+_WAIT_TARGET = 40  # and its target
 
 
 def _wait_call(fd: int, buf: bytearray) -> Result:
@@ -242,16 +309,35 @@ def _wait_call(fd: int, buf: bytearray) -> Result:
     :func:`_ioctl` retries with the same buffer) the kernel leaves in it
     the generation the wait began in, and a call with the same ``buf``
     resumes that wait, however many generations completed meanwhile.
-    VER0 (no flags, no target) on a module before 1.2."""
+
+    A module of 1.2 or 1.3 answers EINVAL to WG_WAIT_TOTALS: the flag is
+    taken out of ``buf`` (so a resumed call goes on without it) and the
+    call made again, and the result has no batch; a reset it cannot do
+    raises that EINVAL. A module before 1.2 answers ENOTTY to the grown
+    size: VER0 (no totals, no target) then."""
     try:
         _ioctl(fd, _abi.IOC_WAIT, buf)
         return _result(buf, True)
     except WaitgroupError as exc:
-        if exc.errno != errno.ENOTTY or _abi.WAIT.unpack(buf)[8]:
+        (flags,) = _abi.U32.unpack_from(buf, _WAIT_FLAGS)
+        (target,) = struct.unpack_from("=Q", buf, _WAIT_TARGET)
+        if target or flags & _abi.WAIT_RESET or exc.errno not in (errno.EINVAL, errno.ENOTTY):
             raise
+        if exc.errno == errno.EINVAL and not flags & _abi.WAIT_TOTALS:
+            raise
+        _abi.U32.pack_into(buf, _WAIT_FLAGS, flags & ~_abi.WAIT_TOTALS)
+        if exc.errno == errno.EINVAL:
+            _ioctl(fd, _abi.IOC_WAIT, buf)
+            return _result(buf, True)
     small = bytearray(buf[:_abi.SIZE_WAIT_VER0])
     _ioctl(fd, _abi.IOC_WAIT_VER0, small)
     return _result(small + bytearray(_abi.WAIT.size - _abi.SIZE_WAIT_VER0), False)
+
+
+def _wait_flags(cancel_on_error: bool, reset: bool) -> int:
+    """A Group's waits ask for the batch's totals, and reset them if told."""
+    return (_abi.WAIT_TOTALS | (_abi.WAIT_RESET if reset else 0)
+            | (_abi.WAIT_CANCEL_ON_ERROR if cancel_on_error else 0))
 
 
 def _wait_fd(fd: int, deadline_ns: int, flags: int = 0) -> Result:
@@ -274,11 +360,12 @@ def _info_fd(fd: int) -> Info:
         buf = small + bytearray(_abi.INFO.size - _abi.SIZE_INFO_VER0)
         full = False
     (count, waiters, gen, abandoned, err, uid, gid, mode, _, name,
-     limit, room, flags, cerr) = _abi.INFO.unpack(buf)
+     limit, room, flags, cerr, done, failed, lost, first, _) = _abi.INFO.unpack(buf)
     return Info(count, waiters, gen, abandoned, err, uid, gid, mode,
                 name.split(b"\0", 1)[0].decode("ascii", "replace"),
                 limit, room, bool(full and flags & _abi.INFO_CANCELED),
-                bool(full and flags & _abi.INFO_LAST_CANCELED), cerr)
+                bool(full and flags & _abi.INFO_LAST_CANCELED), cerr,
+                Batch(done, failed, lost, first))
 
 
 def _add_fd(fd: int, delta: int, flags: int = 0, error: int = 0,
@@ -527,9 +614,10 @@ class Group:
 
     def wait(self, timeout: Optional[float] = None, *,
              deadline_ns: Optional[int] = None,
-             cancel_on_error: bool = False) -> Result:
+             cancel_on_error: bool = False, reset: bool = False) -> Result:
         """Wait until the counter is zero (Go's Wait) and return the
-        :class:`Result` of the generation waited for.
+        :class:`Result` of the generation waited for, with the batch's
+        totals (:attr:`Result.batch`).
 
         Returns at once if the counter is zero; otherwise when the
         generation running now completes (even if the group is re-armed at
@@ -539,13 +627,21 @@ class Group:
         whose handler returns does not end the wait: it goes on with the
         same deadline. ``cancel_on_error``: the generation's first error
         cancels it (errgroup's WithContext).
+
+        ``reset``: a new batch starts as the wait returns (``WG_WAIT_RESET``,
+        in the same step under the group's lock): the result holds the
+        totals of the batch that ends, the next wait's only what is done
+        after. It changes what every waiter of the group is told, so it
+        needs add access (:class:`WaitgroupError` EBADF on a descriptor
+        opened with only :attr:`Access.WAIT`; EINVAL on a module before
+        1.4). A wait that raises resets nothing.
         """
         dl = _pick_deadline(timeout, deadline_ns)
-        return _wait_fd(self.fileno(), dl,
-                        _abi.WAIT_CANCEL_ON_ERROR if cancel_on_error else 0)
+        return _wait_fd(self.fileno(), dl, _wait_flags(cancel_on_error, reset))
 
     async def wait_async(self, timeout: Optional[float] = None, *,
-                         deadline_ns: Optional[int] = None) -> Result:
+                         deadline_ns: Optional[int] = None,
+                         reset: bool = False) -> Result:
         """:meth:`wait` for asyncio: sleeps in the event loop, not in the
         kernel.
 
@@ -556,7 +652,8 @@ class Group:
         first, however fast the group is re-armed and completed again, and
         what this wait takes is never taken from this Group's own
         descriptor. On the timeout raises :class:`WaitTimeoutError`;
-        cancelling the coroutine unregisters it.
+        cancelling the coroutine unregisters it. ``reset`` is
+        :meth:`wait`'s: only the look that returns the result resets.
         """
         import asyncio  # here: a program that never awaits does not pay for it
 
@@ -564,7 +661,8 @@ class Group:
         loop = asyncio.get_running_loop()
         fd = _dup_fd(self.fileno())
         fut: "asyncio.Future[Result]" = loop.create_future()
-        call = _wait_buf(0)  # each look only tests; the target stays in it
+        # Each look only tests; the target stays in it.
+        call = _wait_buf(0, _wait_flags(False, reset))
 
         def ready() -> None:
             if fut.done():

@@ -2,13 +2,37 @@
 """Tasks as processes: Go's WaitGroup.Go across processes, as userlib's
 spawn.c does it (wg_run, wg_spawn).
 
-Who holds the undo ledger decides what a SIGKILL means. The add is made on
-a private close-on-exec open file of the group held by the process that
-supervises the command: the caller itself in :func:`run`, a forked
-supervisor in :func:`spawn`. The command never holds it, so its exit is
-reported by its supervisor as a done carrying its exit status, while a
-supervisor that dies before reporting loses its last reference to the open
-file and the kernel undoes the add as abandoned.
+A slot is free only when its job is gone. The add is made with undo on a
+private open file of the group (its undo ledger gives the add back when
+the file's last descriptor is closed), held by the process that supervises
+the command, the caller itself in :func:`run`, a forked supervisor in
+:func:`spawn`, and by the command: it gets a copy at the lowest free
+descriptor from :data:`TASK_FD_MIN` (100) up, not close-on-exec, out of the
+way of the low numbers a script uses. A normal exit is reported by the
+supervisor as a done carrying the exit status; a supervisor that dies
+before reporting frees the slot (the add undone, the task reported
+abandoned) only once its command, and whatever the command handed the
+descriptor to, are gone too. Under a limit, that keeps the count of
+running jobs true. A command that closes the descriptor leaves the add to
+its supervisor alone.
+
+How the copy gets there. :func:`run` starts the command with
+:func:`os.posix_spawn` from the caller, which may have threads: the private
+file is first copied, close-on-exec, to the lowest free number from 100 up
+in the caller, and a dup2 file action onto that same number clears the
+flag in the command only (glibc 2.29 and newer do so), so no other thread's
+child ever inherits it. (``subprocess``'s ``pass_fds`` would do the same
+but closes every other descriptor; its ``preexec_fn`` is unsafe with
+threads.) :func:`spawn`'s supervisor is a forked process with one thread,
+where :func:`os.fork` is safe: its child sets PR_SET_PDEATHSIG to SIGKILL
+(prctl through ctypes), then exits at once if its parent is no longer the
+supervisor, whose pid it took before the fork (the supervisor died in
+between: no race), moves its copy with F_DUPFD, and executes the command.
+So a killed supervisor takes its command with it. :func:`run` asks for no
+such signal, as wg_run(3) does not: there the command is the caller's own
+child, as with :func:`subprocess.run`, and the signal would follow the one
+thread that called; if the caller dies, its command runs on and holds its
+slot until it exits.
 
 The supervisor passes SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 and SIGTERM
 on to the command, as timeout(1) does: they are blocked before the command
@@ -26,19 +50,20 @@ generation drains.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import select
 import signal
 import struct
 import time
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from . import _group
 from ._group import Group, StrPath
 from .errors import error_for
 
 __all__ = ["run", "spawn", "Spawned", "status_error", "FORWARDED_SIGNALS",
-           "GRACE_DEFAULT"]
+           "GRACE_DEFAULT", "TASK_FD_MIN"]
 
 GRACE_DEFAULT: float = 10.0
 """Seconds from a cancel's SIGTERM to its SIGKILL (``WG_GRACE_DEFAULT``)."""
@@ -49,6 +74,11 @@ FORWARDED_SIGNALS: tuple[signal.Signals, ...] = (
 )
 """What a supervisor passes on to its command."""
 
+TASK_FD_MIN: int = 100
+"""The command's copy of its task's open file goes at or above this number
+(from 3 up if the descriptor limit leaves none there)."""
+
+_PR_SET_PDEATHSIG = 1
 _SI_KERNEL = 0x80
 _SIGINFO = struct.Struct("=IiiI")  # ssi_signo, ssi_errno, ssi_code, ssi_pid
 _SIGINFO_SIZE = 128
@@ -70,13 +100,21 @@ def _exec_error_code(err: Optional[int]) -> int:
     return 127 if err == errno.ENOENT else 126
 
 
-def _signalfd(sigs: Sequence[int]) -> int:
-    """signalfd(2) through ctypes (the standard library has no wrapper)."""
+def _libc_get() -> Any:
+    """The C library, through ctypes, loaded once (before any fork)."""
     import ctypes
 
     global _libc
     if _libc is None:
         _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def _signalfd(sigs: Sequence[int]) -> int:
+    """signalfd(2) through ctypes (the standard library has no wrapper)."""
+    import ctypes
+
+    _libc_get()
     mask = (ctypes.c_ulong * (1024 // (8 * ctypes.sizeof(ctypes.c_ulong))))()
     bits = 8 * ctypes.sizeof(ctypes.c_ulong)
     for s in sigs:
@@ -111,20 +149,96 @@ class _Task:
             os.close(self.lfd)
             raise
 
-    def start(self, argv: list[bytes], env: Optional[Mapping[str, str]]) -> None:
-        """posix_spawn the command with the caller's mask, its caught
-        forwarded signals (and SIGPIPE, SIGXFSZ, which Python ignores) at
-        their default action. Raises the exec's OSError."""
+    def _fd_for_command(self, cloexec: bool) -> int:
+        """A copy of the task's open file at the lowest free number from
+        TASK_FD_MIN up (from 3 up if the descriptor limit leaves none)."""
+        cmd = fcntl.F_DUPFD_CLOEXEC if cloexec else fcntl.F_DUPFD
+        try:
+            return fcntl.fcntl(self.lfd, cmd, TASK_FD_MIN)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            return fcntl.fcntl(self.lfd, cmd, 3)
+
+    def _defaults(self) -> set[int]:
+        """The signals the command gets at their default action: the
+        forwarded ones the caller catches (and SIGPIPE, SIGXFSZ, which
+        Python ignores)."""
         default = {signal.SIGPIPE, signal.SIGXFSZ}
         for s in FORWARDED_SIGNALS:
             if signal.getsignal(s) not in (signal.SIG_IGN, signal.SIG_DFL):
                 default.add(s)
-        self.pid = os.posix_spawnp(argv[0], argv, os.environ if env is None else env,
-                                   setsigmask=self.oldmask, setsigdef=default)
+        return default
+
+    def start(self, argv: list[bytes], env: Optional[Mapping[str, str]]) -> None:
+        """posix_spawn the command with the caller's mask, the signals of
+        :meth:`_defaults` at their default action, and the task's open file
+        at the number of a close-on-exec copy made here, which a dup2 onto
+        itself makes inheritable in the command alone. Raises the exec's
+        OSError."""
+        fd = self._fd_for_command(True)
+        try:
+            self.pid = os.posix_spawnp(argv[0], argv, os.environ if env is None else env,
+                                       file_actions=[(os.POSIX_SPAWN_DUP2, fd, fd)],
+                                       setsigmask=self.oldmask, setsigdef=self._defaults())
+        finally:
+            os.close(fd)
+        self._started()
+
+    def _started(self) -> None:
         try:
             self.pidfd = os.pidfd_open(self.pid)
         except OSError:
             self.pidfd = -1
+
+    def start_dying_with(self, argv: list[bytes], env: Optional[Mapping[str, str]]) -> None:
+        """:meth:`start` in a supervisor of its own (one thread), whose
+        death kills the command: fork, and in the child PR_SET_PDEATHSIG,
+        the parent checked, the task's open file handed over, the signals
+        and the mask set, exec. An error before or in the exec comes back
+        on a close-on-exec pipe and is raised here, the child reaped."""
+        import ctypes
+
+        sup = os.getpid()
+        default = self._defaults()
+        libc = _libc_get()
+        sigkill = ctypes.c_ulong(signal.SIGKILL)
+        zero = ctypes.c_ulong(0)
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+            if pid == 0:
+                err = errno.ENOEXEC
+                try:
+                    os.close(r)
+                    libc.prctl(_PR_SET_PDEATHSIG, sigkill, zero, zero, zero)
+                    if os.getppid() != sup:
+                        os._exit(128 + signal.SIGKILL)
+                    self._fd_for_command(False)
+                    for s in default:
+                        signal.signal(s, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_SETMASK, self.oldmask)
+                    _exec(argv, env)
+                except OSError as exc:
+                    err = exc.errno or errno.ENOEXEC
+                finally:
+                    try:
+                        os.write(w, struct.pack("=i", err))
+                    finally:
+                        os._exit(_exec_error_code(err))
+            os.close(w)
+            w = -1
+            data = _read_all(r)
+        finally:
+            os.close(r)
+            if w >= 0:
+                os.close(w)
+        if len(data) >= 4:
+            os.waitpid(pid, 0)
+            (err,) = struct.unpack("=i", data[:4])
+            raise OSError(err, os.strerror(err), os.fsdecode(argv[0]))
+        self.pid = pid
+        self._started()
 
     def forward(self) -> None:
         while True:
@@ -229,6 +343,40 @@ class _Task:
         os.close(self.lfd)
 
 
+def _exec(argv: list[bytes], env: Optional[Mapping[str, str]]) -> None:
+    """execve(2) ``argv`` found on the caller's PATH, as posix_spawnp(3)
+    looks it up: a name with a slash as it is; else each directory in
+    turn, going on past the ones that lack it, reporting EACCES if one
+    had it but could not run it. Raises the OSError."""
+    envp = os.environ if env is None else env
+    name = argv[0]
+    if b"/" in name:
+        os.execve(name, argv, envp)
+    denied: Optional[OSError] = None
+    last: OSError = FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+    for d in os.get_exec_path():
+        try:
+            os.execve(os.path.join(os.fsencode(d), name), argv, envp)
+        except OSError as exc:
+            if exc.errno == errno.EACCES:
+                denied = denied or exc
+            elif exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ESTALE,
+                                   errno.ENODEV, errno.ETIMEDOUT):
+                raise
+            last = exc
+    raise denied or last
+
+
+def _read_all(fd: int) -> bytes:
+    """Read ``fd`` to its end."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 4)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def _argv(argv: Sequence[StrPath]) -> list[bytes]:
     if isinstance(argv, (str, bytes)) or not argv:
         raise error_for(errno.EINVAL, "argv must be a non-empty sequence")
@@ -250,8 +398,10 @@ def run(group: Group, argv: Sequence[StrPath], *,
     If the command cannot be executed, the task is reported failed with 127
     (not found) or 126, as sh(1) does, and the exec's :class:`OSError`
     (e.g. :class:`FileNotFoundError`) is raised. If the add fails nothing is
-    counted and its :class:`~waitgroup.WaitgroupError` is raised. If this
-    process dies first, the kernel undoes the add as abandoned. A caller
+    counted and its :class:`~waitgroup.WaitgroupError` is raised. The
+    command holds a copy of the task's open file (at descriptor 100 or
+    above): if this process dies first, the command runs on and holds its
+    slot, and the kernel undoes the add as abandoned once it exits. A caller
     with SIGCHLD ignored cannot reap the command: the task is reported
     failed with 126 and :class:`ChildProcessError` raised.
 
@@ -299,7 +449,7 @@ class Spawned:
     def wait(self) -> int:
         """Reap the supervisor: the command's code (exit status, or 128 +
         the signal that killed it), or 128 + 9 if the supervisor itself
-        was SIGKILLed (the task then abandoned)."""
+        was SIGKILLed (its command then killed too, the task abandoned)."""
         if self.returncode is None:
             _, status = os.waitpid(self.pid, 0)
             self._reaped(status)
@@ -316,7 +466,8 @@ class Spawned:
 
     def send_signal(self, sig: int) -> None:
         """Signal the supervisor: forwarded signals reach the command;
-        SIGKILL abandons the task and leaves the command running."""
+        SIGKILL kills the command too (PR_SET_PDEATHSIG), and the task is
+        abandoned once both are gone."""
         os.kill(self.pid, sig)
 
     def __repr__(self) -> str:
@@ -342,7 +493,7 @@ def _supervise_child(t: _Task, args: list[bytes], env: Optional[Mapping[str, str
     """The forked supervisor of :func:`spawn`; never returns."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
-        t.start(args, env)
+        t.start_dying_with(args, env)
     except OSError as exc:
         err = exc.errno or errno.ENOEXEC
         # Not started: take the add back as if it never happened.
@@ -367,8 +518,12 @@ def spawn(group: Group, argv: Sequence[StrPath], *,
     waits for it and does the done carrying its code, then exits with that
     code (:meth:`Spawned.wait` reaps it). Before this returns, the
     supervisor closes every descriptor it inherited but its own, so the
-    caller's pipes and groups are not held open by it. Killing the
-    supervisor with SIGKILL abandons the task. If the command cannot be
+    caller's pipes and groups are not held open by it. The command holds a
+    copy of the task's open file (at descriptor 100 or above) and dies with
+    its supervisor: killing the supervisor with SIGKILL kills the command,
+    and the task is reported abandoned once both are gone (a command that
+    executes a set-user-ID program, which clears PR_SET_PDEATHSIG, outlives
+    it and holds its slot until it exits). If the command cannot be
     executed, the add is taken back and the exec's :class:`OSError` raised.
     ``timeout``, ``deadline_ns`` and ``grace`` are as for :func:`run`: the
     supervisor ends the command when the group is canceled.
@@ -398,13 +553,8 @@ def spawn(group: Group, argv: Sequence[StrPath], *,
             os._exit(126)
     t.leave()
     os.close(w)
-    data = b""
     try:
-        while True:
-            chunk = os.read(r, 4)
-            if not chunk:
-                break
-            data += chunk
+        data = _read_all(r)
     finally:
         os.close(r)
     if len(data) >= 4:

@@ -25,8 +25,9 @@ Any other code raises :class:`WaitgroupError` itself. The device missing
 A wait that returns does not raise for the tasks' failures: its
 :class:`~waitgroup.Result` says what happened, and
 :meth:`~waitgroup.Result.check` raises :class:`TaskFailedError`,
-:class:`AbandonedError` or :class:`CanceledError` for it, or
-:class:`ResultExpiredError` when the result is no longer known.
+:class:`AbandonedError` or :class:`CanceledError` for the batch of tasks
+it ends, or :class:`ResultExpiredError` when the result is no longer known
+(only on a module without batch totals).
 """
 
 from __future__ import annotations
@@ -98,16 +99,18 @@ class DeviceNotFoundError(WaitgroupError, FileNotFoundError):
 
 
 class TaskFailedError(WaitgroupError):
-    """A completed generation reported a failed task: ``errno`` is its
-    first error code (an errno value, or an exit status as
-    :meth:`Group.run` reports it), ``result`` the whole result."""
+    """A task of the batch (of the generation, on a module without batch
+    totals) failed: ``errno`` is the first error code (an errno value, or
+    an exit status as :meth:`Group.run` reports it), ``result`` the whole
+    result."""
 
     result: object = None
 
 
 class AbandonedError(WaitgroupError):
-    """A completed generation had tasks whose holder died before their
-    done (EOWNERDEAD); ``result.abandoned`` says how many."""
+    """Tasks of the batch (of the generation, on a module without batch
+    totals) were abandoned: their holder died before their done
+    (EOWNERDEAD); ``result.batch.abandoned`` says how many."""
 
     result: object = None
 
