@@ -7,6 +7,9 @@
  *                 limit of 4 (each go waits for a free slot), then
  *                 "waitgroup wait POOL";
  *   xargs-P4      "seq 64 | xargs -P 4 -n 1 JOB", the usual way;
+ *   waitgroup-each  "seq 64 | waitgroup each POOL -j 4 -- JOB": one
+ *                 process launches them all, each job counted in a group
+ *                 made before the rounds;
  *   start-64      a loop of "waitgroup --version": no group, no job, only
  *                 the 64 starts of the command that go pays and xargs
  *                 does not (in the guest, xargs and sh are busybox's, and
@@ -48,8 +51,8 @@ static double run_sh(const char *script)
 
 void run_jobs(int rounds)
 {
-	char go[512], xargs[256], start[256], name[64];
-	double *tgo, *txa, *tst;
+	char go[512], xargs[256], start[256], each[256], name[64], mk[160];
+	double *tgo, *txa, *tst, *tea;
 	int r;
 
 	snprintf(name, sizeof(name), "bench.jobs.%d", (int)getpid());
@@ -61,6 +64,9 @@ void run_jobs(int rounds)
 		 name, SLOTS, JOBS, name, JOB, name, name);
 	snprintf(xargs, sizeof(xargs),
 		 "seq %d | xargs -P %d -n 1 sh -c '%s' sh", JOBS, SLOTS, JOB);
+	snprintf(each, sizeof(each),
+		 "seq %d | waitgroup each %s.each -j %d -- sh -c '%s' sh",
+		 JOBS, name, SLOTS, JOB);
 	snprintf(start, sizeof(start),
 		 "n=0; while [ $n -lt %d ]; do "
 		 "waitgroup --version >/dev/null || exit 1; n=$((n + 1)); done",
@@ -68,29 +74,39 @@ void run_jobs(int rounds)
 	tgo = calloc(rounds, sizeof(*tgo));
 	txa = calloc(rounds, sizeof(*txa));
 	tst = calloc(rounds, sizeof(*tst));
-	if (!tgo || !txa || !tst)
+	tea = calloc(rounds, sizeof(*tea));
+	if (!tgo || !txa || !tst || !tea)
 		die("out of memory");
-	note("jobs: %d jobs, %d at once: waitgroup go against xargs -P %d"
-	     " and 64 starts of the command, %d rounds",
+	note("jobs: %d jobs, %d at once: waitgroup go and waitgroup each"
+	     " against xargs -P %d, and 64 starts of the command, %d rounds",
 	     JOBS, SLOTS, SLOTS, rounds);
+	snprintf(mk, sizeof(mk), "waitgroup create %s.each --excl", name);
+	run_sh(mk);
 	/* One warm-up of each, discarded: page cache, dentries. */
 	run_sh(go);
 	run_sh(xargs);
+	run_sh(each);
 	run_sh(start);
 	for (r = 0; r < rounds; r++) {
 		/* Taking turns, so a drift of the emulator hits all alike. */
 		if (r % 2) {
 			txa[r] = run_sh(xargs);
+			tea[r] = run_sh(each);
 			tgo[r] = run_sh(go);
 		} else {
 			tgo[r] = run_sh(go);
+			tea[r] = run_sh(each);
 			txa[r] = run_sh(xargs);
 		}
 		tst[r] = run_sh(start);
 	}
 	emit("jobs", "64-jobs-4-at-once", "waitgroup-go", "ns", summarize(tgo, rounds), 1);
 	emit("jobs", "64-jobs-4-at-once", "xargs-P4", "ns", summarize(txa, rounds), 1);
+	emit("jobs", "64-jobs-4-at-once", "waitgroup-each", "ns", summarize(tea, rounds), 1);
 	emit("jobs", "64-jobs-4-at-once", "start-64", "ns", summarize(tst, rounds), 1);
+	snprintf(mk, sizeof(mk), "waitgroup rm %s.each", name);
+	run_sh(mk);
+	free(tea);
 	free(tgo);
 	free(txa);
 	free(tst);
