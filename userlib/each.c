@@ -246,48 +246,6 @@ static void each_error(struct each *e, const char *what, int err)
 	e->error = 1;
 }
 
-static long long parse_num(const char *opt, const char *s, long long min,
-			   long long max)
-{
-	long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || *end || errno || v < min || v > max) {
-		fprintf(stderr, "%s: each: %s: not a number in [%lld, %lld]: %s\n",
-			prog, opt, min, max, s);
-		exit(EACH_ERROR);
-	}
-	return v;
-}
-
-/* As waitgroup's other commands: "10", "1.5", "250ms", "2s", "3m", "1h", "1d". */
-static int64_t parse_duration(const char *opt, const char *s)
-{
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
-		{ "h", 3600e9 }, { "d", 86400e9 },
-	};
-	double v;
-	char *end;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!errno && end != s && isfinite(v) && v >= 0) {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			if (strcmp(end, units[i].unit))
-				continue;
-			v *= units[i].ns;
-			return v > 9e18 ? INT64_MAX : (int64_t)v;
-		}
-	}
-	fprintf(stderr, "%s: each: %s: not a duration: %s\n", prog, opt, s);
-	fputs("Try 'waitgroup each --help' for more information.\n", stderr);
-	exit(EACH_ERROR);
-}
-
 /* -j: N (0: as many as descriptors allow), +N and -N CPUs, N% of them. */
 static int parse_jobs(const char *s)
 {
@@ -336,7 +294,7 @@ static void parse_halt(struct each *e, const char *s)
 	}
 	if (strncmp(rest, "fail=", 5) || strchr(rest, '%'))
 		each_usage("--halt: only fail=N (a number of jobs) is supported: %s", s);
-	e->halt_fail = parse_num("--halt", rest + 5, 1, INT_MAX);
+	e->halt_fail = parse_int("--halt", rest + 5, 1, INT_MAX);
 }
 
 /*
@@ -380,7 +338,7 @@ static void parse_args(struct each *e, int argc, char **argv)
 			parse_halt(e, optarg);
 			break;
 		case 'r':
-			e->retries = parse_num("--retries", optarg, 1, INT_MAX);
+			e->retries = parse_int("--retries", optarg, 1, INT_MAX);
 			break;
 		case 'L':
 			joblog = optarg;
@@ -1615,25 +1573,6 @@ static int setup_signals(struct each *e)
 	return -err;
 }
 
-/*
- * Exit as a job killed by @sig would have, as run does: the signal at
- * its default action, without a core dump.
- */
-static int exit_by_signal(int sig)
-{
-	struct rlimit no_core = { 0, 0 };
-	sigset_t set;
-
-	fflush(stdout);
-	setrlimit(RLIMIT_CORE, &no_core);
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	return 128 + sig;
-}
-
 static int each_status(struct each *e)
 {
 	char code[32] = "";
@@ -1665,6 +1604,7 @@ int cmd_each(int argc, char **argv)
 	int i, ret;
 
 	e.max_jobs = cpus < 1 ? 1 : cpus;
+	usage_status = EACH_ERROR;
 	std_fds();
 	parse_args(&e, argc, argv);
 	e.append = 1;

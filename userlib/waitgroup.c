@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +86,11 @@ static int fail(const char *what, int err)
 	return EXIT_FAILED;
 }
 
-static long long parse_int(const char *opt, const char *s, long long min,
-			   long long max)
+/* Usage errors exit with this: EXIT_USAGE, or each's 255 (each.c). */
+int usage_status = EXIT_USAGE;
+
+long long parse_int(const char *opt, const char *s, long long min,
+		    long long max)
 {
 	long long v;
 	char *end;
@@ -95,18 +99,18 @@ static long long parse_int(const char *opt, const char *s, long long min,
 	v = strtoll(s, &end, 0);
 	if (end == s || *end) {
 		fprintf(stderr, "%s: %s: not a number: %s\n", prog, opt, s);
-		exit(EXIT_USAGE);
+		exit(usage_status);
 	}
 	if (errno || v < min || v > max) {
 		fprintf(stderr, "%s: %s: not in [%lld, %lld]: %s\n", prog, opt,
 			min, max, s);
-		exit(EXIT_USAGE);
+		exit(usage_status);
 	}
 	return v;
 }
 
 /* "10", "1.5", "250ms", "2s", "3m", "1h", "1d" -> nanoseconds. */
-static int64_t parse_duration(const char *opt, const char *s)
+int64_t parse_duration(const char *opt, const char *s)
 {
 	static const struct { const char *unit; double ns; } units[] = {
 		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "m", 60e9 },
@@ -128,7 +132,7 @@ static int64_t parse_duration(const char *opt, const char *s)
 	}
 	fprintf(stderr, "%s: %s: not a duration: %s\n", prog, opt, s);
 	fprintf(stderr, "Try 'waitgroup --help' for more information.\n");
-	exit(EXIT_USAGE);
+	exit(usage_status);
 }
 
 /* The single NAME operand of a command, after its options. */
@@ -1267,7 +1271,7 @@ static int task_failed(const char *name, const char *command, int err,
  * signal, at its default action, without a core dump of our own. Returns
  * 128 + @sig if that did not end the process.
  */
-static int exit_by_signal(int sig)
+int exit_by_signal(int sig)
 {
 	struct rlimit no_core = { 0, 0 };
 	sigset_t set;
@@ -1277,7 +1281,8 @@ static int exit_by_signal(int sig)
 	signal(sig, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* Of this thread: each's helper thread keeps its signals blocked. */
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
 	return 128 + sig;
 }
