@@ -538,6 +538,11 @@ static void op_wait(struct thr *t, bool hostile)
 	case 6: w->deadline_ns = wg_now_ns() - below(&t->r, 1000000); break;
 	default: w->deadline_ns = 0; break;
 	}
+	/* The batch's totals, now and then read and reset with it. */
+	if (chance(&t->r, 1, 4))
+		w->flags |= WG_WAIT_TOTALS;
+	if (chance(&t->r, 1, 20))
+		w->flags |= WG_WAIT_RESET;
 	if (chance(&t->r, 1, 20))
 		w->flags = garbage_flags(&t->r);
 	if (chance(&t->r, 1, 20))
@@ -571,11 +576,30 @@ static void op_wait(struct thr *t, bool hostile)
 		check_group_errno(t, OP_WAIT, &v, err, 0);
 		return;
 	}
-	check_group_errno(t, OP_WAIT, &v, err, WG_ACCESS_WAIT);
+	if (w->flags & WG_WAIT_RESET) {
+		/* A reset needs both accesses: checked here, not by need. */
+		unsigned int both = WG_ACCESS_WAIT | WG_ACCESS_ADD;
+		bool known = view_stable(&v) && v.kind != KIND_CTL &&
+			     !(v.access & ACCESS_UNKNOWN);
+
+		check_group_errno(t, OP_WAIT, &v, err, 0);
+		if (known && err == EBADF && (v.access & both) == both)
+			fail(t, "EBADF on a file opened with access %#x", v.access);
+		if (known && !err && (v.access & both) != both)
+			fail(t, "reset on a file opened with access %#x", v.access);
+	} else {
+		check_group_errno(t, OP_WAIT, &v, err, WG_ACCESS_WAIT);
+	}
 	if (err)
 		return;
-	if ((w->flags & ~WG_WAIT_CANCEL_ON_ERROR) || w->__pad)
+	if ((w->flags & ~(WG_WAIT_CANCEL_ON_ERROR | WG_WAIT_TOTALS |
+			  WG_WAIT_RESET)) || w->__pad ||
+	    ((w->flags & WG_WAIT_RESET) && !(w->flags & WG_WAIT_TOTALS)))
 		fail(t, "succeeded with invalid flags or pad");
+	if (w->totals.__pad || (!(w->flags & WG_WAIT_TOTALS) &&
+				(w->totals.done || w->totals.failed ||
+				 w->totals.abandoned || w->totals.error)))
+		fail(t, "WAIT totals written wrong (flags %#x)", w->flags);
 	/*
 	 * A wait a cancel released reports the generation still to complete:
 	 * the last completed one, which INFO shows, is the one before it.
@@ -596,6 +620,8 @@ void check_info(struct thr *t, const struct wg_info *in)
 		fail(t, "INFO mode %#o", in->mode);
 	if (in->__pad)
 		fail(t, "INFO __pad %u", in->__pad);
+	if (in->totals.__pad)
+		fail(t, "INFO totals.__pad %u", in->totals.__pad);
 	if (len == WG_NAME_MAX) {
 		fail(t, "INFO name not terminated");
 		return;

@@ -365,8 +365,11 @@ FIXTURE_TEARDOWN(wait_err)
 	close(self->dev);
 }
 
-FIXTURE_VARIANT_ADD(wait_err, flag_two) {
-	.flags = 1U << 1, .err = EINVAL,	/* past WG_WAIT_CANCEL_ON_ERROR */
+FIXTURE_VARIANT_ADD(wait_err, flag_eight) {
+	.flags = 1U << 3, .err = EINVAL,	/* past WG_WAIT_RESET */
+};
+FIXTURE_VARIANT_ADD(wait_err, reset_without_totals) {
+	.flags = WG_WAIT_RESET, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(wait_err, flag_top) {
 	.flags = 1U << 31, .err = EINVAL,

@@ -909,7 +909,7 @@ TEST_F(jobs, add_flags_and_deadline_checked)
 	a.deadline_ns = 0;
 	a.flags = 1U << 2;
 	ASSERT_EQ(-EINVAL, sys_wg_ioctl(self->fd, WG_IOC_ADD, &a));
-	ASSERT_EQ(-EINVAL, sys_wg_wait(self->fd, 0, 1U << 1, NULL));
+	ASSERT_EQ(-EINVAL, sys_wg_wait(self->fd, 0, 1U << 3, NULL));
 	ASSERT_EQ(0, wg_count(self->fd));
 	/* WG_ADD_WAIT with a negative delta is a plain negative add. */
 	ASSERT_EQ(-ERANGE, sys_wg_add_wait(self->fd, -1, 0, WG_FOREVER));

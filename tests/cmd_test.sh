@@ -1112,7 +1112,7 @@ t_each_failures() {
 	run "$WG" wait --reset "$(g)"; want_status 1 &&
 		want_err "3 of 5 tasks failed, the first with error 11" || return 1
 	run "$WG" each "$(g)" -- sh -c 'kill -TERM $$' <"$T/in"; want_status 5 || return 1
-	run "$WG" wait "$(g)"; want_status 1 && want_err "error 143" || return 1
+	run "$WG" wait --reset "$(g)"; want_status 1 && want_err "error 143" || return 1
 	echo x >"$T/in"
 	run "$WG" each "$(g)" -- wg-no-such-command <"$T/in"; want_status 1 &&
 		want_err "waitgroup: wg-no-such-command: No such file or directory" || return 1
