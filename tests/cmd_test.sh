@@ -1380,6 +1380,125 @@ t_each_signal() {
 	"$WG" rm "$(g)"
 }
 
+# each_gone PID [TENTHS]: the background each has exited (a zombie not
+# waited for yet counts) within TENTHS tenths of a second (default 200),
+# a bound for a regression that hangs, not a synchronisation.
+each_gone() {
+	i=0
+	while [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt "${2:-200}" ] || { say "pid $1 still running"; kill -KILL "$1"; return 1; }
+		usleep 100000
+	done
+}
+
+# A cancel while the second job waits for room under the limit (its add
+# in the thread) while the first runs: each ends, several times over (a
+# poll that sees the cancel and the thread's answer at once).
+t_each_cancel_room() {
+	printf 'a\nb\n' >"$T/in"
+	for r in 1 2 3 4 5; do
+		"$WG" create "$(g).$r" --limit 1 || return 1
+		each_fifos started never || return 1
+		"$WG" each "$(g).$r" -j 2 -- sh -c 'echo >"$1"; read -r _ <"$2"' sh \
+			"$T/started" "$T/never" <"$T/in" >"$T/bg.out" 2>"$T/bg.err" &
+		epid=$!
+		read -r _ <"$T/started"
+		until_room_waiters "$(g).$r" 1
+		"$WG" cancel "$(g).$r" || return 1
+		each_gone "$epid" || { say "round $r: each hangs after the cancel"; return 1; }
+		wait "$epid"
+		st=$?
+		cp "$T/bg.out" "$T/out"
+		cp "$T/bg.err" "$T/err"
+		want_status 255 && want_err "canceled (error 125); 1 job not started" || return 1
+		rm -f "$T/started" "$T/never"
+		"$WG" rm "$(g).$r"
+	done
+}
+
+# Standard output closed (| head): no more jobs start, the running ones
+# end with their own dones (none abandoned), each dies of SIGPIPE.
+t_each_epipe() {
+	"$WG" create "$(g)" || return 1
+	seq 20 >"$T/in"
+	{ "$WG" each "$(g)" -j 4 --joblog "$T/log" -- sh -c 'seq 20000' <"$T/in" 2>"$T/err"; echo $? >"$T/st"; } |
+		head -n 1 >"$T/out"
+	[ "$(cat "$T/st")" = 141 ] || { say "each exited $(cat "$T/st"), not 141"; dump; return 1; }
+	[ ! -s "$T/err" ] || { dump; return 1; }
+	[ "$(wc -l <"$T/log")" -lt 21 ] || { say "every job started"; return 1; }
+	run "$WG" wait "$(g)" --timeout 60 -v; want_status 0 && want_out "abandoned=0" || return 1
+	"$WG" rm "$(g)"
+}
+
+# SIGTERM while each is blocked writing to a reader that does not read:
+# the output is dropped, each dies of the signal.
+t_each_signal_stalled() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started stall || return 1
+	sleep 1000 <"$T/stall" &
+	hold=$!
+	echo x >"$T/in"
+	"$WG" each "$(g)" -- sh -c 'head -c 200000 /dev/zero; echo >"$1"' sh "$T/started" \
+		<"$T/in" >"$T/stall" 2>/dev/null &
+	epid=$!
+	read -r _ <"$T/started"
+	kill -TERM "$epid"
+	each_gone "$epid" || { say "each ignores SIGTERM while writing"; kill "$hold"; return 1; }
+	{ wait "$epid"; } 2>/dev/null
+	st=$?
+	kill "$hold"
+	[ "$st" -eq 143 ] || { say "each exited $st, not 143"; return 1; }
+	rm -f "$T/started" "$T/stall"
+	"$WG" rm "$(g)"
+}
+
+# --halt now ends the job's process group: its children too.
+t_each_halt_group() {
+	"$WG" create "$(g)" || return 1
+	each_fifos started || return 1
+	printf 'a\nb\n' >"$T/in"
+	run "$WG" each "$(g)" -j 2 --halt now,fail=1 -- sh -c \
+		'case $1 in a) sleep 1000 & echo $! >"$3"; echo >"$2"; wait ;; b) read -r _ <"$2"; exit 3 ;; esac' \
+		sh {} "$T/started" "$T/child" <"$T/in"
+	want_status 3 || return 1
+	each_gone "$(cat "$T/child")" 50 || { say "the job's child survived --halt now"; return 1; }
+	rm -f "$T/started"
+	"$WG" rm "$(g)"
+}
+
+# The done comes after the job's output and joblog line: a wait that
+# returns finds them written.
+t_each_done_last() {
+	"$WG" create "$(g)" || return 1
+	each_fifos go || return 1
+	echo a >"$T/in"
+	"$WG" each "$(g)" --joblog "$T/log" -- sh -c 'read -r _ <"$1"; echo out' sh "$T/go" \
+		<"$T/in" >"$T/bg.out" 2>&1 &
+	epid=$!
+	until_count "$(g)" 1
+	echo >"$T/go"
+	"$WG" wait "$(g)" || return 1
+	[ "$(wc -l <"$T/log")" = 2 ] || { say "joblog not written when the wait returned"; cat "$T/log"; return 1; }
+	[ "$(cat "$T/bg.out")" = out ] || { say "output not written when the wait returned"; return 1; }
+	wait "$epid"
+	rm -f "$T/go"
+	"$WG" rm "$(g)"
+}
+
+# A job that cannot start for want of processes (ulimit -u, EAGAIN)
+# waits for another to exit, and fails only when none runs: every item
+# runs, none fails with 126.
+t_each_eagain() {
+	"$WG" create "$(g)" --mode 0666 || return 1
+	seq 8 >"$T/in"
+	run su -s /bin/sh wgtest -c "PATH=$PATH; ulimit -u 4 && $WG each $(g) -j 4 sleep 0.2" <"$T/in"
+	want_status 0 && want_quiet || return 1
+	run "$WG" info "$(g)"; want_out "count:      0" || return 1
+	run "$WG" wait "$(g)" -v; want_status 0 && want_out "done=8 failed=0" || return 1
+	"$WG" rm "$(g)"
+}
+
 # --progress, not on a terminal: a first line, then a line a second at
 # most, and the final state.
 t_each_progress() {
@@ -1430,7 +1549,8 @@ main() {
 		t_each_usage t_each_items t_each_jobs t_each_failures t_each_halt_now \
 		t_each_halt_soon t_each_joblog t_each_tag t_each_retries t_each_output \
 		t_each_wait_sees_jobs t_each_cancel t_each_sigkill t_each_signal t_each_progress \
-		t_each_completion
+		t_each_completion t_each_cancel_room t_each_epipe t_each_signal_stalled \
+		t_each_halt_group t_each_done_last t_each_eagain
 	# WG_CMD_TESTS="t_a t_b": only those, when trying a change.
 	# shellcheck disable=SC2086 # a list of words
 	[ -z "${WG_CMD_TESTS:-}" ] || set -- $WG_CMD_TESTS

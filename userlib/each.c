@@ -6,18 +6,19 @@
  * A job is counted as waitgroup run counts its command: 1 added with
  * WG_UNDO on a private open file of the group (WG_IOC_DUP), before the
  * job starts, and a done carrying its exit status when it has ended. That
- * file is close-on-exec here and handed to its own job only (dup2'ed onto
- * itself for the job's exec), so if the launcher dies (SIGKILL) each job
- * still holds its add: the group's slot stays taken until the job is
- * gone, and then the kernel undoes the add as abandoned.
+ * file is close-on-exec here and handed to its own job only (a dup2 file
+ * action onto itself, which clears close-on-exec in posix_spawn's child),
+ * so if the launcher dies (SIGKILL) each job still holds its add: the
+ * group's slot stays taken until the job is gone, and then the kernel
+ * undoes the add as abandoned.
  *
- * There is no supervisor per job. The one process starts each job as
- * posix_spawn(3) does, with clone(CLONE_VM | CLONE_VFORK) and the exec (no
- * copy of this process), and watches them all in one poll(2) loop:
- * SIGCHLD and the forwarded signals through a signalfd, each job's
- * standard output and error through pipes, a cancel of the group through
- * one running job's ledger, the grace period of --halt now through a
- * timerfd. A job that finds no room under
+ * There is no supervisor per job. The one process starts each job with
+ * posix_spawnp(3) (no copy of this process), in a process group of its
+ * own, and watches them all in one poll(2) loop: SIGCHLD and the
+ * forwarded signals through a signalfd, each job's standard output and
+ * error through pipes, a cancel of the group through one running job's
+ * ledger, the grace period of --halt now through a timerfd. A job's done
+ * comes after its output and joblog line are written. A job that finds no room under
  * the group's limit waits for it (WG_ADD_WAIT, first come first served)
  * in a thread, so the loop goes on meanwhile.
  *
@@ -33,8 +34,8 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,7 +46,6 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -110,6 +110,8 @@ struct buf {
  * @out: what was read from them and not printed yet
  * @tries: the tries that failed before this one
  * @killed: sent SIGTERM (halt now, cancel): not tried again
+ * @waiting: its add is made, its start failed for want of a resource:
+ *	started again when a job has exited
  * @start_real: when the try started (CLOCK_REALTIME), the joblog's Starttime
  * @start_mono: the same on CLOCK_MONOTONIC, for its JobRuntime
  */
@@ -121,6 +123,7 @@ struct job {
 	struct buf out[2];
 	int tries;
 	int killed;
+	int waiting;
 	int64_t start_real;
 	int64_t start_mono;
 };
@@ -160,7 +163,6 @@ struct progress {
  * @cmd: COMMAND and its ARGs, the templates of every job's argv
  * @ncmd: their number
  * @append: no {} in them: the item is appended
- * @path: COMMAND found on PATH once for every job, or NULL
  * @items: the lines of standard input
  * @nitems: their number
  * @next: the next item to start
@@ -175,7 +177,6 @@ struct each {
 	char **cmd;
 	int ncmd;
 	int append;
-	char *path;
 	char **items;
 	size_t nitems;
 	size_t next;
@@ -209,13 +210,15 @@ struct each {
 	int error;		/* an error of each itself: exit 255 */
 	int write_error;	/* errno of the first failed write, reported once */
 	int watch;		/* poll a running job's ledger for a cancel */
+	int epipe;		/* standard output is closed: die of SIGPIPE at the end */
+	int blocked;		/* a start failed for want of a resource: none until a job exits */
+	int child;		/* a SIGCHLD was read and not reaped yet */
 
 	int sigfd;
 	int tfd;		/* the grace period of ending the jobs, or -1 */
 	int nullfd;		/* the jobs' standard input */
 	sigset_t oldmask;	/* the mask each was started with: the jobs' */
-	char *stack;		/* the stack of the child between clone and exec */
-	size_t stack_size;
+	posix_spawnattr_t attr;	/* the jobs': that mask, own process group */
 	struct buf scratch;	/* output with tags */
 	char *rbuf;		/* what a read of a job's output brings, READ_SIZE */
 	struct pollfd *pfd;
@@ -601,20 +604,54 @@ static void command_line(struct each *e, struct job *j, struct buf *b)
 /* --- output ------------------------------------------------------------ */
 
 static void progress_hide(struct each *e);
+static void stop_starting(struct each *e);
+static void read_signals(struct each *e);
 
+/*
+ * A write failed with @err: no more jobs start. EPIPE (SIGPIPE is ignored
+ * here): the reader is gone, each dies of SIGPIPE once the running jobs
+ * have ended, as a filter would have at once.
+ */
+static void write_failed(struct each *e, const char *what, int err)
+{
+	if (err == EPIPE) {
+		e->epipe = 1;
+	} else if (!e->write_error) {
+		e->write_error = err;
+		each_error(e, what, err);
+	}
+	stop_starting(e);
+}
+
+/*
+ * All of @p, in pieces a pipe takes without blocking once it polls
+ * writable, and the signals read meanwhile: a stopping signal while @fd
+ * does not take more (a stalled reader) drops what is left.
+ */
 static void write_all(struct each *e, int fd, const char *p, size_t len)
 {
+	struct pollfd pfd[2];
 	ssize_t n;
 
 	while (len) {
-		n = write(fd, p, len);
+		if (e->sigfd >= 0) {
+			pfd[0] = (struct pollfd){ .fd = fd, .events = POLLOUT };
+			pfd[1] = (struct pollfd){ .fd = e->sigfd, .events = POLLIN };
+			n = poll(pfd, e->signal ? 1 : 2, e->signal ? 0 : -1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0 && !e->signal && pfd[1].revents) {
+				read_signals(e);
+				continue;
+			}
+			if (!n)
+				return;		/* stopping, and nobody reads */
+		}
+		n = write(fd, p, len < PIPE_BUF ? len : PIPE_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			if (!e->write_error) {
-				e->write_error = errno;
-				each_error(e, "write error", errno);
-			}
+			write_failed(e, "write error", errno);
 			return;
 		}
 		p += n;
@@ -745,10 +782,8 @@ static void joblog_line(struct each *e, struct job *j, int status, int64_t end)
 		run_ms / 1000.0,
 		WIFEXITED(status) ? WEXITSTATUS(status) : 0,
 		WIFSIGNALED(status) ? WTERMSIG(status) : 0, e->scratch.p);
-	if (fflush(e->joblog) && !e->write_error) {
-		e->write_error = errno;
-		each_error(e, "--joblog", errno);
-	}
+	if (fflush(e->joblog))
+		write_failed(e, "--joblog", errno);
 }
 
 /* --- progress ---------------------------------------------------------- */
@@ -860,8 +895,6 @@ static void *room_wait(void *arg)
 	return NULL;
 }
 
-static void stop_starting(struct each *e);
-
 /* Wait for room for the next job, e->spare's add, in the thread. */
 static void room_start(struct each *e)
 {
@@ -881,7 +914,10 @@ static void room_start(struct each *e)
 	r->busy = 1;
 }
 
-/* The thread has answered: join it; returns the add's result, the ledger in *lfd. */
+/*
+ * The thread has answered (the eventfd, non-blocking, polled readable):
+ * join it; returns the add's result, the ledger in *lfd.
+ */
 static int room_collect(struct each *e, int *lfd)
 {
 	struct room *r = &e->room;
@@ -919,12 +955,29 @@ static void room_abort(struct each *e)
 
 /* --- jobs -------------------------------------------------------------- */
 
-/* Start no more jobs; give back an add made for one. */
+/*
+ * Start no more jobs; give back an add made for one, and those of jobs
+ * waiting to start again (not started after all).
+ */
 static void stop_starting(struct each *e)
 {
+	int i;
+
 	if (e->stopping)
 		return;
 	e->stopping = 1;
+	for (i = 0; i < e->max_jobs; i++) {
+		struct job *j = &e->jobs[i];
+
+		if (!j->waiting)
+			continue;
+		wg_done(j->lfd);
+		wg_close(j->lfd);
+		j->lfd = -1;
+		j->waiting = 0;
+		e->running--;
+		e->started--;
+	}
 	if (e->ready >= 0) {
 		wg_done(e->ready);
 		wg_close(e->ready);
@@ -937,7 +990,10 @@ static void stop_starting(struct each *e)
 	room_abort(e);
 }
 
-/* End every running job: SIGTERM, then SIGKILL once --grace is over. */
+/*
+ * End every running job, its process group: SIGTERM, then SIGKILL once
+ * --grace is over.
+ */
 static void end_jobs(struct each *e)
 {
 	struct itimerspec its;
@@ -947,7 +1003,7 @@ static void end_jobs(struct each *e)
 		struct job *j = &e->jobs[i];
 
 		if (j->pid > 0 && !j->killed)
-			kill(j->pid, sig);
+			kill(-j->pid, sig);
 		if (j->lfd >= 0)
 			j->killed = 1;
 	}
@@ -965,7 +1021,7 @@ static void end_jobs(struct each *e)
 	if (e->tfd < 0) {
 		for (i = 0; i < e->max_jobs; i++) {
 			if (e->jobs[i].pid > 0)
-				kill(e->jobs[i].pid, SIGKILL);
+				kill(-e->jobs[i].pid, SIGKILL);
 		}
 	}
 }
@@ -976,7 +1032,7 @@ static void grace_over(struct each *e)
 
 	for (i = 0; i < e->max_jobs; i++) {
 		if (e->jobs[i].pid > 0)
-			kill(e->jobs[i].pid, SIGKILL);
+			kill(-e->jobs[i].pid, SIGKILL);
 	}
 	close(e->tfd);
 	e->tfd = -1;
@@ -1039,120 +1095,68 @@ static int next_add(struct each *e, int *lfd)
 	return 0;
 }
 
-/*
- * COMMAND's file, found on PATH as execvp() would find it, once: a search
- * in every job's child costs an execve() per directory before it (about
- * a millisecond a job in a VM). Not when COMMAND has a / or a {} in it.
- */
-static void find_command(struct each *e)
+/* A start that failed for want of a resource, which a job's exit may give back. */
+static int spawn_again(int err)
 {
-	const char *path = getenv("PATH"), *dir, *end;
-	struct stat st;
-	char *file;
-
-	if (strchr(e->cmd[0], '/') || (!e->append && strstr(e->cmd[0], "{}")) ||
-	    !*e->cmd[0] || !path)
-		return;
-	for (dir = path; ; dir = end + 1) {
-		end = strchrnul(dir, ':');
-		if (asprintf(&file, "%.*s%s%s", (int)(end - dir), dir,
-			     end == dir ? "" : "/", e->cmd[0]) < 0)
-			return;
-		if (!access(file, X_OK) && !stat(file, &st) && S_ISREG(st.st_mode)) {
-			e->path = file;
-			return;
-		}
-		free(file);
-		if (!*end)
-			return;
-	}
-}
-
-/**
- * struct child - what the child of job_spawn() is given
- * @e: the batch (read only)
- * @lfd: the job's ledger, to keep open across the exec
- * @out: write ends of the job's standard output and error pipes
- * @argv: the job's command line
- * @error: written by the child: why it could not exec, else 0
- */
-struct child {
-	struct each *e;
-	int lfd;
-	int out[2];
-	char **argv;
-	int error;
-};
-
-/*
- * The child, until the exec: it runs in this process's memory on its own
- * stack (CLONE_VM) while the parent waits (CLONE_VFORK), with every
- * signal that has a handler here blocked (the mask it inherits), so it
- * writes nothing but c->error and calls only what is async-signal-safe,
- * as posix_spawn's child does. execvp() searches PATH without malloc().
- */
-static int job_child(void *arg)
-{
-	struct child *c = arg;
-
-	if (dup2(c->e->nullfd, STDIN_FILENO) < 0 ||
-	    dup2(c->out[0], STDOUT_FILENO) < 0 ||
-	    dup2(c->out[1], STDERR_FILENO) < 0 ||
-	    fcntl(c->lfd, F_SETFD, 0) < 0) {	/* its own ledger, and only its own */
-		c->error = errno;
-		_exit(126);
-	}
-	sigprocmask(SIG_SETMASK, &c->e->oldmask, NULL);
-	/* Anything but a clean exec of the path found: execvp()'s own way. */
-	if (c->e->path)
-		execv(c->e->path, c->argv);
-	execvp(c->argv[0], c->argv);
-	c->error = errno;
-	_exit(127);
+	return err == EAGAIN || err == ENOMEM || err == EMFILE || err == ENFILE;
 }
 
 /*
  * Start a try of @j: pipes for its output, its ledger left open across
- * the exec. Returns 0, or -errno of the exec (most often) or of what came
- * before it, said on stderr as waitgroup run says it; the try is over
- * then. c.error is written by the child, which shares our memory (its
- * address goes to clone(), so the compiler reads it again).
+ * the exec (a dup2 onto itself clears close-on-exec), in a process group
+ * of its own. A file without #! is run by /bin/sh, as execvp() runs it
+ * (posix_spawnp() does not). Returns 0, or -errno of the exec (most
+ * often) or of what came before it, said on stderr as waitgroup run says
+ * it unless it is for want of a resource (tried again, job_try()).
  */
 static int job_spawn(struct each *e, struct job *j)
 {
-	struct child c = { .e = e, .lfd = j->lfd, .out = { -1, -1 } };
-	int p[2][2] = { { -1, -1 }, { -1, -1 } }, err = 0, k, status;
+	static const char sh_exec[] = "exec \"$0\" \"$@\"";
+	posix_spawn_file_actions_t fa;
+	int p[2][2] = { { -1, -1 }, { -1, -1 } }, err = 0, k;
+	char **argv = job_argv(e, e->items[j->item]);
 	pid_t pid;
 
-	c.argv = job_argv(e, e->items[j->item]);
-	if (!c.argv) {
-		fprintf(stderr, "%s: %s: %s\n", prog, e->cmd[0], strerror(ENOMEM));
+	if (!argv)
 		return -ENOMEM;
-	}
 	for (k = 0; k < 2 && !err; k++) {
 		if (pipe2(p[k], O_CLOEXEC))
 			err = errno;
-		c.out[k] = p[k][1];
 	}
+	if (!err)
+		err = posix_spawn_file_actions_init(&fa);
 	if (!err) {
+		if (posix_spawn_file_actions_adddup2(&fa, e->nullfd, STDIN_FILENO) ||
+		    posix_spawn_file_actions_adddup2(&fa, p[0][1], STDOUT_FILENO) ||
+		    posix_spawn_file_actions_adddup2(&fa, p[1][1], STDERR_FILENO) ||
+		    posix_spawn_file_actions_adddup2(&fa, j->lfd, j->lfd))
+			err = ENOMEM;
 		if (e->joblog) {
 			j->start_real = clock_ns(CLOCK_REALTIME);
 			j->start_mono = clock_ns(CLOCK_MONOTONIC);
 		}
-		pid = clone(job_child, e->stack + e->stack_size,
-			    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-		if (pid < 0) {
-			err = errno;
-		} else if (c.error) {
-			err = c.error;
-			waitpid(pid, &status, 0);
-		} else {
-			j->pid = pid;
+		if (!err)
+			err = posix_spawnp(&pid, argv[0], &fa, &e->attr, argv, environ);
+		if (err == ENOEXEC) {
+			char **sh = calloc(e->ncmd + 5, sizeof(*sh));
+
+			err = ENOMEM;
+			if (sh) {
+				sh[0] = "sh";
+				sh[1] = "-c";
+				sh[2] = (char *)sh_exec;
+				memcpy(sh + 3, argv, (e->ncmd + 2) * sizeof(*sh));
+				err = posix_spawn(&pid, "/bin/sh", &fa, &e->attr, sh, environ);
+				free(sh);
+			}
 		}
+		posix_spawn_file_actions_destroy(&fa);
 	}
-	if (err)
-		fprintf(stderr, "%s: %s: %s\n", prog, c.argv[0], strerror(err));
-	free_argv(e, c.argv);
+	if (!err)
+		j->pid = pid;
+	else if (!spawn_again(err))
+		fprintf(stderr, "%s: %s: %s\n", prog, argv[0], strerror(err));
+	free_argv(e, argv);
 	for (k = 0; k < 2; k++) {
 		if (p[k][1] >= 0)
 			close(p[k][1]);
@@ -1193,11 +1197,14 @@ static void halt_check(struct each *e, int status)
 
 static int can_start(struct each *e)
 {
-	return !e->stopping && e->next < e->nitems && !e->room.busy &&
-	       e->ready < 0 && e->running < e->max_jobs;
+	return !e->stopping && !e->blocked && e->next < e->nitems &&
+	       !e->room.busy && e->ready < 0 && e->running < e->max_jobs;
 }
 
-/* The job's last try is over: report it, print it, log it. */
+/*
+ * The job's last try is over: print it, log it, then its done, so that a
+ * wait that returns finds them written.
+ */
 static void job_final(struct each *e, struct job *j, int status)
 {
 	int64_t end = e->joblog ? clock_ns(CLOCK_MONOTONIC) : 0;
@@ -1216,23 +1223,48 @@ static void job_final(struct each *e, struct job *j, int status)
 	 */
 	if (can_start(e) && !next_add(e, &ready))
 		e->ready = ready;
+	print_output(e, j);
+	joblog_line(e, j, status, end);
 	ret = wg_done_error(lfd, wg_status_error(status));
 	if (ret)
 		each_error(e, e->name, -ret);
 	wg_close(lfd);
-	print_output(e, j);
-	joblog_line(e, j, status, end);
 }
 
-/* Tries of @j until one runs, or the last has failed to. */
+/* A job has a process: its exit may give back what a start lacked. */
+static int any_running(struct each *e)
+{
+	int i;
+
+	for (i = 0; i < e->max_jobs; i++) {
+		if (e->jobs[i].pid > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Tries of @j until one runs, or the last has failed to. A start that
+ * failed for want of a resource (processes, memory, descriptors) is not
+ * a try: the job keeps its add and waits for another to exit, and no
+ * other starts meanwhile; it fails only when no job runs.
+ */
 static void job_try(struct each *e, struct job *j)
 {
 	int err;
 
 	for (;;) {
 		err = job_spawn(e, j);
+		j->waiting = 0;
 		if (!err)
 			return;
+		if (spawn_again(-err) && !e->stopping && any_running(e)) {
+			j->waiting = 1;
+			e->blocked = 1;
+			return;
+		}
+		if (spawn_again(-err))
+			fprintf(stderr, "%s: %s: %s\n", prog, e->cmd[0], strerror(-err));
 		/* As sh(1) and waitgroup run: 127 not found, else 126. */
 		if (++j->tries >= e->retries || e->stopping) {
 			job_final(e, j, (err == -ENOENT ? 127 : 126) << 8);
@@ -1257,15 +1289,25 @@ static void launch(struct each *e, int lfd)
 	job_try(e, j);
 }
 
-/*
- * Start jobs while -j, the group's limit and the input let us: first the
- * one whose add was made before a done (job_final()).
- */
-static void fill(struct each *e)
-{
-	int lfd, ret;
+#define FILL_MAX 64
 
-	for (;;) {
+/*
+ * Start jobs while -j, the group's limit and the input let us: first
+ * those waiting to start again, then the one whose add was made before a
+ * done (job_final()). Returns 1 after FILL_MAX, with more to start: the
+ * loop looks at the running jobs before it starts the rest.
+ */
+static int fill(struct each *e)
+{
+	int lfd, ret, n = 0, i;
+
+	for (i = 0; i < e->max_jobs && !e->blocked && !e->stopping; i++) {
+		if (e->jobs[i].waiting) {
+			job_try(e, &e->jobs[i]);
+			n++;
+		}
+	}
+	for (; n < FILL_MAX; n++) {
 		if (e->ready >= 0) {
 			lfd = e->ready;
 			e->ready = -1;
@@ -1273,22 +1315,28 @@ static void fill(struct each *e)
 			continue;
 		}
 		if (!can_start(e))
-			break;
+			return 0;
 		ret = next_add(e, &lfd);
 		if (ret == -EAGAIN) {
 			room_start(e);
-			break;
+			return 0;
 		}
 		if (ret)
-			break;
+			return 0;
 		launch(e, lfd);
 	}
+	return can_start(e) || e->ready >= 0;
 }
 
 /* The thread's add has returned. */
 static void room_answered(struct each *e)
 {
-	int lfd, ret = room_collect(e, &lfd);
+	int lfd, ret;
+
+	/* Not when a cancel or signal in the same poll has collected it. */
+	if (!e->room.busy)
+		return;
+	ret = room_collect(e, &lfd);
 
 	if (!ret && !e->stopping) {
 		launch(e, lfd);
@@ -1308,6 +1356,7 @@ static void job_exited(struct each *e, struct job *j, int status)
 
 	drain_streams(e, j);
 	j->pid = 0;
+	e->blocked = 0;
 	if (failed(status) && !j->killed && !e->stopping &&
 	    ++j->tries < e->retries) {
 		/* Only the last try counts, and only its output is printed. */
@@ -1335,15 +1384,15 @@ static void reap(struct each *e)
 }
 
 /*
- * The signals: SIGCHLD, and the forwarded ones, passed on to every job
- * (not one the kernel sent to the whole process group, a terminal's ^C,
- * which the jobs, in that group, have had already). SIGHUP, SIGINT,
- * SIGQUIT and SIGTERM also end the batch: no more jobs start.
+ * The signals: SIGCHLD (e->child: to reap), and the forwarded ones,
+ * passed on to every job's process group (a terminal's ^C too: the jobs
+ * are not in its foreground group). SIGHUP, SIGINT, SIGQUIT and SIGTERM
+ * also end the batch: no more jobs start.
  */
-static void take_signals(struct each *e)
+static void read_signals(struct each *e)
 {
 	struct signalfd_siginfo si[16];
-	int i, k, n, sig, child = 0;
+	int i, k, n, sig;
 	ssize_t got;
 
 	do {
@@ -1352,7 +1401,7 @@ static void take_signals(struct each *e)
 		for (k = 0; k < n; k++) {
 			sig = si[k].ssi_signo;
 			if (sig == SIGCHLD) {
-				child = 1;
+				e->child = 1;
 				continue;
 			}
 			if (sig != SIGUSR1 && sig != SIGUSR2) {
@@ -1361,18 +1410,21 @@ static void take_signals(struct each *e)
 				stop_starting(e);
 			}
 			for (i = 0; i < e->max_jobs; i++) {
-				pid_t pid = e->jobs[i].pid;
-
-				if (pid <= 0 || (si[k].ssi_code == SI_KERNEL &&
-						 getpgid(pid) == getpgrp()))
-					continue;
-				kill(pid, sig);
+				if (e->jobs[i].pid > 0)
+					kill(-e->jobs[i].pid, sig);
 			}
 		}
 	} while (n == (int)(sizeof(si) / sizeof(si[0])));
+}
+
+static void take_signals(struct each *e)
+{
+	read_signals(e);
 	/* One SIGCHLD may stand for several children: reap every one. */
-	if (child)
+	if (e->child) {
+		e->child = 0;
 		reap(e);
+	}
 }
 
 /*
@@ -1404,10 +1456,14 @@ enum { P_SIGNALS, P_ROOM, P_GRACE, P_CANCEL, P_JOBS };
 static void each_loop(struct each *e)
 {
 	struct pollfd *pfd = e->pfd;
-	int i, k, n, ret, watched;
+	int i, k, n, ret, watched, more;
 
 	for (;;) {
-		fill(e);
+		more = fill(e);
+		if (e->child) {		/* read while writing output */
+			take_signals(e);
+			continue;
+		}
 		progress_show(e, 0);
 		if (!e->running && !e->room.busy && e->ready < 0)
 			break;
@@ -1433,7 +1489,7 @@ static void each_loop(struct each *e)
 			}
 		}
 		watched = pfd[P_CANCEL].fd;
-		ret = poll(pfd, n, progress_timeout(e));
+		ret = poll(pfd, n, more ? 0 : progress_timeout(e));
 		if (ret < 0 && errno != EINTR) {
 			each_error(e, "poll", errno);
 			stop_starting(e);
@@ -1456,7 +1512,7 @@ static void each_loop(struct each *e)
 			ledger_readable(e, watched, pfd[P_CANCEL].revents);
 		if (pfd[P_GRACE].revents)
 			grace_over(e);
-		if (pfd[P_ROOM].revents)
+		if (pfd[P_ROOM].revents && e->room.busy)
 			room_answered(e);
 		if (pfd[P_SIGNALS].revents)
 			take_signals(e);
@@ -1518,6 +1574,10 @@ static int slots(struct each *e)
 			prog, fit);
 		e->max_jobs = fit;
 	}
+	/* -j 0: nor more than the user's processes (ulimit -u). */
+	if (!e->max_jobs && !getrlimit(RLIMIT_NPROC, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && (long long)rl.rlim_cur < fit)
+		fit = rl.rlim_cur > 1 ? rl.rlim_cur : 1;
 	if (!e->max_jobs)
 		e->max_jobs = fit;
 	if ((size_t)e->max_jobs > e->nitems)
@@ -1526,15 +1586,8 @@ static int slots(struct each *e)
 	e->pfd = calloc(P_JOBS + 2 * e->max_jobs, sizeof(*e->pfd));
 	e->pjob = calloc(P_JOBS + 2 * e->max_jobs, sizeof(*e->pjob));
 	e->pk = calloc(P_JOBS + 2 * e->max_jobs, sizeof(*e->pk));
-	/*
-	 * One stack for the child between clone and exec, used by one child
-	 * at a time (CLONE_VFORK): execvp() puts a path and, for a script
-	 * without #!, the argument vector on it.
-	 */
-	e->stack_size = (65536 + (e->ncmd + 8) * sizeof(char *) + 15) & ~(size_t)15;
-	e->stack = aligned_alloc(16, e->stack_size);
 	e->rbuf = malloc(READ_SIZE);
-	if (!e->jobs || !e->pfd || !e->pjob || !e->pk || !e->stack || !e->rbuf)
+	if (!e->jobs || !e->pfd || !e->pjob || !e->pk || !e->rbuf)
 		return -ENOMEM;
 	for (e->running = 0; e->running < e->max_jobs; e->running++)
 		e->jobs[e->running].lfd = -1;
@@ -1544,18 +1597,25 @@ static int slots(struct each *e)
 
 /*
  * Block SIGCHLD and the forwarded signals, read through a signalfd, and
- * SIGRTMIN, which only the room thread takes. The jobs start with the
- * mask each was given, and the default action of every signal that has a
- * handler here (exec resets it).
+ * SIGRTMIN, which only the room thread takes; ignore SIGPIPE (a write's
+ * EPIPE). The jobs start with the mask each was given, the default action
+ * of every signal that has a handler here (exec resets it) and of SIGPIPE
+ * unless each was started with it ignored, in a process group of their own.
  */
 static int setup_signals(struct each *e)
 {
-	struct sigaction sa;
-	sigset_t set;
+	struct sigaction sa, old;
+	sigset_t set, def;
 	size_t i;
 	int err;
 
 	signal(SIGCHLD, SIG_DFL);	/* reaped here, not by an inherited SIG_IGN */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&def);
+	if (!sigaction(SIGPIPE, &sa, &old) && old.sa_handler == SIG_DFL)
+		sigaddset(&def, SIGPIPE);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (i = 0; i < N_FORWARDED; i++)
@@ -1570,6 +1630,17 @@ static int setup_signals(struct each *e)
 	if (sigaction(SIGRTMIN, &sa, NULL))
 		return -errno;
 	err = pthread_sigmask(SIG_BLOCK, &set, &e->oldmask);
+	if (!err)
+		err = posix_spawnattr_init(&e->attr);
+	if (!err)
+		err = posix_spawnattr_setflags(&e->attr, POSIX_SPAWN_SETSIGMASK |
+					       POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	if (!err)
+		err = posix_spawnattr_setsigmask(&e->attr, &e->oldmask);
+	if (!err)
+		err = posix_spawnattr_setsigdefault(&e->attr, &def);
+	if (!err)
+		err = posix_spawnattr_setpgroup(&e->attr, 0);
 	return -err;
 }
 
@@ -1586,6 +1657,8 @@ static int each_status(struct each *e)
 			prog, e->name, code, left, left == 1 ? "" : "s");
 	if (e->signal)
 		return exit_by_signal(e->signal);
+	if (e->epipe)
+		return exit_by_signal(SIGPIPE);
 	if (e->error || e->canceled)
 		return EACH_ERROR;
 	if (e->halted)
@@ -1634,9 +1707,8 @@ int cmd_each(int argc, char **argv)
 		return 0;
 	}
 	setenv("WAITGROUP", e.name, 1);
-	find_command(&e);
 	e.nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	e.room.efd = eventfd(0, EFD_CLOEXEC);
+	e.room.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e.nullfd < 0 || e.room.efd < 0) {
 		each_error(&e, "each", errno);
 		return EACH_ERROR;
