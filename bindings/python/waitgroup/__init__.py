@@ -12,7 +12,10 @@ meanwhile; :meth:`Result.check` judges the batch::
 
     import waitgroup
 
-    with waitgroup.create("build") as wg:       # or waitgroup.open("build")
+    # Anonymous: gone with its last descriptor. A named one outlives the
+    # script: waitgroup.create("build", exclusive=True), then
+    # waitgroup.unlink("build") when done (others: waitgroup.open("build")).
+    with waitgroup.anonymous() as wg:
         with wg.task():                         # add 1 (undone if we die)
             compile_things()                    # raises: done with an error
         wg.spawn(["make", "-C", "docs"])        # a process as a task
