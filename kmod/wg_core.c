@@ -692,6 +692,16 @@ unsigned int __waitgroup_abandon(struct waitgroup *wg, unsigned int n)
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_abandon);
 
+/* The batch's totals as they stand, under wq.lock: point 11. */
+static void wg_totals_locked(struct waitgroup *wg, struct waitgroup_totals *t)
+{
+	lockdep_assert_held(&wg->wq.lock);
+	t->done = atomic64_read(&wg->done);
+	t->failed = wg->batch.failed;
+	t->abandoned = wg->batch.abandoned;
+	t->error = wg->batch.error;
+}
+
 /**
  * __waitgroup_totals() - read a batch's totals, and maybe start a new one
  * @wg: the waitgroup
@@ -706,13 +716,11 @@ static void __waitgroup_totals(struct waitgroup *wg,
 	unsigned long flags;
 
 	spin_lock_irqsave(&wg->wq.lock, flags);
-	t->done = reset ? atomic64_xchg(&wg->done, 0) :
-			  atomic64_read(&wg->done);
-	t->failed = wg->batch.failed;
-	t->abandoned = wg->batch.abandoned;
-	t->error = wg->batch.error;
-	if (reset)
+	wg_totals_locked(wg, t);
+	if (reset) {
+		t->done = atomic64_xchg(&wg->done, 0);
 		memset(&wg->batch, 0, sizeof(wg->batch));
+	}
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }
 
@@ -1171,10 +1179,7 @@ void __waitgroup_snapshot(struct waitgroup *wg, struct wg_snapshot *snap)
 	list_for_each_entry(s, &wg->roomers, entry.entry)
 		snap->room_waiters++;
 	/* After the state: a done it shows is counted (point 11). */
-	snap->totals.done = atomic64_read(&wg->done);
-	snap->totals.failed = wg->batch.failed;
-	snap->totals.abandoned = wg->batch.abandoned;
-	snap->totals.error = wg->batch.error;
+	wg_totals_locked(wg, &snap->totals);
 	spin_unlock_irqrestore(&wg->wq.lock, flags);
 }
 EXPORT_SYMBOL_IF_WG_KUNIT(__waitgroup_snapshot);
