@@ -1521,30 +1521,6 @@ static void each_loop(struct each *e)
 
 /* --- setup ------------------------------------------------------------- */
 
-/*
- * Open the group as run and go do: to add, and to wait, which the cancel
- * watch needs (a user who may only add gets jobs a cancel does not end).
- */
-static int open_group(struct each *e)
-{
-	int fd = wg_open(e->name, WG_CLOEXEC | WG_ACCESS_ADD | WG_ACCESS_WAIT);
-
-	if (fd == -EACCES || fd == -EPERM)
-		fd = wg_open(e->name, WG_CLOEXEC | WG_ACCESS_ADD);
-	if (fd >= 0) {
-		e->gfd = fd;
-		return 0;
-	}
-	if ((fd == -ENOENT || fd == -ENODEV || fd == -ENXIO) &&
-	    access(WG_DEVICE_PATH, F_OK)) {
-		fprintf(stderr, "%s: %s: %s (is the waitgroup module loaded?)\n",
-			prog, WG_DEVICE_PATH, strerror(-fd));
-		return fd;
-	}
-	fprintf(stderr, "%s: %s: %s\n", prog, e->name, strerror(-fd));
-	return fd;
-}
-
 /* Descriptors 0, 1 and 2 open, so no pipe or ledger is given one of them. */
 static void std_fds(void)
 {
@@ -1685,7 +1661,9 @@ int cmd_each(int argc, char **argv)
 		if (strstr(e.cmd[i], "{}"))
 			e.append = 0;
 	}
-	if (open_group(&e))
+	/* As run and go open it: to add, and to wait if it may (the cancel
+	 * watch; a user who may only add gets jobs a cancel does not end). */
+	if (open_task_group(e.name, &e.gfd))
 		return EACH_ERROR;
 	if (e.joblog) {
 		fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n",
@@ -1706,7 +1684,6 @@ int cmd_each(int argc, char **argv)
 		wg_close(e.gfd);
 		return 0;
 	}
-	setenv("WAITGROUP", e.name, 1);
 	e.nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	e.room.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e.nullfd < 0 || e.room.efd < 0) {

@@ -12,6 +12,12 @@ extern int usage_status;
 long long parse_int(const char *opt, const char *s, long long min,
 		    long long max);
 int64_t parse_duration(const char *opt, const char *s);
+/*
+ * Open @name to add (and to wait if the caller may), for run, go and
+ * each; checks the name, says what failed, sets WAITGROUP. 0 or an exit
+ * status.
+ */
+int open_task_group(const char *name, int *fd);
 /* Exit as a process killed by @sig: 128 + @sig if that did not end it. */
 int exit_by_signal(int sig);
 

@@ -1228,7 +1228,7 @@ static int task_operands(int argc, char **argv, const char *cmd,
  * supervisor also polls it for a cancel, which takes WG_ACCESS_WAIT: a
  * user who may only add gets a task that a cancel does not end.
  */
-static int open_task_group(const char *name, int *fd)
+int open_task_group(const char *name, int *fd)
 {
 	int ret;
 
