@@ -596,8 +596,14 @@ static int group_wait(struct group *g, uint64_t deadline)
 	do
 		ret = wg_wait_call(g->fd, &g->call);
 	while (ret == -EINTR);
-	if (ret == -EINVAL && (wait_flags & WG_WAIT_TOTALS) &&
-	    !(wait_flags & WG_WAIT_RESET) && !g->call.target) {
+	/*
+	 * A module of 1.2 or 1.3 refuses the flag (EINVAL); one before 1.2
+	 * knows no flags nor the size (ENOTTY), and the library falls back
+	 * to its first size only for a call without flags.
+	 */
+	if ((ret == -EINVAL || ret == -ENOTTY) &&
+	    (wait_flags & WG_WAIT_TOTALS) && !(wait_flags & WG_WAIT_RESET) &&
+	    !g->call.target) {
 		no_totals = 1;
 		wait_flags &= ~WG_WAIT_TOTALS;
 		return group_wait(g, deadline);
